@@ -1,0 +1,78 @@
+"""restore_core — the restoration library of Deconv Arena.
+
+Degradation models with their forward operators, classical and learned
+restoration methods behind one registry, and the literature's metrics.
+
+Examples
+--------
+>>> import restore_core as rc
+>>> from skimage.data import camera
+>>> clean = rc.to_float(camera())
+>>> obs = rc.degrade(clean, "deblur", kernel=rc.gaussian_kernel(1.6), sigma=2.55, seed=0)
+>>> out = rc.restore(obs, "wiener", balance=0.01)
+>>> out.shape == clean.shape
+True
+"""
+
+from . import methods as _methods  # noqa: F401  (registers every method)
+from .convert import load_image, quantize, rgb_to_y, rgb_to_ycbcr, save_image, to_float, to_uint8, validate_image
+from .device import get_device
+from .errors import RestoreError
+from .imresize import imresize
+from .jpeg import jpeg_compress
+from .kernels import (
+    center_kernel,
+    disk_kernel,
+    gaussian_kernel,
+    kernel_from_image,
+    levin_kernels,
+    load_kernels,
+    motion_kernel,
+    shake_kernel,
+    validate_kernel,
+)
+from .masks import MASK_TYPES, make_mask
+from .metrics import psnr, ssim
+from .noise import estimate_noise_sigma
+from .observation import SCALES, TASKS, Observation, degrade
+from .operators import BOUNDARIES
+from .registry import FAMILIES, Method, Param, get_method, list_methods, register, restore
+
+__all__ = [
+    "BOUNDARIES",
+    "FAMILIES",
+    "MASK_TYPES",
+    "SCALES",
+    "TASKS",
+    "Method",
+    "Observation",
+    "Param",
+    "RestoreError",
+    "center_kernel",
+    "degrade",
+    "disk_kernel",
+    "estimate_noise_sigma",
+    "gaussian_kernel",
+    "get_device",
+    "imresize",
+    "jpeg_compress",
+    "kernel_from_image",
+    "levin_kernels",
+    "list_methods",
+    "load_image",
+    "load_kernels",
+    "make_mask",
+    "motion_kernel",
+    "psnr",
+    "quantize",
+    "register",
+    "restore",
+    "rgb_to_y",
+    "rgb_to_ycbcr",
+    "save_image",
+    "shake_kernel",
+    "ssim",
+    "to_float",
+    "to_uint8",
+    "validate_image",
+]

@@ -1,0 +1,63 @@
+"""JPEG compression through a real encoder (libjpeg via Pillow), gray or colour."""
+
+from __future__ import annotations
+
+import io
+
+import numpy as np
+from PIL import Image
+
+from .convert import to_uint8
+from .errors import RestoreError
+
+
+def check_quality(quality: int) -> int:
+    """Return the JPEG quality as an int, or raise unless it is an integer in 1–100."""
+    if isinstance(quality, bool) or not isinstance(quality, (int, np.integer)) or not 1 <= quality <= 100:
+        raise RestoreError(f"the JPEG quality must be an integer from 1 to 100, got {quality!r}.")
+    return int(quality)
+
+
+def _encode(image: np.ndarray, quality: int) -> bytes:
+    buffer = io.BytesIO()
+    Image.fromarray(to_uint8(image)).save(buffer, format="JPEG", quality=quality)
+    return buffer.getvalue()
+
+
+def jpeg_compress(image: np.ndarray, quality: int) -> np.ndarray:
+    """Encode and decode an image as baseline JPEG (4:2:0 chroma subsampling for colour).
+
+    The image is first rounded to 8 bits, as any JPEG file is.
+
+    Parameters
+    ----------
+    image : ndarray
+        Float image in ``[0, 1]``, HxW or HxWx3.
+    quality : int
+        IJG quality factor, 1 (worst) to 100.
+
+    Returns
+    -------
+    ndarray
+        The decoded image, ``float32`` in ``[0, 1]``.
+    """
+    data = _encode(image, check_quality(quality))
+    with Image.open(io.BytesIO(data)) as decoded:
+        return np.asarray(decoded, dtype=np.float32) / 255.0
+
+
+def luma_quantization_table(quality: int) -> np.ndarray:
+    """The 8x8 luminance quantisation table the encoder uses at ``quality`` (read from a real encoding)."""
+    data = _encode(np.zeros((8, 8), dtype=np.float32), check_quality(quality))
+    with Image.open(io.BytesIO(data)) as decoded:
+        return np.asarray(decoded.quantization[0], dtype=np.float64).reshape(8, 8)
+
+
+def quantization_noise_sigma(quality: int) -> float:
+    """Root-mean-square uniform-quantisation error of the luminance DCT coefficients (0–255 scale).
+
+    ``sqrt(mean(step**2 / 12))`` over the 64 coefficients: an upper bound of the
+    compression error that deblocking methods scale to set their strength.
+    """
+    steps = luma_quantization_table(quality)
+    return float(np.sqrt(np.mean(steps**2 / 12.0)))

@@ -1,0 +1,130 @@
+"""Inpainting masks. A mask is a boolean HxW array, True where the pixel is observed."""
+
+from __future__ import annotations
+
+import numpy as np
+from PIL import Image, ImageDraw, ImageFont
+
+from .errors import RestoreError
+
+MASK_TYPES = ("random", "text", "strokes", "box")
+_WORDS = ("deconv", "arena", "restore", "pixel", "noise", "kernel", "prior", "image", "learned", "classic")
+
+
+def check_ratio(ratio: float) -> float:
+    """Return the missing-pixel ratio as a float, or raise unless it lies in ``[0, 1)``."""
+    try:
+        value = float(ratio)
+    except (TypeError, ValueError) as error:
+        raise RestoreError(f"the mask ratio must be a number in [0, 1), got {ratio!r}.") from error
+    if not 0 <= value < 1:
+        raise RestoreError(f"the mask ratio (fraction of missing pixels) must be in [0, 1), got {ratio}.")
+    return value
+
+
+def _coverage(canvas: Image.Image) -> float:
+    return float(np.asarray(canvas).mean()) / 255.0
+
+
+def _draw_until(shape: tuple[int, int], ratio: float, draw_one) -> np.ndarray:
+    canvas = Image.new("L", (shape[1], shape[0]), 0)
+    pen = ImageDraw.Draw(canvas)
+    for _ in range(10_000):
+        if _coverage(canvas) >= ratio:
+            break
+        draw_one(pen)
+    return np.asarray(canvas) == 0
+
+
+def random_mask(shape: tuple[int, int], ratio: float, rng: np.random.Generator) -> np.ndarray:
+    """Each pixel missing independently with probability ``ratio``."""
+    return rng.random(shape[:2]) >= check_ratio(ratio)
+
+
+def text_mask(shape: tuple[int, int], ratio: float, rng: np.random.Generator) -> np.ndarray:
+    """Random words overlaid until about ``ratio`` of the pixels are covered."""
+    height, width = shape[:2]
+    font = ImageFont.load_default(size=max(10, min(height, width) // 12))
+
+    def draw_one(pen: ImageDraw.ImageDraw) -> None:
+        word = " ".join(rng.choice(_WORDS, size=int(rng.integers(1, 4))))
+        pen.text((int(rng.integers(-width // 4, width)), int(rng.integers(-10, height))), word, fill=255, font=font)
+
+    return _draw_until((height, width), check_ratio(ratio), draw_one)
+
+
+def stroke_mask(shape: tuple[int, int], ratio: float, rng: np.random.Generator) -> np.ndarray:
+    """Random free-form brush strokes (polylines of random width) until about ``ratio`` is covered."""
+    height, width = shape[:2]
+    side = min(height, width)
+
+    def draw_one(pen: ImageDraw.ImageDraw) -> None:
+        points = [(float(rng.uniform(0, width)), float(rng.uniform(0, height)))]
+        for _ in range(int(rng.integers(3, 8))):
+            angle = rng.uniform(0, 2 * np.pi)
+            step = rng.uniform(0.05, 0.2) * side
+            x, y = points[-1]
+            points.append((float(np.clip(x + step * np.cos(angle), 0, width)), float(np.clip(y + step * np.sin(angle), 0, height))))
+        pen.line(points, fill=255, width=int(rng.integers(max(2, side // 60), max(3, side // 20))), joint="curve")
+
+    return _draw_until((height, width), check_ratio(ratio), draw_one)
+
+
+def box_mask(shape: tuple[int, int], ratio: float, rng: np.random.Generator) -> np.ndarray:
+    """One rectangle covering ``ratio`` of the image, at a random position."""
+    height, width = shape[:2]
+    ratio = check_ratio(ratio)
+    box_h = int(round(height * np.sqrt(ratio)))
+    box_w = int(round(width * np.sqrt(ratio)))
+    top = int(rng.integers(0, height - box_h + 1))
+    left = int(rng.integers(0, width - box_w + 1))
+    mask = np.ones((height, width), dtype=bool)
+    mask[top : top + box_h, left : left + box_w] = False
+    return mask
+
+
+def make_mask(kind: str, shape: tuple[int, ...], ratio: float, seed: int = 0) -> np.ndarray:
+    """Generate a mask of a given kind.
+
+    Parameters
+    ----------
+    kind : {'random', 'text', 'strokes', 'box'}
+        Mask family.
+    shape : tuple of int
+        Image shape (only the first two entries are used).
+    ratio : float
+        Target fraction of missing pixels, in ``[0, 1)``.
+    seed : int
+        Seed; the same seed gives the same mask.
+
+    Returns
+    -------
+    ndarray of bool
+        True where the pixel is observed.
+    """
+    makers = {"random": random_mask, "text": text_mask, "strokes": stroke_mask, "box": box_mask}
+    if kind not in makers:
+        raise RestoreError(f"unknown mask type {kind!r}; choose one of {', '.join(MASK_TYPES)}.")
+    return makers[kind](tuple(shape[:2]), ratio, np.random.default_rng(seed))
+
+
+def validate_mask(mask: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
+    """Check a user mask (True/nonzero = observed) against an image shape and return it as bool.
+
+    Raises
+    ------
+    RestoreError
+        If the mask is not 2-D, does not match the image, or marks every pixel
+        observed (nothing to inpaint) or every pixel missing (nothing to start from).
+    """
+    if not isinstance(mask, np.ndarray) or mask.ndim != 2:
+        got = getattr(mask, "shape", type(mask).__name__)
+        raise RestoreError(f"the mask must be a 2-D array (True where observed), got {got}.")
+    if mask.shape != tuple(shape[:2]):
+        raise RestoreError(f"the mask is {mask.shape[0]}x{mask.shape[1]} but the image is {shape[0]}x{shape[1]}.")
+    observed = mask.astype(bool)
+    if observed.all():
+        raise RestoreError("the mask marks no pixel as missing: there is nothing to inpaint.")
+    if not observed.any():
+        raise RestoreError("the mask marks every pixel as missing: at least some pixels must be observed.")
+    return observed

@@ -1,0 +1,24 @@
+"""The ``identity`` baseline: the degraded input itself, the "no restoration" row of every table."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ..boundary import extend_for_fft
+from ..observation import Observation
+from ..registry import register
+
+
+@register(
+    "identity",
+    "Degraded input",
+    "classical",
+    ["denoise", "deblur", "jpeg", "inpaint"],
+    description="No restoration: the observation as it is (a 'valid' blur is mirror-padded to the full size).",
+)
+def identity(observation: Observation) -> np.ndarray:
+    """Return the observed image (mirror-padded to the clean size for a 'valid' blur)."""
+    if observation.task == "deblur" and observation.boundary == "valid":
+        padded, _ = extend_for_fft(observation, margin=0)
+        return padded
+    return observation.image

@@ -1,0 +1,182 @@
+"""Classical non-blind deconvolution: Wiener, unsupervised Wiener, Richardson–Lucy and TV.
+
+All methods run on the grid of :func:`restore_core.boundary.extend_for_fft`, so a
+circular observation is solved exactly and a 'reflect' or 'valid' one without
+ringing from the image borders. Colour images are processed channel by channel
+(scikit-image's deconvolution functions are gray-only).
+
+The automatic strengths (Wiener balance, Richardson–Lucy iterations, TV weight)
+are power laws of the noise level fitted on training images by
+``python -m tools.tune_classical`` (see its docstring); test sets are never used.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from skimage import restoration
+
+from ..boundary import extend_for_fft
+from ..observation import Observation
+from ..operators import per_channel, psf2otf
+from ..registry import Param, register
+
+#: Floor of the noise level used by the automatic rules (0–255 scale).
+_MIN_SIGMA = 0.5
+
+
+def _noise_level(observation: Observation) -> float:
+    return max(observation.noise_sigma(), _MIN_SIGMA)
+
+
+def auto_balance(sigma: float) -> float:
+    """Wiener balance (Laplacian regulariser) for a noise level on the 0–255 scale."""
+    return 0.0083 * (sigma / 2.55) ** 1.5
+
+
+def auto_rl_iterations(sigma: float) -> int:
+    """Richardson–Lucy iteration count: fewer iterations (stronger regularisation) for more noise."""
+    return int(np.clip(round(60 * (sigma / 2.55) ** -1.1), 3, 500))
+
+
+def auto_tv_weight(sigma: float) -> float:
+    """Weight of the TV term of :func:`tv_deconvolution` for a noise level on the 0–255 scale."""
+    return 0.0025 * (sigma / 2.55) ** 1.2
+
+
+def _deconvolve(observation: Observation, solve_plane) -> np.ndarray:
+    """Run ``solve_plane(plane)`` on each channel of the FFT grid and crop back to the clean support."""
+    image, crop = extend_for_fft(observation)
+    return per_channel(solve_plane, image.astype(np.float64))[crop]
+
+
+@register(
+    "wiener",
+    "Wiener",
+    "classical",
+    ["deblur"],
+    [Param("balance", None, low=1e-6, high=10.0, log=True, help="regularisation strength; automatic from the noise level")],
+    description="Wiener–Hunt deconvolution with a Laplacian regulariser (scikit-image).",
+)
+def wiener(observation: Observation, balance: float | None = None) -> np.ndarray:
+    """Wiener–Hunt deconvolution (:func:`skimage.restoration.wiener`)."""
+    balance = auto_balance(_noise_level(observation)) if balance is None else balance
+    return _deconvolve(
+        observation, lambda plane: restoration.wiener(plane, observation.kernel, balance, clip=False)
+    )
+
+
+@register(
+    "unsupervised_wiener",
+    "Unsupervised Wiener",
+    "classical",
+    ["deblur"],
+    [Param("max_num_iter", 200, kind="int", low=30, high=2000, help="maximum Gibbs-sampler iterations")],
+    description="Wiener–Hunt deconvolution with the regularisation estimated by a Gibbs sampler (scikit-image).",
+)
+def unsupervised_wiener(observation: Observation, max_num_iter: int = 200) -> np.ndarray:
+    """Self-tuned Wiener–Hunt deconvolution (:func:`skimage.restoration.unsupervised_wiener`), seeded."""
+    seed = 0 if observation.seed is None else observation.seed
+    params = {"max_num_iter": max_num_iter, "min_num_iter": min(30, max_num_iter)}
+
+    def solve(plane: np.ndarray) -> np.ndarray:
+        estimate, _ = restoration.unsupervised_wiener(
+            plane, observation.kernel, user_params=params, clip=False, rng=np.random.default_rng(seed)
+        )
+        return estimate
+
+    return _deconvolve(observation, solve)
+
+
+@register(
+    "richardson_lucy",
+    "Richardson–Lucy",
+    "classical",
+    ["deblur"],
+    [Param("num_iter", None, kind="int", low=1, high=1000, help="iterations (more = sharper and noisier); automatic from the noise level")],
+    description="Richardson–Lucy maximum-likelihood deconvolution (scikit-image), run on a periodic or mirrored extension.",
+)
+def richardson_lucy(observation: Observation, num_iter: int | None = None) -> np.ndarray:
+    """Richardson–Lucy deconvolution (:func:`skimage.restoration.richardson_lucy`).
+
+    scikit-image convolves with zero padding, which rings at the borders; the
+    observation is therefore extended first (periodically for a circular blur,
+    by mirroring otherwise) by the kernel size, and cropped afterwards.
+    Negative (noisy) values are clipped, since Richardson–Lucy needs non-negative data.
+    """
+    num_iter = auto_rl_iterations(_noise_level(observation)) if num_iter is None else num_iter
+    kernel = observation.kernel
+    margin = max(kernel.shape)
+    image, crop = extend_for_fft(observation)
+    mode = "wrap" if observation.boundary == "circular" else "symmetric"
+
+    def solve(plane: np.ndarray) -> np.ndarray:
+        padded = np.pad(np.clip(plane, 0.0, None), margin, mode=mode)
+        return restoration.richardson_lucy(padded, kernel, num_iter=num_iter, clip=False, filter_epsilon=1e-12)[
+            margin:-margin, margin:-margin
+        ]
+
+    return per_channel(solve, image.astype(np.float64))[crop]
+
+
+def _gradient_otfs(shape: tuple[int, int]) -> tuple[np.ndarray, np.ndarray]:
+    return psf2otf(np.array([[0.0, -1.0, 1.0]]), shape), psf2otf(np.array([[0.0], [-1.0], [1.0]]), shape)
+
+
+def tv_deconvolution(blurred: np.ndarray, kernel: np.ndarray, weight: float, num_iter: int = 100) -> np.ndarray:
+    """Isotropic total-variation deconvolution of a periodic 2-D image by ADMM.
+
+    Minimises ``0.5 * ||k * x - y||^2 + weight * sum |grad x|`` with the split
+    ``z = grad x``; the x-step is solved exactly in the Fourier domain.
+
+    Parameters
+    ----------
+    blurred : ndarray
+        2-D observation ``y`` (circular blur).
+    kernel : ndarray
+        Blur kernel, centred at ``(kh // 2, kw // 2)``.
+    weight : float
+        TV weight (for images in ``[0, 1]``).
+    num_iter : int
+        ADMM iterations.
+
+    Returns
+    -------
+    ndarray
+        The deconvolved image.
+    """
+    rho = 10.0 * weight
+    otf = psf2otf(kernel, blurred.shape)
+    grad_x, grad_y = _gradient_otfs(blurred.shape)
+    numerator_data = np.conj(otf) * np.fft.fft2(blurred)
+    denominator = np.abs(otf) ** 2 + rho * (np.abs(grad_x) ** 2 + np.abs(grad_y) ** 2)
+    estimate = blurred.copy()
+    z = np.zeros((2,) + blurred.shape)
+    dual = np.zeros_like(z)
+    for _ in range(num_iter):
+        target = np.fft.fft2(z - dual)
+        spectrum = (numerator_data + rho * (np.conj(grad_x) * target[0] + np.conj(grad_y) * target[1])) / denominator
+        estimate = np.real(np.fft.ifft2(spectrum))
+        fourier = np.fft.fft2(estimate)
+        gradients = np.real(np.fft.ifft2(np.stack([grad_x * fourier, grad_y * fourier])))
+        shifted = gradients + dual
+        magnitude = np.sqrt((shifted**2).sum(axis=0, keepdims=True))
+        z = shifted * np.maximum(0.0, 1.0 - (weight / rho) / np.maximum(magnitude, 1e-12))
+        dual = shifted - z
+    return estimate
+
+
+@register(
+    "tv_deconv",
+    "TV deconvolution",
+    "classical",
+    ["deblur"],
+    [
+        Param("weight", None, low=1e-6, high=1.0, log=True, help="TV weight; automatic from the noise level"),
+        Param("num_iter", 100, kind="int", low=10, high=1000, help="ADMM iterations"),
+    ],
+    description="Total-variation regularised deconvolution solved by ADMM with an exact FFT data step.",
+)
+def tv_deconv(observation: Observation, weight: float | None = None, num_iter: int = 100) -> np.ndarray:
+    """TV-regularised deconvolution (see :func:`tv_deconvolution`)."""
+    weight = auto_tv_weight(_noise_level(observation)) if weight is None else weight
+    return _deconvolve(observation, lambda plane: tv_deconvolution(plane, observation.kernel, weight, num_iter))

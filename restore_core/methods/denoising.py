@@ -1,0 +1,124 @@
+"""Classical denoisers: TV (Chambolle), wavelet shrinkage, non-local means and BM3D / CBM3D.
+
+Every denoiser takes the noise level from the observation (0–255 scale) or, when
+it is unknown (a real photo), estimates it with
+:func:`restore_core.noise.estimate_noise_sigma`.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from skimage import restoration
+
+from ..observation import Observation
+from ..registry import Param, register
+
+
+def channel_axis(image: np.ndarray) -> int | None:
+    """``-1`` for colour images, None for gray ones (scikit-image's convention)."""
+    return -1 if image.ndim == 3 else None
+
+
+def auto_tv_denoise_weight(sigma: float) -> float:
+    """Chambolle TV weight for a noise level on the 0–255 scale (fitted on training images)."""
+    return 0.0049 * sigma**0.92
+
+
+def bm3d_denoise(image: np.ndarray, sigma: float) -> np.ndarray:
+    """BM3D (gray) or CBM3D (colour, opponent colour space) at noise level ``sigma`` (0–255 scale)."""
+    import bm3d
+
+    noisy = image.astype(np.float64)
+    if image.ndim == 3:
+        return bm3d.bm3d_rgb(noisy, sigma / 255.0)
+    return bm3d.bm3d(noisy, sigma / 255.0)
+
+
+@register(
+    "tv",
+    "TV (Chambolle)",
+    "classical",
+    ["denoise"],
+    [Param("weight", None, low=1e-4, high=2.0, log=True, help="denoising weight; automatic from the noise level")],
+    description="Total-variation denoising with Chambolle's projection algorithm (scikit-image).",
+)
+def tv(observation: Observation, weight: float | None = None) -> np.ndarray:
+    """TV denoising (:func:`skimage.restoration.denoise_tv_chambolle`)."""
+    weight = auto_tv_denoise_weight(observation.noise_sigma()) if weight is None else weight
+    image = observation.image
+    return restoration.denoise_tv_chambolle(image, weight=weight, channel_axis=channel_axis(image))
+
+
+@register(
+    "wavelet",
+    "Wavelet (BayesShrink)",
+    "classical",
+    ["denoise"],
+    [
+        Param("wavelet", "sym8", kind="choice", choices=("db1", "db2", "sym4", "sym8", "coif1"), help="wavelet family"),
+        Param("method", "BayesShrink", kind="choice", choices=("BayesShrink", "VisuShrink"), help="threshold rule"),
+        Param("levels", 4, kind="int", low=1, high=8, help="decomposition levels (capped by the image size)"),
+    ],
+    description="Wavelet-coefficient soft thresholding, colour in YCbCr (scikit-image).",
+)
+def wavelet(observation: Observation, wavelet: str = "sym8", method: str = "BayesShrink", levels: int = 4) -> np.ndarray:
+    """Wavelet denoising (:func:`skimage.restoration.denoise_wavelet`) with the known noise level.
+
+    scikit-image's default depth (the maximum minus 3) leaves a single level for long
+    filters on small images; a fixed depth, capped by what the image allows, is used instead.
+    """
+    import pywt
+
+    image = observation.image
+    levels = min(levels, max(1, pywt.dwt_max_level(min(image.shape[:2]), wavelet)))
+    return restoration.denoise_wavelet(
+        image,
+        sigma=observation.noise_sigma() / 255.0,
+        wavelet=wavelet,
+        method=method,
+        wavelet_levels=levels,
+        mode="soft",
+        rescale_sigma=True,
+        convert2ycbcr=image.ndim == 3,
+        channel_axis=channel_axis(image),
+    )
+
+
+@register(
+    "nlm",
+    "Non-local means",
+    "classical",
+    ["denoise"],
+    [
+        Param("h_factor", 0.8, low=0.1, high=3.0, help="filter strength h as a multiple of sigma"),
+        Param("patch_size", 5, kind="int", low=3, high=11, help="patch side"),
+        Param("patch_distance", 6, kind="int", low=2, high=21, help="search radius"),
+    ],
+    description="Non-local means (fast mode) with noise-aware distances, h = 0.8 sigma (scikit-image).",
+)
+def nlm(observation: Observation, h_factor: float = 0.8, patch_size: int = 5, patch_distance: int = 6) -> np.ndarray:
+    """Non-local means (:func:`skimage.restoration.denoise_nl_means`), as scikit-image advises for fast mode."""
+    image = observation.image
+    sigma = observation.noise_sigma() / 255.0
+    return restoration.denoise_nl_means(
+        image,
+        h=h_factor * sigma,
+        sigma=sigma,
+        fast_mode=True,
+        patch_size=patch_size,
+        patch_distance=patch_distance,
+        channel_axis=channel_axis(image),
+    )
+
+
+@register(
+    "bm3d",
+    "BM3D / CBM3D",
+    "classical",
+    ["denoise"],
+    [Param("sigma_factor", 1.0, low=0.25, high=4.0, help="multiplies the noise level given to BM3D")],
+    description="Block-matching and 3-D filtering (the `bm3d` package); CBM3D for colour images.",
+)
+def bm3d_method(observation: Observation, sigma_factor: float = 1.0) -> np.ndarray:
+    """BM3D / CBM3D denoising at the observation's noise level."""
+    return bm3d_denoise(observation.image, sigma_factor * observation.noise_sigma())

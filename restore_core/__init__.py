@@ -54,6 +54,7 @@ __all__ = [
     "estimate_noise_sigma",
     "gaussian_kernel",
     "get_device",
+    "get_method",
     "imresize",
     "jpeg_compress",
     "kernel_from_image",
@@ -75,4 +76,5 @@ __all__ = [
     "to_float",
     "to_uint8",
     "validate_image",
+    "validate_kernel",
 ]

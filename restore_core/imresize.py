@@ -49,9 +49,9 @@ def _cubic(x: np.ndarray) -> np.ndarray:
     ax = np.abs(x)
     ax2 = ax * ax
     ax3 = ax2 * ax
-    return (1.5 * ax3 - 2.5 * ax2 + 1.0) * (ax <= 1) + (
-        -0.5 * ax3 + 2.5 * ax2 - 4.0 * ax + 2.0
-    ) * ((ax > 1) & (ax <= 2))
+    return (1.5 * ax3 - 2.5 * ax2 + 1.0) * (ax <= 1) + (-0.5 * ax3 + 2.5 * ax2 - 4.0 * ax + 2.0) * (
+        (ax > 1) & (ax <= 2)
+    )
 
 
 def _linear(x: np.ndarray) -> np.ndarray:
@@ -113,9 +113,7 @@ def _resize_matrix(
     mirror = np.concatenate([np.arange(in_len), np.arange(in_len - 1, -1, -1)])
     cols = mirror[np.mod(indices.astype(np.int64) - 1, period)]
     rows = np.broadcast_to(np.arange(out_len)[:, None], cols.shape)
-    matrix = scipy.sparse.coo_array(
-        (weights.ravel(), (rows.ravel(), cols.ravel())), shape=(out_len, in_len)
-    )
+    matrix = scipy.sparse.coo_array((weights.ravel(), (rows.ravel(), cols.ravel())), shape=(out_len, in_len))
     return matrix.tocsr()
 
 
@@ -150,9 +148,7 @@ def resize_matrix(
     return _resize_matrix(length, math.ceil(factor * length), factor, kernel, antialiasing)
 
 
-def _resize_axis(
-    image: np.ndarray, axis: int, matrix: scipy.sparse.csr_array
-) -> np.ndarray:
+def _resize_axis(image: np.ndarray, axis: int, matrix: scipy.sparse.csr_array) -> np.ndarray:
     """Apply a resize matrix along ``axis`` of a float64 array."""
     moved = np.moveaxis(image, axis, 0)
     flat = moved.reshape(moved.shape[0], -1)
@@ -174,10 +170,7 @@ def _check_scale(scale: float) -> float:
 
 
 def _check_output_shape(output_shape: tuple[int, int]) -> tuple[int, int]:
-    message = (
-        "output_shape must be a pair of positive integers (rows, cols), "
-        f"got {output_shape!r}"
-    )
+    message = f"output_shape must be a pair of positive integers (rows, cols), got {output_shape!r}"
     try:
         rows, cols = output_shape
     except (TypeError, ValueError):
@@ -253,16 +246,11 @@ def imresize(
     """
     image = np.asarray(image)
     if image.ndim not in (2, 3):
-        raise RestoreError(
-            "image must be 2-D (H, W) or 3-D (H, W, C), "
-            f"got an array of shape {image.shape}"
-        )
+        raise RestoreError(f"image must be 2-D (H, W) or 3-D (H, W, C), got an array of shape {image.shape}")
     if 0 in image.shape:
         raise RestoreError(f"image must not be empty, got shape {image.shape}")
     if not isinstance(kernel, str) or kernel not in _KERNELS:
-        raise RestoreError(
-            f"unknown kernel {kernel!r}; expected one of {', '.join(_KERNELS)}"
-        )
+        raise RestoreError(f"unknown kernel {kernel!r}; expected one of {', '.join(_KERNELS)}")
     if (scale is None) == (output_shape is None):
         raise RestoreError("give exactly one of scale and output_shape")
 
@@ -273,14 +261,12 @@ def imresize(
         out_shape = tuple(math.ceil(factor * n) for n in in_shape)
     else:
         out_shape = _check_output_shape(output_shape)
-        scales = tuple(o / n for o, n in zip(out_shape, in_shape))
+        scales = tuple(o / n for o, n in zip(out_shape, in_shape, strict=False))
 
     result = image.astype(np.float64, copy=False)
     for axis in sorted(range(2), key=lambda a: scales[a]):
         if scales[axis] == 1.0:
             continue
-        matrix = _resize_matrix(
-            in_shape[axis], out_shape[axis], scales[axis], kernel, antialiasing
-        )
+        matrix = _resize_matrix(in_shape[axis], out_shape[axis], scales[axis], kernel, antialiasing)
         result = _resize_axis(result, axis, matrix)
     return result.astype(np.float32)

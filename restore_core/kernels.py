@@ -49,12 +49,16 @@ def validate_kernel(kernel: np.ndarray, image_shape: tuple[int, ...] | None = No
     if kernel.size == 0:
         raise RestoreError("the kernel is empty.")
     if max(kernel.shape) > MAX_KERNEL_SIDE:
-        raise RestoreError(f"the kernel is {kernel.shape[0]}x{kernel.shape[1]}: sides above {MAX_KERNEL_SIDE} are refused.")
+        raise RestoreError(
+            f"the kernel is {kernel.shape[0]}x{kernel.shape[1]}: sides above {MAX_KERNEL_SIDE} are refused."
+        )
     values = kernel.astype(np.float64)
     if not np.all(np.isfinite(values)):
         raise RestoreError("the kernel contains NaN or infinite values.")
     if values.min() < 0:
-        raise RestoreError(f"the kernel has negative weights (minimum {values.min():.3g}); a blur kernel is non-negative.")
+        raise RestoreError(
+            f"the kernel has negative weights (minimum {values.min():.3g}); a blur kernel is non-negative."
+        )
     total = values.sum()
     if total <= 0:
         raise RestoreError("the kernel is all zeros: it must have a positive sum.")
@@ -67,7 +71,7 @@ def validate_kernel(kernel: np.ndarray, image_shape: tuple[int, ...] | None = No
 
 
 def _odd(value: float) -> int:
-    size = int(math.ceil(value))
+    size = math.ceil(value)
     return size + 1 - size % 2
 
 
@@ -229,7 +233,7 @@ def center_kernel(kernel: np.ndarray) -> np.ndarray:
     """
     kernel = validate_kernel(kernel)
     rows, cols = np.indices(kernel.shape)
-    shift_y = int(round(float((rows * kernel).sum()))) - kernel.shape[0] // 2
-    shift_x = int(round(float((cols * kernel).sum()))) - kernel.shape[1] // 2
+    shift_y = round(float((rows * kernel).sum())) - kernel.shape[0] // 2
+    shift_x = round(float((cols * kernel).sum())) - kernel.shape[1] // 2
     pad = ((max(0, -2 * shift_y), max(0, 2 * shift_y)), (max(0, -2 * shift_x), max(0, 2 * shift_x)))
     return validate_kernel(np.pad(kernel, pad))

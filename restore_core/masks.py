@@ -23,7 +23,7 @@ def check_ratio(ratio: float) -> float:
 
 
 def _coverage(canvas: Image.Image) -> float:
-    return float(np.asarray(canvas).mean()) / 255.0
+    return float((np.asarray(canvas) > 0).mean())
 
 
 def _draw_until(shape: tuple[int, int], ratio: float, draw_one) -> np.ndarray:
@@ -64,7 +64,12 @@ def stroke_mask(shape: tuple[int, int], ratio: float, rng: np.random.Generator) 
             angle = rng.uniform(0, 2 * np.pi)
             step = rng.uniform(0.05, 0.2) * side
             x, y = points[-1]
-            points.append((float(np.clip(x + step * np.cos(angle), 0, width)), float(np.clip(y + step * np.sin(angle), 0, height))))
+            points.append(
+                (
+                    float(np.clip(x + step * np.cos(angle), 0, width)),
+                    float(np.clip(y + step * np.sin(angle), 0, height)),
+                )
+            )
         pen.line(points, fill=255, width=int(rng.integers(max(2, side // 60), max(3, side // 20))), joint="curve")
 
     return _draw_until((height, width), check_ratio(ratio), draw_one)
@@ -74,8 +79,8 @@ def box_mask(shape: tuple[int, int], ratio: float, rng: np.random.Generator) -> 
     """One rectangle covering ``ratio`` of the image, at a random position."""
     height, width = shape[:2]
     ratio = check_ratio(ratio)
-    box_h = int(round(height * np.sqrt(ratio)))
-    box_w = int(round(width * np.sqrt(ratio)))
+    box_h = round(height * np.sqrt(ratio))
+    box_w = round(width * np.sqrt(ratio))
     top = int(rng.integers(0, height - box_h + 1))
     left = int(rng.integers(0, width - box_w + 1))
     mask = np.ones((height, width), dtype=bool)

@@ -29,7 +29,9 @@ def _prepare(reference: np.ndarray, estimate: np.ndarray, y_channel: bool, crop:
     if not isinstance(crop, (int, np.integer)) or crop < 0:
         raise RestoreError(f"the border crop must be a non-negative integer, got {crop!r}.")
     if 2 * crop >= min(reference.shape[:2]):
-        raise RestoreError(f"a border crop of {crop} leaves nothing of a {reference.shape[0]}x{reference.shape[1]} image.")
+        raise RestoreError(
+            f"a border crop of {crop} leaves nothing of a {reference.shape[0]}x{reference.shape[1]} image."
+        )
     if y_channel:
         reference = quantize(rgb_to_y(reference)) if reference.ndim == 3 else reference
         estimate = quantize(rgb_to_y(estimate)) if estimate.ndim == 3 else estimate

@@ -126,7 +126,9 @@ class Observation:
     def _check_task_parameters(self) -> None:
         uses_kernel = self.task in ("deblur", "sr")
         if self.kernel is not None and not uses_kernel:
-            raise RestoreError(f"a blur kernel was given but the {self.task} task does not use one (only deblur and sr do).")
+            raise RestoreError(
+                f"a blur kernel was given but the {self.task} task does not use one (only deblur and sr do)."
+            )
         if self.task == "deblur" and self.kernel is None:
             raise RestoreError("the deblur task needs the blur kernel (kernel=...).")
         if self.kernel is not None:

@@ -60,7 +60,9 @@ def pad_symmetric(image: np.ndarray, pad_y: tuple[int, int], pad_x: tuple[int, i
     return image[rows][:, cols]
 
 
-def pad_symmetric_adjoint(padded: np.ndarray, shape: tuple[int, int], pad_y: tuple[int, int], pad_x: tuple[int, int]) -> np.ndarray:
+def pad_symmetric_adjoint(
+    padded: np.ndarray, shape: tuple[int, int], pad_y: tuple[int, int], pad_x: tuple[int, int]
+) -> np.ndarray:
     """Adjoint of :func:`pad_symmetric`: fold the padded samples back onto their sources."""
     rows = symmetric_pad_indices(shape[0], *pad_y)
     cols = symmetric_pad_indices(shape[1], *pad_x)
@@ -160,7 +162,9 @@ class Decimate(LinearOperator):
         Boundary model of the blur.
     """
 
-    def __init__(self, scale: int, kernel: np.ndarray, input_shape: tuple[int, ...], boundary: str = "circular") -> None:
+    def __init__(
+        self, scale: int, kernel: np.ndarray, input_shape: tuple[int, ...], boundary: str = "circular"
+    ) -> None:
         self.scale = int(scale)
         self.input_shape = tuple(input_shape)
         self.blur = Blur(kernel, boundary)

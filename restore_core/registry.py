@@ -68,7 +68,11 @@ class Param:
         if self.kind == "int" and float(value) != int(value):
             raise RestoreError(f"{where} must be an integer, got {value!r}.")
         number = int(value) if self.kind == "int" else float(value)
-        if not np.isfinite(number) or (self.low is not None and number < self.low) or (self.high is not None and number > self.high):
+        if (
+            not np.isfinite(number)
+            or (self.low is not None and number < self.low)
+            or (self.high is not None and number > self.high)
+        ):
             raise RestoreError(f"{where} must be in [{self.low}, {self.high}], got {value!r}.")
         return number
 
@@ -194,7 +198,9 @@ def restore(observation: Observation, method: str, **params: Any) -> np.ndarray:
         For an unknown method, a task the method does not support, or bad parameters.
     """
     if not isinstance(observation, Observation):
-        raise RestoreError(f"restore expects an Observation (from restore_core.degrade), got {type(observation).__name__}.")
+        raise RestoreError(
+            f"restore expects an Observation (from restore_core.degrade), got {type(observation).__name__}."
+        )
     entry = get_method(method)
     if observation.task not in entry.tasks:
         supported = ", ".join(m.name for m in list_methods(observation.task))

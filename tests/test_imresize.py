@@ -95,9 +95,7 @@ def test_matches_matlab_documented_outputs():
         atol=1e-4,
     )
     linear = imresize(row, output_shape=(1, 10), kernel="linear")
-    np.testing.assert_allclose(
-        linear[0], [0, 0, 0, 0.25, 0.75, 1, 1, 0.75, 0.25, 0], atol=1e-6
-    )
+    np.testing.assert_allclose(linear[0], [0, 0, 0, 0.25, 0.75, 1, 1, 0.75, 0.25, 0], atol=1e-6)
     # MATLAB: imresize([100 50 0], [1 5], 'bilinear') -> [100 80 50 20 0].
     three = np.array([[100, 50, 0]], dtype=np.float32)
     np.testing.assert_allclose(
@@ -124,9 +122,7 @@ def test_ramp_is_reproduced_away_from_borders(scale):
 @pytest.mark.parametrize("factor", [2, 3, 4])
 def test_upscale_then_downscale_is_near_identity(factor):
     y, x = np.mgrid[0:48, 0:48] / 48.0
-    img = (0.5 + 0.25 * np.sin(2 * np.pi * x) * np.cos(2 * np.pi * y)).astype(
-        np.float32
-    )
+    img = (0.5 + 0.25 * np.sin(2 * np.pi * x) * np.cos(2 * np.pi * y)).astype(np.float32)
     back = imresize(imresize(img, factor), 1 / factor)
     assert back.shape == img.shape
     assert np.abs(back - img).max() < 5e-3
@@ -186,10 +182,7 @@ def _set5_dir() -> Path:
     root = os.environ.get("DECONV_DATA")
     folder = Path(root) / "test" / "Set5" if root else None
     if folder is None or not sorted(folder.glob("*.png")):
-        pytest.skip(
-            "Set5 not found: set DECONV_DATA to the dataset root "
-            "(the folder holding test/Set5/*.png)"
-        )
+        pytest.skip("Set5 not found: set DECONV_DATA to the dataset root (the folder holding test/Set5/*.png)")
     return folder
 
 

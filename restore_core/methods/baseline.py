@@ -14,10 +14,10 @@ from ..registry import register
     "Degraded input",
     "classical",
     ["denoise", "deblur", "jpeg", "inpaint"],
-    description="No restoration: the observation as it is (a 'valid' blur is mirror-padded to the full size).",
+    description="No restoration: the observation as it is (a 'valid' blur is edge-padded to the full size).",
 )
 def identity(observation: Observation) -> np.ndarray:
-    """Return the observed image (mirror-padded to the clean size for a 'valid' blur)."""
+    """Return the observed image (edge-padded to the clean size for a 'valid' blur)."""
     if observation.task == "deblur" and observation.boundary == "valid":
         padded, _ = extend_for_fft(observation, margin=0)
         return padded

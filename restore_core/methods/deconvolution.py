@@ -46,7 +46,7 @@ def auto_tv_weight(sigma: float) -> float:
 def _deconvolve(observation: Observation, solve_plane) -> np.ndarray:
     """Run ``solve_plane(plane)`` on each channel of the FFT grid and crop back to the clean support."""
     image, crop = extend_for_fft(observation)
-    return per_channel(solve_plane, image.astype(np.float64))[crop]
+    return per_channel(solve_plane, image)[crop]
 
 
 @register(
@@ -54,15 +54,22 @@ def _deconvolve(observation: Observation, solve_plane) -> np.ndarray:
     "Wiener",
     "classical",
     ["deblur"],
-    [Param("balance", None, low=1e-6, high=10.0, log=True, help="regularisation strength; automatic from the noise level")],
+    [
+        Param(
+            "balance",
+            None,
+            low=1e-6,
+            high=10.0,
+            log=True,
+            help="regularisation strength; automatic from the noise level",
+        )
+    ],
     description="Wiener–Hunt deconvolution with a Laplacian regulariser (scikit-image).",
 )
 def wiener(observation: Observation, balance: float | None = None) -> np.ndarray:
     """Wiener–Hunt deconvolution (:func:`skimage.restoration.wiener`)."""
     balance = auto_balance(_noise_level(observation)) if balance is None else balance
-    return _deconvolve(
-        observation, lambda plane: restoration.wiener(plane, observation.kernel, balance, clip=False)
-    )
+    return _deconvolve(observation, lambda plane: restoration.wiener(plane, observation.kernel, balance, clip=False))
 
 
 @register(
@@ -92,30 +99,39 @@ def unsupervised_wiener(observation: Observation, max_num_iter: int = 200) -> np
     "Richardson–Lucy",
     "classical",
     ["deblur"],
-    [Param("num_iter", None, kind="int", low=1, high=1000, help="iterations (more = sharper and noisier); automatic from the noise level")],
-    description="Richardson–Lucy maximum-likelihood deconvolution (scikit-image), run on a periodic or mirrored extension.",
+    [
+        Param(
+            "num_iter",
+            None,
+            kind="int",
+            low=1,
+            high=1000,
+            help="iterations (more = sharper and noisier); automatic from the noise level",
+        )
+    ],
+    description="Richardson–Lucy maximum-likelihood deconvolution (scikit-image) on a periodic extension.",
 )
 def richardson_lucy(observation: Observation, num_iter: int | None = None) -> np.ndarray:
     """Richardson–Lucy deconvolution (:func:`skimage.restoration.richardson_lucy`).
 
     scikit-image convolves with zero padding, which rings at the borders; the
-    observation is therefore extended first (periodically for a circular blur,
-    by mirroring otherwise) by the kernel size, and cropped afterwards.
+    observation is therefore extended periodically (after the mirrored, tapered
+    extension of :func:`restore_core.boundary.extend_for_fft` for non-circular
+    blurs) by twice the kernel size, and cropped afterwards.
     Negative (noisy) values are clipped, since Richardson–Lucy needs non-negative data.
     """
     num_iter = auto_rl_iterations(_noise_level(observation)) if num_iter is None else num_iter
     kernel = observation.kernel
-    margin = max(kernel.shape)
+    margin = 2 * max(kernel.shape)
     image, crop = extend_for_fft(observation)
-    mode = "wrap" if observation.boundary == "circular" else "symmetric"
 
     def solve(plane: np.ndarray) -> np.ndarray:
-        padded = np.pad(np.clip(plane, 0.0, None), margin, mode=mode)
+        padded = np.pad(np.clip(plane, 0.0, None), margin, mode="wrap")
         return restoration.richardson_lucy(padded, kernel, num_iter=num_iter, clip=False, filter_epsilon=1e-12)[
             margin:-margin, margin:-margin
         ]
 
-    return per_channel(solve, image.astype(np.float64))[crop]
+    return per_channel(solve, image)[crop]
 
 
 def _gradient_otfs(shape: tuple[int, int]) -> tuple[np.ndarray, np.ndarray]:

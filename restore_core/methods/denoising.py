@@ -61,7 +61,9 @@ def tv(observation: Observation, weight: float | None = None) -> np.ndarray:
     ],
     description="Wavelet-coefficient soft thresholding, colour in YCbCr (scikit-image).",
 )
-def wavelet(observation: Observation, wavelet: str = "sym8", method: str = "BayesShrink", levels: int = 4) -> np.ndarray:
+def wavelet(
+    observation: Observation, wavelet: str = "sym8", method: str = "BayesShrink", levels: int = 4
+) -> np.ndarray:
     """Wavelet denoising (:func:`skimage.restoration.denoise_wavelet`) with the known noise level.
 
     scikit-image's default depth (the maximum minus 3) leaves a single level for long

@@ -21,7 +21,9 @@ from .denoising import channel_axis
 def biharmonic(observation: Observation) -> np.ndarray:
     """Biharmonic inpainting (:func:`skimage.restoration.inpaint_biharmonic`)."""
     image = observation.image.astype(np.float64)
-    return restoration.inpaint_biharmonic(image, ~observation.mask, split_into_regions=True, channel_axis=channel_axis(image))
+    return restoration.inpaint_biharmonic(
+        image, ~observation.mask, split_into_regions=True, channel_axis=channel_axis(image)
+    )
 
 
 def _opencv_inpaint(observation: Observation, radius: float, flag_name: str) -> np.ndarray:

@@ -1,0 +1,250 @@
+"""Test images and blur kernels the benchmark runs on.
+
+A dataset is one of
+
+* a registered name (:data:`DATASETS`), read from ``<data root>/test/<name>``;
+* ``skimage``, built in: six scikit-image sample photos, no data root needed;
+* any folder path holding images.
+
+Kernels are the eight Levin et al. (2009) kernels ``k1``..``k8`` from
+``<data root>/kernels/levin8.npz``, or the built-in ones of :data:`BUILTIN_KERNELS`.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from functools import partial
+from pathlib import Path
+
+import numpy as np
+import skimage.data
+
+import restore_core as rc
+
+#: Environment variable naming the default data root.
+DATA_ROOT_ENV = "DECONV_DATA"
+#: File suffixes read as images in a dataset folder.
+IMAGE_SUFFIXES = (".png", ".bmp", ".tif", ".tiff", ".jpg", ".jpeg")
+#: Name of the built-in dataset.
+BUILTIN_DATASET = "skimage"
+#: scikit-image sample photos of the built-in dataset, in this order.
+SKIMAGE_PHOTOS = ("camera", "moon", "astronaut", "coffee", "chelsea", "rocket")
+#: Side of the square built-in images.
+SKIMAGE_SIDE = 256
+#: Names of the Levin et al. kernels in ``<data root>/kernels/levin8.npz``.
+LEVIN_KERNELS = tuple(f"k{number}" for number in range(1, 9))
+#: Kernels that need no data, by name.
+BUILTIN_KERNELS: dict[str, Callable[[], np.ndarray]] = {
+    "gauss1.6": partial(rc.gaussian_kernel, 1.6, size=25),
+    "motion15": partial(rc.motion_kernel, 15, 30),
+    "disk3": partial(rc.disk_kernel, 3),
+}
+
+_DNCNN = "https://github.com/cszn/DnCNN/tree/master/testsets"
+_FFDNET = "https://github.com/cszn/FFDNet/tree/master/testsets"
+_SELFEXSR = "https://github.com/jbhuang0604/SelfExSR"
+
+
+@dataclass(frozen=True)
+class DatasetInfo:
+    """A registered test set.
+
+    Attributes
+    ----------
+    name : str
+        Name on the command line and folder name under ``<data root>/test``.
+    color : {'gray', 'color', 'mixed'}
+        Whether its images are gray, colour or both.
+    tasks : tuple of str
+        Tasks the literature evaluates on it.
+    url : str
+        Where to download it.
+    """
+
+    name: str
+    color: str
+    tasks: tuple[str, ...]
+    url: str
+
+    @property
+    def folder(self) -> str:
+        """Folder relative to the data root."""
+        return f"test/{self.name}"
+
+
+#: The registered test sets, by name.
+DATASETS: dict[str, DatasetInfo] = {
+    info.name: info
+    for info in (
+        DatasetInfo("Set12", "gray", ("denoise", "deblur", "inpaint"), _DNCNN),
+        DatasetInfo("BSD68", "gray", ("denoise",), _FFDNET),
+        DatasetInfo("CBSD68", "color", ("denoise", "deblur"), _FFDNET),
+        DatasetInfo("Kodak24", "color", ("denoise",), _FFDNET),
+        DatasetInfo("McMaster", "color", ("denoise", "deblur"), _FFDNET),
+        DatasetInfo("Set5", "color", ("sr", "deblur"), _SELFEXSR),
+        DatasetInfo("Set14", "mixed", ("sr",), _SELFEXSR),
+        DatasetInfo("BSD100", "color", ("sr",), _SELFEXSR),
+        DatasetInfo("Urban100", "color", ("sr",), _SELFEXSR),
+        DatasetInfo("LIVE1", "color", ("jpeg",), _DNCNN),
+        DatasetInfo("classic5", "gray", ("jpeg",), "https://github.com/JingyunLiang/SwinIR/tree/main/testsets/classic5"),
+        DatasetInfo("Set3C", "color", ("deblur", "inpaint"), "https://github.com/cszn/DPIR/tree/master/testsets/set3c"),
+    )
+}
+
+
+@dataclass(frozen=True)
+class BenchImage:
+    """One test image, loaded on demand.
+
+    Attributes
+    ----------
+    name : str
+        File name (or photo name for the built-in dataset).
+    index : int
+        Position in the dataset's sorted listing; it seeds the image's noise.
+    load : callable
+        Returns the image as float32 in ``[0, 1]``.
+    """
+
+    name: str
+    index: int
+    load: Callable[[], np.ndarray]
+
+
+@dataclass(frozen=True)
+class Dataset:
+    """A dataset ready to run: its label in the results and its images."""
+
+    name: str
+    images: tuple[BenchImage, ...]
+
+    def head(self, limit: int | None) -> Dataset:
+        """The dataset restricted to its first ``limit`` images (all when None)."""
+        return Dataset(self.name, self.images[:limit])
+
+
+def data_root_from_env() -> Path | None:
+    """The data root named by ``DECONV_DATA``, or None when unset or empty."""
+    value = os.environ.get(DATA_ROOT_ENV, "")
+    return Path(value) if value else None
+
+
+def standard_datasets(task: str) -> list[str]:
+    """Names of the registered datasets the literature uses for ``task``."""
+    return [info.name for info in DATASETS.values() if task in info.tasks]
+
+
+def describe_datasets() -> str:
+    """One line per dataset (registered and built-in) for ``--help``."""
+    lines = [f"  {BUILTIN_DATASET:<9} built in: {len(SKIMAGE_PHOTOS)} scikit-image photos, at most "
+             f"{SKIMAGE_SIDE}x{SKIMAGE_SIDE} (no data root needed)"]
+    lines += [f"  {info.name:<9} {info.color}; {', '.join(info.tasks)}; {info.url}" for info in DATASETS.values()]
+    return "\n".join(lines)
+
+
+def open_dataset(name: str, data_root: Path | None) -> Dataset:
+    """Find a dataset by name or folder path.
+
+    Parameters
+    ----------
+    name : str
+        A registered name (case-insensitive), ``skimage``, or a folder path.
+    data_root : Path or None
+        Folder holding ``test/<name>``; needed only for registered names.
+
+    Returns
+    -------
+    Dataset
+        Its images in sorted file-name order.
+
+    Raises
+    ------
+    RestoreError
+        For an unknown name, a missing data root or folder, or a folder without images.
+    """
+    if name == BUILTIN_DATASET:
+        return Dataset(name, tuple(BenchImage(photo, index, partial(skimage_photo, photo))
+                                   for index, photo in enumerate(SKIMAGE_PHOTOS)))
+    registered = {key.lower(): info for key, info in DATASETS.items()}.get(name.lower())
+    if registered is not None:
+        return Dataset(registered.name, _folder_images(_registered_folder(registered, data_root)))
+    if Path(name).is_dir():
+        return Dataset(name, _folder_images(Path(name)))
+    raise rc.RestoreError(
+        f"unknown dataset {name!r}: not a registered name and not a folder. Known datasets: "
+        f"{BUILTIN_DATASET}, {', '.join(DATASETS)}{_present_note(data_root)}."
+    )
+
+
+def _present_note(data_root: Path | None) -> str:
+    """``'; present under <root>/test: ...'`` listing the dataset folders that exist."""
+    if data_root is None or not (data_root / "test").is_dir():
+        return ""
+    present = sorted(entry.name for entry in (data_root / "test").iterdir() if entry.is_dir())
+    return f"; present under {data_root / 'test'}: {', '.join(present) or 'none'}"
+
+
+def _registered_folder(info: DatasetInfo, data_root: Path | None) -> Path:
+    if data_root is None:
+        raise rc.RestoreError(
+            f"dataset {info.name} is read from <data root>/{info.folder}: pass --data-root or set "
+            f"{DATA_ROOT_ENV} (or use the built-in dataset {BUILTIN_DATASET!r})."
+        )
+    folder = data_root / info.folder
+    if not folder.is_dir():
+        raise rc.RestoreError(f"dataset {info.name} not found at {folder}{_present_note(data_root)}; "
+                              f"download it from {info.url}.")
+    return folder
+
+
+def _folder_images(folder: Path) -> tuple[BenchImage, ...]:
+    files = sorted(path for path in folder.iterdir() if path.is_file() and path.suffix.lower() in IMAGE_SUFFIXES)
+    if not files:
+        raise rc.RestoreError(f"no images ({' '.join(IMAGE_SUFFIXES)}) in {folder}.")
+    return tuple(BenchImage(path.name, index, partial(rc.load_image, path)) for index, path in enumerate(files))
+
+
+def skimage_photo(name: str) -> np.ndarray:
+    """A scikit-image sample photo, short side resized to 256 (MATLAB bicubic), centre 256x256 crop, 8-bit levels.
+
+    Parameters
+    ----------
+    name : str
+        One of :data:`SKIMAGE_PHOTOS`.
+
+    Returns
+    -------
+    ndarray
+        float32 image in ``[0, 1]`` holding 8-bit levels, 256x256 (gray or RGB).
+    """
+    image = rc.to_float(getattr(skimage.data, name)())
+    height, width = image.shape[:2]
+    scale = SKIMAGE_SIDE / min(height, width)
+    height, width = round(height * scale), round(width * scale)
+    image = rc.imresize(image, output_shape=(height, width))
+    top, left = (height - SKIMAGE_SIDE) // 2, (width - SKIMAGE_SIDE) // 2
+    return rc.quantize(image[top : top + SKIMAGE_SIDE, left : left + SKIMAGE_SIDE])
+
+
+def load_kernels(names: Iterable[str], data_root: Path | None) -> dict[str, np.ndarray]:
+    """Blur kernels by name: ``k1``..``k8`` (from the data root) or built-in ones.
+
+    Raises
+    ------
+    RestoreError
+        For an unknown name, or a Levin kernel without a data root.
+    """
+    names = list(names)
+    unknown = [name for name in names if name not in BUILTIN_KERNELS and name not in LEVIN_KERNELS]
+    if unknown:
+        raise rc.RestoreError(f"unknown kernel {', '.join(unknown)}; choose from {', '.join(LEVIN_KERNELS)} "
+                              f"(needs the data root) or the built-in {', '.join(BUILTIN_KERNELS)}.")
+    levin = {}
+    if any(name in LEVIN_KERNELS for name in names):
+        if data_root is None:
+            raise rc.RestoreError(f"kernels k1..k8 are read from <data root>/kernels/levin8.npz: pass --data-root or "
+                                  f"set {DATA_ROOT_ENV}, or use the built-in kernels {', '.join(BUILTIN_KERNELS)}.")
+        levin = rc.levin_kernels(data_root)
+    return {name: levin[name] if name in LEVIN_KERNELS else BUILTIN_KERNELS[name]() for name in names}

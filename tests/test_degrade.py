@@ -1,0 +1,118 @@
+"""Degradation models: seeding, shapes, composition and input checking."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import restore_core as rc
+
+CASES = {
+    "denoise": {"sigma": 25},
+    "deblur": {"kernel": rc.gaussian_kernel(1.6), "sigma": 2.55},
+    "sr": {"scale": 4, "sigma": 1.0},
+    "jpeg": {"quality": 20},
+    "inpaint": {"ratio": 0.5, "sigma": 5},
+}
+
+
+@pytest.mark.parametrize("task", rc.TASKS)
+def test_seeded_degradations_are_bit_identical(task, color):
+    first = rc.degrade(color, task, seed=5, **CASES[task])
+    second = rc.degrade(color, task, seed=5, **CASES[task])
+    assert first.image.dtype == np.float32
+    assert np.array_equal(first.image, second.image)
+    other = rc.degrade(color, task, seed=6, **CASES[task])
+    assert task == "jpeg" or not np.array_equal(first.image, other.image)  # the JPEG case has no noise
+
+
+def test_observations_carry_their_parameters(gray):
+    obs = rc.degrade(gray, "deblur", kernel=rc.motion_kernel(7, 45), sigma=7.65, seed=1, boundary="reflect")
+    assert obs.sigma == 7.65 and obs.boundary == "reflect" and obs.kernel.sum() == pytest.approx(1)
+    assert obs.clean_shape == gray.shape and obs.parameters()["kernel"] == "9x9"
+    assert rc.degrade(gray, "sr", scale=3).image.shape == (22, 22)
+    assert rc.degrade(gray, "sr", scale=2, kernel=rc.gaussian_kernel(1.0)).image.shape == (32, 32)
+    assert rc.degrade(gray, "deblur", kernel=np.ones((5, 3)) / 15, boundary="valid").image.shape == (60, 62)
+
+
+def test_gaussian_noise_level_and_no_clipping(gray):
+    obs = rc.degrade(gray, "denoise", sigma=50, seed=0)
+    residual = (obs.image - gray) * 255
+    assert residual.std() == pytest.approx(50, rel=0.05)
+    assert obs.image.min() < 0 and obs.image.max() > 1
+    clipped = rc.degrade(gray, "denoise", sigma=50, seed=0, clip=True)
+    assert clipped.image.min() >= 0 and clipped.image.max() <= 1 and clipped.clipped
+
+
+def test_poisson_noise_scales_with_peak(gray):
+    strong = rc.degrade(gray, "denoise", peak=10, seed=0).image - gray
+    weak = rc.degrade(gray, "denoise", peak=1000, seed=0).image - gray
+    assert strong.std() > 5 * weak.std()
+
+
+def test_jpeg_uses_a_real_encoder(gray, color):
+    for image in (gray, color):
+        low = rc.degrade(image, "jpeg", quality=5).image
+        high = rc.degrade(image, "jpeg", quality=95).image
+        assert low.shape == image.shape
+        assert rc.psnr(image, low) < rc.psnr(image, high) - 5
+        assert np.array_equal(low, rc.quantize(low))
+
+
+@pytest.mark.parametrize("kind", rc.MASK_TYPES)
+def test_masks_hit_their_ratio(kind):
+    mask = rc.make_mask(kind, (128, 128), 0.3, seed=2)
+    assert mask.dtype == bool and mask.shape == (128, 128)
+    assert 0.2 <= 1 - mask.mean() <= 0.45
+    assert np.array_equal(mask, rc.make_mask(kind, (128, 128), 0.3, seed=2))
+
+
+def test_inpaint_observation_zeroes_missing_pixels(color):
+    obs = rc.degrade(color, "inpaint", ratio=0.8, seed=0)
+    assert np.all(obs.image[~obs.mask] == 0)
+    assert 1 - obs.mask.mean() == pytest.approx(0.8, abs=0.05)
+
+
+@pytest.mark.parametrize(
+    ("task", "kwargs", "message"),
+    [
+        ("denoise", {"sigma": -1}, "sigma"),
+        ("denoise", {"sigma": float("nan")}, "sigma"),
+        ("sr", {"scale": 5}, "scale"),
+        ("sr", {}, "scale"),
+        ("jpeg", {"quality": 0}, "quality"),
+        ("jpeg", {"quality": 101}, "quality"),
+        ("jpeg", {"quality": 50.5}, "quality"),
+        ("inpaint", {"ratio": 1.0}, "ratio"),
+        ("inpaint", {"ratio": -0.1}, "ratio"),
+        ("inpaint", {"mask_type": "blob"}, "mask type"),
+        ("deblur", {}, "kernel"),
+        ("deblur", {"kernel": np.ones((3, 3)), "boundary": "zero"}, "boundary"),
+        ("denoise", {"kernel": np.ones((3, 3))}, "does not use"),
+        ("restore", {}, "unknown task"),
+    ],
+)
+def test_bad_degradation_parameters_raise(gray, task, kwargs, message):
+    with pytest.raises(rc.RestoreError, match=message):
+        rc.degrade(gray, task, **kwargs)
+
+
+def test_observation_consistency_is_checked(gray):
+    with pytest.raises(rc.RestoreError, match="must be"):
+        rc.Observation(gray[:32], "denoise", gray.shape)
+    with pytest.raises(rc.RestoreError, match="mask"):
+        rc.Observation(gray, "inpaint", gray.shape, mask=np.ones((10, 10), bool))
+    with pytest.raises(rc.RestoreError, match="nothing to inpaint"):
+        rc.Observation(gray, "inpaint", gray.shape, mask=np.ones(gray.shape, bool))
+    with pytest.raises(rc.RestoreError, match="every pixel"):
+        rc.Observation(gray, "inpaint", gray.shape, mask=np.zeros(gray.shape, bool))
+    with pytest.raises(rc.RestoreError, match="kernel"):
+        rc.Observation(gray, "deblur", gray.shape)
+    with pytest.raises(rc.RestoreError, match=r"colour|must be"):
+        rc.Observation(gray, "denoise", gray.shape + (3,))
+
+
+def test_real_photo_observation_estimates_sigma(gray):
+    noisy = rc.degrade(gray, "denoise", sigma=20, seed=0).image
+    obs = rc.Observation(noisy, "denoise", noisy.shape, sigma=None)
+    assert obs.noise_sigma() == pytest.approx(20, rel=0.25)

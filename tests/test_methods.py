@@ -1,0 +1,106 @@
+"""The registry and every registered method."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from skimage import data
+
+import restore_core as rc
+
+REQUIRED = (
+    "identity wiener unsupervised_wiener richardson_lucy tv_deconv tv wavelet nlm bm3d "
+    "nearest bilinear bicubic lanczos back_projection biharmonic"
+).split()
+
+OBSERVATION_ARGS = {
+    "denoise": {"sigma": 25},
+    "deblur": {"kernel": rc.gaussian_kernel(1.2), "sigma": 2.55},
+    "sr": {"scale": 2},
+    "jpeg": {"quality": 10},
+    "inpaint": {"ratio": 0.5},
+}
+# Methods with a clear win over the degraded input on these small crops (measured, with margin).
+BASELINE = {"denoise": "identity", "deblur": "identity", "sr": "nearest", "jpeg": "identity", "inpaint": "identity"}
+
+
+def test_required_methods_are_registered():
+    names = [method.name for method in rc.list_methods()]
+    assert set(REQUIRED) <= set(names)
+    assert len(names) == len(set(names))
+
+
+def test_every_method_declares_its_contract():
+    for method in rc.list_methods():
+        assert method.family in rc.FAMILIES and method.tasks and method.display_name and method.description
+        assert set(method.tasks) <= set(rc.TASKS)
+        for param in method.params:
+            assert param.kind in ("float", "int", "choice", "bool") and param.help
+
+
+def test_list_methods_filters():
+    deblur = rc.list_methods(task="deblur")
+    assert {m.name for m in deblur} >= {"identity", "wiener", "richardson_lucy"}
+    assert all("deblur" in m.tasks for m in deblur)
+    assert all(m.family == "classical" for m in rc.list_methods(family="classical"))
+    with pytest.raises(rc.RestoreError, match="unknown task"):
+        rc.list_methods(task="colorize")
+
+
+def _cases():
+    for method in rc.list_methods():
+        for task in method.tasks:
+            for image in ("gray", "color"):
+                yield pytest.param(method.name, task, image, id=f"{method.name}-{task}-{image}")
+
+
+@pytest.mark.parametrize(("name", "task", "image"), list(_cases()))
+def test_method_restores_and_beats_the_degraded_input(request, name, task, image):
+    clean = request.getfixturevalue(image)
+    obs = rc.degrade(clean, task, seed=0, **OBSERVATION_ARGS[task])
+    out = rc.restore(obs, name)
+    assert out.shape == clean.shape and out.dtype == np.float32 and np.all(np.isfinite(out))
+    if name not in ("identity", BASELINE[task]):
+        baseline = rc.restore(obs, BASELINE[task])
+        assert rc.psnr(clean, out) > rc.psnr(clean, baseline) + 0.3
+
+
+def test_restore_is_deterministic(gray):
+    obs = rc.degrade(gray, "deblur", kernel=rc.motion_kernel(7, 30), sigma=2.55, seed=0)
+    for name in ("unsupervised_wiener", "tv_deconv"):
+        assert np.array_equal(rc.restore(obs, name), rc.restore(obs, name))
+
+
+def test_bad_method_requests_raise(gray):
+    obs = rc.degrade(gray, "denoise", sigma=10)
+    with pytest.raises(rc.RestoreError, match="does not support the denoise task"):
+        rc.restore(obs, "wiener")
+    with pytest.raises(rc.RestoreError, match="unknown method"):
+        rc.restore(obs, "magic")
+    with pytest.raises(rc.RestoreError, match="no parameter"):
+        rc.restore(obs, "tv", strength=3)
+    with pytest.raises(rc.RestoreError, match="must be in"):
+        rc.restore(obs, "tv", weight=-1.0)
+    with pytest.raises(rc.RestoreError, match="must be one of"):
+        rc.restore(obs, "wavelet", wavelet="haar9")
+    with pytest.raises(rc.RestoreError, match="Observation"):
+        rc.restore(gray, "tv")
+
+
+@pytest.mark.parametrize("boundary", ["reflect", "valid"])
+def test_deconvolution_of_realistic_boundaries_does_not_ring(boundary):
+    clean = rc.to_float(data.camera())[100:228, 150:278]
+    obs = rc.degrade(clean, "deblur", kernel=rc.motion_kernel(9, 30), sigma=1.0, boundary=boundary)
+    identity = rc.restore(obs, "identity")
+    inner, border = np.s_[10:-10, 10:-10], np.s_[:6]
+    for name in ("wiener", "richardson_lucy", "tv_deconv"):
+        out = rc.restore(obs, name)
+        assert rc.psnr(clean[inner], out[inner]) > rc.psnr(clean[inner], identity[inner]) + 4.0, name
+        if boundary == "reflect":  # a 'valid' observation holds no information on the outer rows
+            assert rc.psnr(clean[border], out[border]) > rc.psnr(clean[border], identity[border]) + 1.5, name
+
+
+def test_unknown_noise_level_is_estimated(gray):
+    noisy = rc.degrade(gray, "denoise", sigma=25, seed=0).image
+    blind = rc.Observation(noisy, "denoise", noisy.shape, sigma=None)
+    assert rc.psnr(gray, rc.restore(blind, "bm3d")) > rc.psnr(gray, noisy) + 4

@@ -1,0 +1,1 @@
+"""Developer tools of Deconv Arena (not part of the ``restore_core`` library)."""

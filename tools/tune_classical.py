@@ -1,0 +1,733 @@
+"""Fit the automatic-strength rules of the classical methods on training images.
+
+Five rules of :mod:`restore_core` turn a noise level into a method strength when
+the user leaves it automatic:
+
+==========================  ============================  =======================================================
+rule                        method (task)                 form
+==========================  ============================  =======================================================
+``auto_balance``            ``wiener`` (deblur)           ``a * (sigma / 2.55) ** b``
+``auto_rl_iterations``      ``richardson_lucy`` (deblur)  ``round(a * (sigma / 2.55) ** b)``, clipped to [3, 500]
+``auto_tv_weight``          ``tv_deconv`` (deblur)        ``a * (sigma / 2.55) ** b``
+``auto_tv_denoise_weight``  ``tv`` (denoise)              ``a * sigma ** b``
+``_DEBLOCK_FACTOR``         ``bm3d_deblock`` (jpeg)       BM3D sigma = ``factor * quantization_noise_sigma(q)``
+==========================  ============================  =======================================================
+
+This script measures, for every noise level (JPEG quality), the parameter that
+maximises the mean PSNR, fits the rule to those optima and prints the constants
+to paste into the library. It only reads the library; it never modifies it.
+
+Protocol
+--------
+Images
+    Training images only: a seeded random subset (``--seed``, default 0;
+    ``--images``, default 12) of ``<data-root>/train/Train400`` (gray 180x180),
+    read with :func:`restore_core.load_image`. No test set is ever read.
+Kernels
+    Synthetic only (the Levin kernels are the benchmark's and are never used):
+    camera-shake kernels ``shake_kernel(size, seed)`` for (size, seed) in
+    (13, 1), (17, 2), (21, 3), (27, 4), ``gaussian_kernel(1.6)`` and
+    ``motion_kernel(15, 30)``.
+Pairs (image, kernel)
+    ``wiener`` (fast): every image with every kernel, whole 180x180 images.
+    ``richardson_lucy`` and ``tv_deconv`` (slow): image ``i`` with kernel ``i mod 6``,
+    centre 128x128 crop. ``tv`` denoising: every image, whole. ``bm3d_deblock``
+    (slowest): the first ``--jpeg-images`` (default 6) images, centre 128x128 crop.
+Degradations
+    :func:`restore_core.degrade` with the circular boundary and no clipping; the
+    noise of pair ``i`` is seeded with ``seed=i`` (so every level sees the same
+    noise pattern, scaled). Deblur sigma in {0.5, 1, 2.55, 5, 7.65, 10, 15},
+    denoise sigma in {5, 10, 15, 25, 35, 50} (0-255 scale), JPEG quality in
+    {10, 20, 30, 40}.
+Search
+    For each level, the mean :func:`restore_core.psnr` (whole image) of
+    :func:`restore_core.restore` over the pairs is maximised over the parameter on
+    a log scale: a coarse grid of ratio 2 (7 points) centred on the library's
+    current value, extended while the best point lies at an edge (within the
+    method's allowed range), then bisection in log space (ratios 2**(1/2),
+    2**(1/4)), then the vertex of a parabola through the best point and its two
+    neighbours. Richardson–Lucy iterations are searched over integers in [3, 500].
+Fit
+    Least squares of ``log(best)`` against ``log(sigma / ref)`` (ref 2.55 for the
+    deblurring rules, 1 for TV denoising). Levels whose optimum sits on a hard
+    limit (e.g. 500 Richardson–Lucy iterations) are left out of the fit. The
+    deblocking factor is the geometric mean of the per-quality optimal factors
+    (the same least squares with zero slope). ``a`` and the factor are rounded to
+    two significant digits and ``b`` to two decimals; the tables report the PSNR
+    of those rounded constants next to the PSNR of the library's current rule.
+
+Everything is deterministic: same arguments, same tables, whatever the number of
+worker processes.
+
+Examples
+--------
+::
+
+    python -m tools.tune_classical --data-root /work/shared/data
+    python -m tools.tune_classical --data-root /work/shared/data --quick --rules wiener,tv
+"""
+
+from __future__ import annotations
+
+import os
+
+for _variable in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
+    os.environ.setdefault(_variable, "1")  # one thread per worker process; parallelism comes from the pool
+
+import argparse  # noqa: E402
+import json  # noqa: E402
+import math  # noqa: E402
+import multiprocessing  # noqa: E402
+import sys  # noqa: E402
+import time  # noqa: E402
+from collections.abc import Callable, Sequence  # noqa: E402
+from dataclasses import dataclass, field  # noqa: E402
+from functools import lru_cache  # noqa: E402
+from pathlib import Path  # noqa: E402
+from typing import Any  # noqa: E402
+
+import numpy as np  # noqa: E402
+from tqdm import tqdm  # noqa: E402
+
+import restore_core as rc  # noqa: E402
+from restore_core.jpeg import quantization_noise_sigma  # noqa: E402
+from restore_core.methods import deblocking, deconvolution, denoising  # noqa: E402
+
+DEBLUR_SIGMAS = (0.5, 1.0, 2.55, 5.0, 7.65, 10.0, 15.0)
+DENOISE_SIGMAS = (5.0, 10.0, 15.0, 25.0, 35.0, 50.0)
+JPEG_QUALITIES = (10, 20, 30, 40)
+SHAKE_KERNELS = ((13, 1), (17, 2), (21, 3), (27, 4))
+CROP = 128
+RL_LIMITS = (3, 500)
+
+#: Task of each set of (image, kernel) pairs.
+DATASET_TASKS = {"deblur_full": "deblur", "deblur_crop": "deblur", "denoise": "denoise", "jpeg": "jpeg"}
+
+Pair = tuple[np.ndarray, "np.ndarray | None"]
+
+
+@dataclass(frozen=True)
+class Rule:
+    """An automatic-strength rule of the library and how to search it.
+
+    Attributes
+    ----------
+    key : str
+        Short name used on the command line.
+    label : str
+        Name of the rule in the library.
+    method : str
+        Registered method it drives.
+    param : str
+        Keyword of :func:`restore_core.restore` set by the rule.
+    dataset : str
+        Which set of (image, kernel) pairs it is tuned on (see :data:`DATASET_TASKS`).
+    levels : tuple of float
+        Noise levels (JPEG qualities for deblocking).
+    reference : float or None
+        Noise-level normaliser of the power law; None for a constant factor.
+    current : callable
+        The library's current rule: level -> searched value.
+    limits : tuple of float
+        Hard limits of the searched value.
+    integer : bool
+        Whether the searched value is an integer.
+    expensive : bool
+        Whether one restoration takes long (jobs are then sent one at a time).
+    """
+
+    key: str
+    label: str
+    method: str
+    param: str
+    dataset: str
+    levels: tuple[float, ...]
+    reference: float | None
+    current: Callable[[float], float] = field(repr=False)
+    limits: tuple[float, float]
+    integer: bool = False
+    expensive: bool = False
+
+    @property
+    def level_name(self) -> str:
+        """Column title of the level: 'sigma' or 'quality'."""
+        return "quality" if self.dataset == "jpeg" else "sigma"
+
+    def restore_kwargs(self, value: float) -> dict[str, Any]:
+        """Keyword arguments of :func:`restore_core.restore` for a searched value.
+
+        The deblocking rule is searched as the factor itself; the method takes
+        ``strength = factor / _DEBLOCK_FACTOR``.
+        """
+        if self.dataset == "jpeg":
+            return {self.param: value / deblocking._DEBLOCK_FACTOR}
+        return {self.param: int(value) if self.integer else float(value)}
+
+
+def _param_limits(method: str, name: str, scale: float = 1.0) -> tuple[float, float]:
+    """Allowed range of a registered method parameter, times ``scale``."""
+    param = next(p for p in rc.get_method(method).params if p.name == name)
+    return float(param.low) * scale, float(param.high) * scale
+
+
+RULES: dict[str, Rule] = {
+    "wiener": Rule(
+        "wiener", "auto_balance", "wiener", "balance", "deblur_full", DEBLUR_SIGMAS, 2.55,
+        deconvolution.auto_balance, _param_limits("wiener", "balance"),
+    ),
+    "rl": Rule(
+        "rl", "auto_rl_iterations", "richardson_lucy", "num_iter", "deblur_crop", DEBLUR_SIGMAS, 2.55,
+        deconvolution.auto_rl_iterations, RL_LIMITS, integer=True, expensive=True,
+    ),
+    "tv_deconv": Rule(
+        "tv_deconv", "auto_tv_weight", "tv_deconv", "weight", "deblur_crop", DEBLUR_SIGMAS, 2.55,
+        deconvolution.auto_tv_weight, _param_limits("tv_deconv", "weight"), expensive=True,
+    ),
+    "tv": Rule(
+        "tv", "auto_tv_denoise_weight", "tv", "weight", "denoise", DENOISE_SIGMAS, 1.0,
+        denoising.auto_tv_denoise_weight, _param_limits("tv", "weight"),
+    ),
+    "deblock": Rule(
+        "deblock", "_DEBLOCK_FACTOR", "bm3d_deblock", "strength", "jpeg", JPEG_QUALITIES, None,
+        lambda quality: deblocking._DEBLOCK_FACTOR,
+        _param_limits("bm3d_deblock", "strength", deblocking._DEBLOCK_FACTOR), expensive=True,
+    ),
+}
+
+
+# ----------------------------------------------------------------------------------------------------------------------
+# Data
+# ----------------------------------------------------------------------------------------------------------------------
+
+
+def training_images(data_root: Path, count: int, seed: int) -> list[Path]:
+    """A seeded random subset of the Train400 training images, in file-name order.
+
+    Parameters
+    ----------
+    data_root : Path
+        Folder holding ``train/Train400``.
+    count : int
+        Number of images.
+    seed : int
+        Seed of the draw.
+
+    Returns
+    -------
+    list of Path
+        The chosen image files.
+    """
+    folder = data_root / "train" / "Train400"
+    files = sorted(folder.glob("*.png"))
+    if len(files) < count:
+        raise SystemExit(f"{folder} holds {len(files)} PNG images, fewer than the {count} requested.")
+    chosen = np.random.default_rng(seed).choice(len(files), size=count, replace=False)
+    return [files[i] for i in sorted(chosen)]
+
+
+def synthetic_kernels() -> list[tuple[str, np.ndarray]]:
+    """The synthetic blur kernels of the protocol, with a short description each."""
+    kernels = [(f"shake(size={size}, seed={seed})", rc.shake_kernel(size, seed)) for size, seed in SHAKE_KERNELS]
+    kernels.append(("gaussian(std=1.6)", rc.gaussian_kernel(1.6)))
+    kernels.append(("motion(length=15, angle=30)", rc.motion_kernel(15, 30)))
+    return kernels
+
+
+def centre_crop(image: np.ndarray, side: int) -> np.ndarray:
+    """The centred ``side`` x ``side`` crop of a 2-D image."""
+    top, left = (image.shape[0] - side) // 2, (image.shape[1] - side) // 2
+    return np.ascontiguousarray(image[top : top + side, left : left + side])
+
+
+def build_pairs(images: Sequence[np.ndarray], kernels: Sequence[np.ndarray], jpeg_images: int) -> dict[str, list[Pair]]:
+    """The (clean image, kernel) pairs of every dataset of the protocol.
+
+    Parameters
+    ----------
+    images : sequence of ndarray
+        Clean training images.
+    kernels : sequence of ndarray
+        Blur kernels.
+    jpeg_images : int
+        How many of the images the deblocking rule uses.
+
+    Returns
+    -------
+    dict
+        Dataset name -> list of ``(clean, kernel or None)``.
+    """
+    crops = [centre_crop(image, CROP) for image in images]
+    return {
+        "deblur_full": [(image, kernel) for image in images for kernel in kernels],
+        "deblur_crop": [(crop, kernels[i % len(kernels)]) for i, crop in enumerate(crops)],
+        "denoise": [(image, None) for image in images],
+        "jpeg": [(crop, None) for crop in crops[:jpeg_images]],
+    }
+
+
+def degrade_pair(pairs: dict[str, list[Pair]], dataset: str, level: float, index: int) -> rc.Observation:
+    """The seeded observation of pair ``index`` of ``dataset`` at a noise level (JPEG quality)."""
+    clean, kernel = pairs[dataset][index]
+    task = DATASET_TASKS[dataset]
+    if task == "deblur":
+        return rc.degrade(clean, "deblur", kernel=kernel, sigma=level, boundary="circular", seed=index)
+    if task == "denoise":
+        return rc.degrade(clean, "denoise", sigma=level, seed=index)
+    return rc.degrade(clean, "jpeg", quality=int(level), seed=index)
+
+
+# ----------------------------------------------------------------------------------------------------------------------
+# Worker processes
+# ----------------------------------------------------------------------------------------------------------------------
+
+_PAIRS: dict[str, list[Pair]] = {}
+
+#: A job: (rule key, level, pair index, searched value or None for the library's current rule).
+Job = tuple[str, float, int, "float | None"]
+
+
+def _init_worker(pairs: dict[str, list[Pair]]) -> None:
+    """Give a worker process the pairs (once) and empty its observation cache."""
+    _PAIRS.clear()
+    _PAIRS.update(pairs)
+    _observation.cache_clear()
+
+
+@lru_cache(maxsize=640)
+def _observation(dataset: str, level: float, index: int) -> rc.Observation:
+    return degrade_pair(_PAIRS, dataset, level, index)
+
+
+def _score(job: Job) -> float:
+    """PSNR of one restoration: the unit of work sent to the pool."""
+    key, level, index, value = job
+    rule = RULES[key]
+    observation = _observation(rule.dataset, level, index)
+    kwargs = {} if value is None else rule.restore_kwargs(value)
+    return rc.psnr(_PAIRS[rule.dataset][index][0], rc.restore(observation, rule.method, **kwargs))
+
+
+class Evaluator:
+    """Mean PSNR over a dataset's pairs, computed in a process pool and memoised.
+
+    Parameters
+    ----------
+    pool : multiprocessing.pool.Pool or None
+        Worker pool; None runs in this process (the pairs must then be given to
+        :func:`_init_worker` here).
+    sizes : dict
+        Dataset name -> number of pairs.
+    workers : int
+        Number of worker processes (sets the chunk size of cheap jobs).
+    """
+
+    def __init__(self, pool: Any, sizes: dict[str, int], workers: int) -> None:
+        self.pool = pool
+        self.sizes = sizes
+        self.workers = max(1, workers)
+        self.cache: dict[tuple[str, float, float | None], float] = {}
+        self.restorations = 0
+
+    def mean_psnr(self, rule: Rule, level: float, values: Sequence[float | None]) -> list[float]:
+        """Mean PSNR of ``rule.method`` at each value (None: the library's current rule)."""
+        todo = [v for v in dict.fromkeys(values) if (rule.key, level, v) not in self.cache]
+        count = self.sizes[rule.dataset]
+        jobs: list[Job] = [(rule.key, level, index, value) for value in todo for index in range(count)]
+        if jobs:
+            if self.pool is None:
+                scores = [_score(job) for job in jobs]
+            else:
+                chunk = 1 if rule.expensive else max(1, len(jobs) // (4 * self.workers))
+                scores = self.pool.map(_score, jobs, chunksize=chunk)
+            self.restorations += len(jobs)
+            for position, value in enumerate(todo):
+                self.cache[(rule.key, level, value)] = float(np.mean(scores[position * count : (position + 1) * count]))
+        return [self.cache[(rule.key, level, v)] for v in values]
+
+
+# ----------------------------------------------------------------------------------------------------------------------
+# Search and fit
+# ----------------------------------------------------------------------------------------------------------------------
+
+
+@dataclass
+class SearchResult:
+    """Outcome of a one-dimensional search.
+
+    Attributes
+    ----------
+    best : float
+        Value with the highest mean PSNR.
+    score : float
+        That PSNR.
+    at_limit : bool
+        Whether ``best`` is a hard limit (the true optimum may lie beyond).
+    scores : dict
+        Every evaluated value -> mean PSNR.
+    """
+
+    best: float
+    score: float
+    at_limit: bool
+    scores: dict[float, float]
+
+
+def log_search(
+    evaluate: Callable[[list[float]], list[float]],
+    centre: float,
+    limits: tuple[float, float],
+    *,
+    integer: bool = False,
+    ratio: float = 2.0,
+    half_width: int = 3,
+    stages: int = 2,
+) -> SearchResult:
+    """Maximise a unimodal function of a positive parameter on a log scale.
+
+    Parameters
+    ----------
+    evaluate : callable
+        List of values -> list of scores (evaluated together, in parallel).
+    centre : float
+        Centre of the coarse grid (a first guess).
+    limits : tuple of float
+        Hard lower and upper limits.
+    integer : bool
+        Search integers only.
+    ratio : float
+        Ratio between neighbouring coarse-grid points.
+    half_width : int
+        Coarse-grid points on each side of the centre.
+    stages : int
+        Bisection stages in log space after the coarse grid.
+
+    Returns
+    -------
+    SearchResult
+        The best value found and every evaluation.
+    """
+    low, high = limits
+    scores: dict[float, float] = {}
+
+    def snap(value: float) -> float:
+        value = min(max(value, low), high)
+        return float(round(value)) if integer else float(value)
+
+    def run(values: Sequence[float]) -> int:
+        new = sorted({snap(v) for v in values} - scores.keys())
+        for value, score in zip(new, evaluate(new)):
+            scores[value] = score
+        return len(new)
+
+    def best_value() -> float:
+        return max(scores, key=scores.__getitem__)
+
+    run([centre * ratio**k for k in range(-half_width, half_width + 1)])
+    while True:  # extend the grid while the best point is at one of its edges
+        grid, best = sorted(scores), best_value()
+        if best == grid[0] and best > low and run([best / ratio]):
+            continue
+        if best == grid[-1] and best < high and run([best * ratio]):
+            continue
+        break
+    step = ratio
+    for _ in range(stages):
+        step = math.sqrt(step)
+        best = best_value()
+        run([best / step, best * step])
+    grid, best = sorted(scores), best_value()
+    position = grid.index(best)
+    if 0 < position < len(grid) - 1:  # vertex of the parabola through the best point and its neighbours
+        x = np.log(grid[position - 1 : position + 2])
+        y = np.array([scores[v] for v in grid[position - 1 : position + 2]])
+        curvature, slope, _ = np.polyfit(x, y, 2)
+        if curvature < 0:
+            vertex = -slope / (2 * curvature)
+            if x[0] < vertex < x[2]:
+                run([math.exp(vertex)])
+    best = best_value()
+    at_limit = math.isclose(best, low, rel_tol=1e-9) or math.isclose(best, high, rel_tol=1e-9)
+    return SearchResult(best, scores[best], at_limit, scores)
+
+
+def fit_power_law(levels: Sequence[float], optima: Sequence[float], reference: float) -> tuple[float, float]:
+    """Least-squares fit of ``optimum = a * (level / reference) ** b`` in log-log space.
+
+    Parameters
+    ----------
+    levels : sequence of float
+        Noise levels.
+    optima : sequence of float
+        Best parameter at each level.
+    reference : float
+        Normaliser of the level.
+
+    Returns
+    -------
+    a, b : float
+        The fitted constants.
+    """
+    if len(levels) < 2:
+        raise ValueError("a power law needs at least two levels whose optimum is not at a limit.")
+    slope, intercept = np.polyfit(np.log(np.asarray(levels) / reference), np.log(np.asarray(optima)), 1)
+    return float(math.exp(intercept)), float(slope)
+
+
+def round_significant(value: float, digits: int = 2) -> float:
+    """``value`` rounded to ``digits`` significant digits."""
+    if value == 0:
+        return 0.0
+    return float(round(value, digits - 1 - int(math.floor(math.log10(abs(value))))))
+
+
+@dataclass
+class RuleFit:
+    """Search results and fitted constants of one rule (see :func:`tune_rule`)."""
+
+    rule: Rule
+    results: dict[float, SearchResult]
+    a: float
+    b: float
+    fitted_psnr: dict[float, float]
+    current_psnr: dict[float, float]
+    input_psnr: dict[float, float]
+    seconds: float
+
+    def fitted(self, level: float) -> float:
+        """The fitted (rounded) rule at a level."""
+        return fitted_value(self.rule, self.a, self.b, level)
+
+
+def fitted_value(rule: Rule, a: float, b: float, level: float) -> float:
+    """Value of the rule ``a * (level / ref) ** b`` (a constant ``a`` for deblocking), clipped for RL."""
+    if rule.reference is None:
+        return a
+    value = a * (level / rule.reference) ** b
+    if rule.integer:
+        return float(np.clip(round(value), *rule.limits))
+    return float(np.clip(value, *rule.limits))
+
+
+def input_psnr(pairs: dict[str, list[Pair]], dataset: str, level: float) -> float:
+    """Mean PSNR of the degraded observations themselves (clipped to [0, 1])."""
+    return float(
+        np.mean(
+            [
+                rc.psnr(clean, np.clip(degrade_pair(pairs, dataset, level, i).image, 0.0, 1.0))
+                for i, (clean, _) in enumerate(pairs[dataset])
+            ]
+        )
+    )
+
+
+def tune_rule(rule: Rule, evaluator: Evaluator, pairs: dict[str, list[Pair]], stages: int) -> RuleFit:
+    """Search the best value at every level of a rule, fit the rule and score the fit.
+
+    Parameters
+    ----------
+    rule : Rule
+        The rule to fit.
+    evaluator : Evaluator
+        Computes mean PSNRs.
+    pairs : dict
+        The datasets (for the PSNR of the inputs).
+    stages : int
+        Bisection stages of :func:`log_search`.
+
+    Returns
+    -------
+    RuleFit
+        Optima, rounded constants and the PSNR of the fitted and current rules.
+    """
+    start = time.perf_counter()
+    results: dict[float, SearchResult] = {}
+    progress = tqdm(rule.levels, desc=f"{rule.label:<24}", unit="level", leave=True, dynamic_ncols=True)
+    for level in progress:
+        results[level] = log_search(
+            lambda values, level=level: evaluator.mean_psnr(rule, level, values),
+            float(rule.current(level)),
+            rule.limits,
+            integer=rule.integer,
+            stages=stages,
+        )
+        progress.set_postfix_str(f"{rule.level_name} {level:g}: best {results[level].best:.4g}")
+    kept = [level for level in rule.levels if not results[level].at_limit] or list(rule.levels)
+    optima = [results[level].best for level in kept]
+    if rule.reference is None:
+        a, b = float(math.exp(np.mean(np.log(optima)))), 0.0
+    else:
+        a, b = fit_power_law(kept, optima, rule.reference)
+    a, b = round_significant(a, 2), round(b, 2)
+    fitted_psnr = {
+        level: evaluator.mean_psnr(rule, level, [fitted_value(rule, a, b, level)])[0] for level in rule.levels
+    }
+    current_psnr = {level: evaluator.mean_psnr(rule, level, [None])[0] for level in rule.levels}
+    inputs = {level: input_psnr(pairs, rule.dataset, level) for level in rule.levels}
+    return RuleFit(rule, results, a, b, fitted_psnr, current_psnr, inputs, time.perf_counter() - start)
+
+
+# ----------------------------------------------------------------------------------------------------------------------
+# Report
+# ----------------------------------------------------------------------------------------------------------------------
+
+
+def formula(fit: RuleFit) -> str:
+    """The fitted rule as Python source."""
+    rule = fit.rule
+    if rule.reference is None:
+        return f"_DEBLOCK_FACTOR = {fit.a:g}"
+    level = "sigma" if rule.reference == 1.0 else f"(sigma / {rule.reference:g})"
+    body = f"{fit.a:g} * {level} ** {fit.b:g}"
+    return f"int(np.clip(round({body}), 3, 500))" if rule.integer else body
+
+
+def table(fit: RuleFit, sizes: dict[str, int]) -> str:
+    """A plain-text table of a rule's optima and of the PSNR of its fitted and current rules."""
+    rule = fit.rule
+    extra = rule.dataset == "jpeg"
+    head = f"{rule.level_name:>8} " + ("  q-rms " if extra else "")
+    head += f"{'best':>10} {'PSNR@best':>9} {'fitted':>10} {'PSNR fit':>9} {'current':>10} {'PSNR cur':>9} {'input':>7}"
+    lines = [
+        f"{rule.label} — {rule.method}, {rule.param}"
+        + (" as factor = strength * _DEBLOCK_FACTOR" if extra else "")
+        + f", {sizes[rule.dataset]} pairs, {fit.seconds:.0f} s",
+        head,
+        "-" * len(head),
+    ]
+    for level in rule.levels:
+        result = fit.results[level]
+        row = f"{level:>8g} " + (f"{quantization_noise_sigma(int(level)):7.2f} " if extra else "")
+        best = f"{result.best:.4g}" + ("*" if result.at_limit else "")
+        row += (
+            f"{best:>10} {result.score:9.3f} {fit.fitted(level):>10.4g} {fit.fitted_psnr[level]:9.3f} "
+            f"{rule.current(level):>10.4g} {fit.current_psnr[level]:9.3f} {fit.input_psnr[level]:7.2f}"
+        )
+        lines.append(row)
+    mean = [float(np.mean([d[level] for level in rule.levels])) for d in (fit.fitted_psnr, fit.current_psnr)]
+    best_mean = float(np.mean([fit.results[level].score for level in rule.levels]))
+    pad = 8 + (8 if extra else 0)
+    lines.append(f"{'mean':>{pad}} {'':>10} {best_mean:9.3f} {'':>10} {mean[0]:9.3f} {'':>10} {mean[1]:9.3f}")
+    if any(fit.results[level].at_limit for level in rule.levels):
+        lines.append("  * optimum on a hard limit of the search: left out of the fit")
+    lines.append(f"  fitted: a = {fit.a:g}, b = {fit.b:g}    ->  {formula(fit)}")
+    return "\n".join(lines)
+
+
+def report_json(fits: Sequence[RuleFit], args: argparse.Namespace, images: Sequence[Path], kernels: Sequence[str]) -> dict:
+    """Everything measured, as JSON-serialisable data."""
+    return {
+        "arguments": {k: str(v) if isinstance(v, Path) else v for k, v in vars(args).items()},
+        "images": [path.name for path in images],
+        "kernels": list(kernels),
+        "rules": {
+            fit.rule.label: {
+                "method": fit.rule.method,
+                "a": fit.a,
+                "b": fit.b,
+                "formula": formula(fit),
+                "levels": [
+                    {
+                        fit.rule.level_name: level,
+                        "best": fit.results[level].best,
+                        "best_at_limit": fit.results[level].at_limit,
+                        "psnr_best": fit.results[level].score,
+                        "fitted": fit.fitted(level),
+                        "psnr_fitted": fit.fitted_psnr[level],
+                        "current": float(fit.rule.current(level)),
+                        "psnr_current": fit.current_psnr[level],
+                        "psnr_input": fit.input_psnr[level],
+                        "evaluated": {f"{v:.6g}": s for v, s in sorted(fit.results[level].scores.items())},
+                    }
+                    for level in fit.rule.levels
+                ],
+            }
+            for fit in fits
+        },
+    }
+
+
+# ----------------------------------------------------------------------------------------------------------------------
+# Command line
+# ----------------------------------------------------------------------------------------------------------------------
+
+
+def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
+    """Command-line arguments (see the module docstring)."""
+    parser = argparse.ArgumentParser(
+        prog="python -m tools.tune_classical",
+        description="Fit the automatic-strength rules of the classical methods on Train400 training images.",
+    )
+    parser.add_argument("--data-root", type=Path, required=True, help="folder holding train/Train400")
+    parser.add_argument("--quick", action="store_true", help="smoke test: 4 images, 2 for deblocking, one bisection stage")
+    parser.add_argument("--rules", default=",".join(RULES), help=f"comma-separated subset of {', '.join(RULES)}")
+    parser.add_argument("--images", type=int, default=None, help="training images (default 12; 4 with --quick)")
+    parser.add_argument("--jpeg-images", type=int, default=None, help="images for deblocking (default 6; 2 with --quick)")
+    parser.add_argument("--seed", type=int, default=0, help="seed of the image subset (default 0)")
+    parser.add_argument("--workers", type=int, default=2, help="worker processes (default 2; 1 = no pool)")
+    parser.add_argument("--output", type=Path, default=None, help="also write every measurement to this JSON file")
+    args = parser.parse_args(argv)
+    args.images = args.images or (4 if args.quick else 12)
+    args.jpeg_images = min(args.jpeg_images or (2 if args.quick else 6), args.images)
+    unknown = sorted(set(args.rules.split(",")) - set(RULES))
+    if unknown:
+        parser.error(f"unknown rule(s) {', '.join(unknown)}; choose from {', '.join(RULES)}")
+    return args
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the protocol, print the tables and the fitted constants.
+
+    Parameters
+    ----------
+    argv : sequence of str, optional
+        Command-line arguments (default ``sys.argv[1:]``).
+
+    Returns
+    -------
+    int
+        Exit status.
+    """
+    args = parse_args(argv)
+    rules = [RULES[key] for key in args.rules.split(",")]
+    stages = 1 if args.quick else 2
+    paths = training_images(args.data_root, args.images, args.seed)
+    images = [rc.load_image(path) for path in paths]
+    named_kernels = synthetic_kernels()
+    pairs = build_pairs(images, [kernel for _, kernel in named_kernels], args.jpeg_images)
+    sizes = {name: len(items) for name, items in pairs.items()}
+
+    print(f"Training images ({len(paths)} of Train400, seed {args.seed}): {', '.join(p.name for p in paths)}")
+    print(f"Kernels: {', '.join(name for name, _ in named_kernels)}")
+    print(f"Pairs: {', '.join(f'{name} {size}' for name, size in sizes.items())}; noise seed = pair index; "
+          f"{args.workers} worker(s), {stages} bisection stage(s)\n")
+
+    start = time.perf_counter()
+    fits: list[RuleFit] = []
+    if args.workers > 1:
+        context = multiprocessing.get_context("fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn")
+        pool = context.Pool(args.workers, initializer=_init_worker, initargs=(pairs,))
+    else:
+        _init_worker(pairs)
+        pool = None
+    try:
+        evaluator = Evaluator(pool, sizes, args.workers)
+        for rule in rules:
+            fit = tune_rule(rule, evaluator, pairs, stages)
+            fits.append(fit)
+            tqdm.write("\n" + table(fit, sizes) + "\n")
+    finally:
+        if pool is not None:
+            pool.close()
+            pool.join()
+
+    print(f"Fitted constants ({evaluator.restorations} restorations, {time.perf_counter() - start:.0f} s):")
+    for fit in fits:
+        print(f"  {fit.rule.label:<24} a = {fit.a:<8g} b = {fit.b:<6g} {formula(fit)}")
+    if args.output is not None:
+        args.output.write_text(json.dumps(report_json(fits, args, paths, [n for n, _ in named_kernels]), indent=2))
+        print(f"Wrote {args.output}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -88,7 +88,9 @@ DATASETS: dict[str, DatasetInfo] = {
         DatasetInfo("BSD100", "color", ("sr",), _SELFEXSR),
         DatasetInfo("Urban100", "color", ("sr",), _SELFEXSR),
         DatasetInfo("LIVE1", "color", ("jpeg",), _DNCNN),
-        DatasetInfo("classic5", "gray", ("jpeg",), "https://github.com/JingyunLiang/SwinIR/tree/main/testsets/classic5"),
+        DatasetInfo(
+            "classic5", "gray", ("jpeg",), "https://github.com/JingyunLiang/SwinIR/tree/main/testsets/classic5"
+        ),
         DatasetInfo("Set3C", "color", ("deblur", "inpaint"), "https://github.com/cszn/DPIR/tree/master/testsets/set3c"),
     )
 }
@@ -138,8 +140,10 @@ def standard_datasets(task: str) -> list[str]:
 
 def describe_datasets() -> str:
     """One line per dataset (registered and built-in) for ``--help``."""
-    lines = [f"  {BUILTIN_DATASET:<9} built in: {len(SKIMAGE_PHOTOS)} scikit-image photos, at most "
-             f"{SKIMAGE_SIDE}x{SKIMAGE_SIDE} (no data root needed)"]
+    lines = [
+        f"  {BUILTIN_DATASET:<9} built in: {len(SKIMAGE_PHOTOS)} scikit-image photos, "
+        f"{SKIMAGE_SIDE}x{SKIMAGE_SIDE} (no data root needed)"
+    ]
     lines += [f"  {info.name:<9} {info.color}; {', '.join(info.tasks)}; {info.url}" for info in DATASETS.values()]
     return "\n".join(lines)
 
@@ -165,8 +169,12 @@ def open_dataset(name: str, data_root: Path | None) -> Dataset:
         For an unknown name, a missing data root or folder, or a folder without images.
     """
     if name == BUILTIN_DATASET:
-        return Dataset(name, tuple(BenchImage(photo, index, partial(skimage_photo, photo))
-                                   for index, photo in enumerate(SKIMAGE_PHOTOS)))
+        return Dataset(
+            name,
+            tuple(
+                BenchImage(photo, index, partial(skimage_photo, photo)) for index, photo in enumerate(SKIMAGE_PHOTOS)
+            ),
+        )
     registered = {key.lower(): info for key, info in DATASETS.items()}.get(name.lower())
     if registered is not None:
         return Dataset(registered.name, _folder_images(_registered_folder(registered, data_root)))
@@ -194,8 +202,9 @@ def _registered_folder(info: DatasetInfo, data_root: Path | None) -> Path:
         )
     folder = data_root / info.folder
     if not folder.is_dir():
-        raise rc.RestoreError(f"dataset {info.name} not found at {folder}{_present_note(data_root)}; "
-                              f"download it from {info.url}.")
+        raise rc.RestoreError(
+            f"dataset {info.name} not found at {folder}{_present_note(data_root)}; download it from {info.url}."
+        )
     return folder
 
 
@@ -239,12 +248,16 @@ def load_kernels(names: Iterable[str], data_root: Path | None) -> dict[str, np.n
     names = list(names)
     unknown = [name for name in names if name not in BUILTIN_KERNELS and name not in LEVIN_KERNELS]
     if unknown:
-        raise rc.RestoreError(f"unknown kernel {', '.join(unknown)}; choose from {', '.join(LEVIN_KERNELS)} "
-                              f"(needs the data root) or the built-in {', '.join(BUILTIN_KERNELS)}.")
+        raise rc.RestoreError(
+            f"unknown kernel {', '.join(unknown)}; choose from {', '.join(LEVIN_KERNELS)} "
+            f"(needs the data root) or the built-in {', '.join(BUILTIN_KERNELS)}."
+        )
     levin = {}
     if any(name in LEVIN_KERNELS for name in names):
         if data_root is None:
-            raise rc.RestoreError(f"kernels k1..k8 are read from <data root>/kernels/levin8.npz: pass --data-root or "
-                                  f"set {DATA_ROOT_ENV}, or use the built-in kernels {', '.join(BUILTIN_KERNELS)}.")
+            raise rc.RestoreError(
+                f"kernels k1..k8 are read from <data root>/kernels/levin8.npz: pass --data-root or "
+                f"set {DATA_ROOT_ENV}, or use the built-in kernels {', '.join(BUILTIN_KERNELS)}."
+            )
         levin = rc.levin_kernels(data_root)
     return {name: levin[name] if name in LEVIN_KERNELS else BUILTIN_KERNELS[name]() for name in names}

@@ -49,35 +49,55 @@ TASK_PROTOCOLS: dict[str, TaskProtocol] = {
     "denoise": TaskProtocol(
         "additive white Gaussian noise of standard deviation σ (0–255 scale) on the [0, 1] image, not "
         "clipped unless --clip; PSNR/SSIM on all channels, no border crop.",
-        "sigmas", "sigma", (15, 25, 50), lambda sigma: f"σ={sigma:g}",
+        "sigmas",
+        "sigma",
+        (15, 25, 50),
+        lambda sigma: f"σ={sigma:g}",
     ),
     "deblur": TaskProtocol(
         "circular convolution with the kernel, then Gaussian noise σ (--noise-sigma, default 2.55 on the "
         "0–255 scale), not clipped unless --clip; PSNR/SSIM on all channels, no border crop.",
-        "kernels", "kernel", LEVIN_KERNELS, str, noise_default=2.55,
+        "kernels",
+        "kernel",
+        LEVIN_KERNELS,
+        str,
+        noise_default=2.55,
     ),
     "sr": TaskProtocol(
         "ground truth mod-cropped to a multiple of the scale; low-resolution input by MATLAB bicubic "
         "downscaling with antialiasing (plus Gaussian noise if --noise-sigma); the output rounded to 8 bits; "
         "PSNR/SSIM on the Y channel of MATLAB rgb2ycbcr with `scale` border pixels cropped.",
-        "scales", "scale", rc.SCALES, lambda scale: f"×{scale}", noise_default=0.0,
+        "scales",
+        "scale",
+        rc.SCALES,
+        lambda scale: f"×{scale}",
+        noise_default=0.0,
     ),
     "jpeg": TaskProtocol(
         "the Y channel of MATLAB rgb2ycbcr, rounded to 8 bits (gray images as they are), is JPEG-compressed "
         "by libjpeg at quality q, or the RGB image with --color (4:2:0); PSNR/SSIM against that gray "
         "(or RGB) image, no border crop.",
-        "qualities", "quality", (10, 20, 30, 40), lambda quality: f"q={quality}",
+        "qualities",
+        "quality",
+        (10, 20, 30, 40),
+        lambda quality: f"q={quality}",
     ),
     "inpaint": TaskProtocol(
         "random masks missing the given fraction of pixels, plus Gaussian noise if --noise-sigma; "
         "PSNR/SSIM on all channels (missing and observed pixels), no border crop.",
-        "ratios", "ratio", (0.5, 0.8), lambda ratio: f"{100 * ratio:g}% missing", noise_default=0.0,
+        "ratios",
+        "ratio",
+        (0.5, 0.8),
+        lambda ratio: f"{100 * ratio:g}% missing",
+        noise_default=0.0,
     ),
 }
 
 #: How the noise and masks are seeded (all tasks).
-SEEDING = ("image i (0-based position in its dataset's sorted file list) is degraded with seed S + i "
-           "(S = --seed), whatever the level or method, so the same command gives the same numbers.")
+SEEDING = (
+    "image i (0-based position in its dataset's sorted file list) is degraded with seed S + i "
+    "(S = --seed), whatever the level or method, so the same command gives the same numbers."
+)
 
 #: The protocol of each task in words.
 PROTOCOLS: dict[str, str] = {task: protocol.text for task, protocol in TASK_PROTOCOLS.items()}
@@ -115,8 +135,13 @@ class Level:
 
     def columns(self) -> dict[str, Any]:
         """The degradation parameters as the result columns ``sigma kernel scale quality ratio``."""
-        return {"sigma": self.sigma, "kernel": self.kernel, "scale": self.scale, "quality": self.quality,
-                "ratio": self.ratio}
+        return {
+            "sigma": self.sigma,
+            "kernel": self.kernel,
+            "scale": self.scale,
+            "quality": self.quality,
+            "ratio": self.ratio,
+        }
 
 
 def build_levels(

@@ -60,14 +60,16 @@ class ResultsFile:
             _check_header(path)
             _drop_partial_line(path)
         self._handle = path.open("w" if fresh else "a", newline="", encoding="utf-8")
-        self._writer = csv.writer(self._handle)
+        self._writer = csv.writer(self._handle, lineterminator="\n")
         if fresh:
             self._write(COLUMNS)
 
     def __enter__(self) -> ResultsFile:
         return self
 
-    def __exit__(self, kind: type[BaseException] | None, error: BaseException | None, trace: TracebackType | None) -> None:
+    def __exit__(
+        self, kind: type[BaseException] | None, error: BaseException | None, trace: TracebackType | None
+    ) -> None:
         self._handle.close()
 
     def append(self, row: Mapping[str, Any]) -> None:
@@ -92,6 +94,12 @@ def read_results(path: Path) -> pd.DataFrame:
 def finished_keys(frame: pd.DataFrame) -> set[tuple[str, ...]]:
     """Keys of the rows that ran without error."""
     return set(frame.loc[frame["error"] == "", list(KEY)].itertuples(index=False, name=None))
+
+
+def select_keys(frame: pd.DataFrame, keys: set[tuple[str, ...]]) -> pd.DataFrame:
+    """The rows whose key is in ``keys`` (those of the current run's grid)."""
+    wanted = [key in keys for key in frame[list(KEY)].itertuples(index=False, name=None)]
+    return frame.loc[wanted].reset_index(drop=True)
 
 
 def _check_header(path: Path) -> None:

@@ -104,3 +104,9 @@ def test_unknown_noise_level_is_estimated(gray):
     noisy = rc.degrade(gray, "denoise", sigma=25, seed=0).image
     blind = rc.Observation(noisy, "denoise", noisy.shape, sigma=None)
     assert rc.psnr(gray, rc.restore(blind, "bm3d")) > rc.psnr(gray, noisy) + 4
+
+
+@pytest.mark.parametrize("name", [m.name for m in rc.list_methods(task="denoise")])
+def test_denoisers_accept_a_noise_free_observation(gray, name):
+    obs = rc.degrade(gray, "denoise", sigma=0)
+    assert rc.psnr(gray, rc.restore(obs, name)) > 30

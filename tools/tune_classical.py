@@ -46,11 +46,13 @@ Search
     current value, extended while the best point lies at an edge (within the
     method's allowed range), then bisection in log space (ratios 2**(1/2),
     2**(1/4)), then the vertex of a parabola through the best point and its two
-    neighbours. Richardson–Lucy iterations are searched over integers in [3, 500].
+    neighbours. Richardson–Lucy iterations are searched over the integers of the
+    method's range [1, 1000].
 Fit
     Least squares of ``log(best)`` against ``log(sigma / ref)`` (ref 2.55 for the
-    deblurring rules, 1 for TV denoising). Levels whose optimum sits on a hard
-    limit (e.g. 500 Richardson–Lucy iterations) are left out of the fit. The
+    deblurring rules, 1 for TV denoising). Levels whose optimum sits on a limit
+    of the search, or outside the range the rule clips to (Richardson–Lucy:
+    [3, 500] iterations), are left out of the fit. The
     deblocking factor is the geometric mean of the per-quality optimal factors
     (the same least squares with zero slope). ``a`` and the factor are rounded to
     two significant digits and ``b`` to two decimals; the tables report the PSNR
@@ -98,7 +100,7 @@ DENOISE_SIGMAS = (5.0, 10.0, 15.0, 25.0, 35.0, 50.0)
 JPEG_QUALITIES = (10, 20, 30, 40)
 SHAKE_KERNELS = ((13, 1), (17, 2), (21, 3), (27, 4))
 CROP = 128
-RL_LIMITS = (3, 500)
+RL_CLIP = (3.0, 500.0)
 
 #: Task of each set of (image, kernel) pairs.
 DATASET_TASKS = {"deblur_full": "deblur", "deblur_crop": "deblur", "denoise": "denoise", "jpeg": "jpeg"}
@@ -132,6 +134,9 @@ class Rule:
         Hard limits of the searched value.
     integer : bool
         Whether the searched value is an integer.
+    clip : tuple of float or None
+        Range the library's rule clips its value to (Richardson–Lucy: [3, 500]);
+        optima outside it are left out of the fit. None: no clipping.
     expensive : bool
         Whether one restoration takes long (jobs are then sent one at a time).
     """
@@ -146,7 +151,13 @@ class Rule:
     current: Callable[[float], float] = field(repr=False)
     limits: tuple[float, float]
     integer: bool = False
+    clip: tuple[float, float] | None = None
     expensive: bool = False
+
+    def fittable(self, result: SearchResult) -> bool:
+        """Whether an optimum enters the fit: not on a search limit and inside the rule's clip range."""
+        inside = self.clip is None or self.clip[0] <= result.best <= self.clip[1]
+        return inside and not result.at_limit
 
     @property
     def level_name(self) -> str:
@@ -160,7 +171,7 @@ class Rule:
         ``strength = factor / _DEBLOCK_FACTOR``.
         """
         if self.dataset == "jpeg":
-            return {self.param: value / deblocking._DEBLOCK_FACTOR}
+            return {self.param: round(value / deblocking._DEBLOCK_FACTOR, 12)}  # no 0.0999.. below the limit
         return {self.param: int(value) if self.integer else float(value)}
 
 
@@ -172,25 +183,64 @@ def _param_limits(method: str, name: str, scale: float = 1.0) -> tuple[float, fl
 
 RULES: dict[str, Rule] = {
     "wiener": Rule(
-        "wiener", "auto_balance", "wiener", "balance", "deblur_full", DEBLUR_SIGMAS, 2.55,
-        deconvolution.auto_balance, _param_limits("wiener", "balance"),
+        key="wiener",
+        label="auto_balance",
+        method="wiener",
+        param="balance",
+        dataset="deblur_full",
+        levels=DEBLUR_SIGMAS,
+        reference=2.55,
+        current=deconvolution.auto_balance,
+        limits=_param_limits("wiener", "balance"),
     ),
     "rl": Rule(
-        "rl", "auto_rl_iterations", "richardson_lucy", "num_iter", "deblur_crop", DEBLUR_SIGMAS, 2.55,
-        deconvolution.auto_rl_iterations, RL_LIMITS, integer=True, expensive=True,
+        key="rl",
+        label="auto_rl_iterations",
+        method="richardson_lucy",
+        param="num_iter",
+        dataset="deblur_crop",
+        levels=DEBLUR_SIGMAS,
+        reference=2.55,
+        current=deconvolution.auto_rl_iterations,
+        limits=_param_limits("richardson_lucy", "num_iter"),
+        integer=True,
+        clip=RL_CLIP,
+        expensive=True,
     ),
     "tv_deconv": Rule(
-        "tv_deconv", "auto_tv_weight", "tv_deconv", "weight", "deblur_crop", DEBLUR_SIGMAS, 2.55,
-        deconvolution.auto_tv_weight, _param_limits("tv_deconv", "weight"), expensive=True,
+        key="tv_deconv",
+        label="auto_tv_weight",
+        method="tv_deconv",
+        param="weight",
+        dataset="deblur_crop",
+        levels=DEBLUR_SIGMAS,
+        reference=2.55,
+        current=deconvolution.auto_tv_weight,
+        limits=_param_limits("tv_deconv", "weight"),
+        expensive=True,
     ),
     "tv": Rule(
-        "tv", "auto_tv_denoise_weight", "tv", "weight", "denoise", DENOISE_SIGMAS, 1.0,
-        denoising.auto_tv_denoise_weight, _param_limits("tv", "weight"),
+        key="tv",
+        label="auto_tv_denoise_weight",
+        method="tv",
+        param="weight",
+        dataset="denoise",
+        levels=DENOISE_SIGMAS,
+        reference=1.0,
+        current=denoising.auto_tv_denoise_weight,
+        limits=_param_limits("tv", "weight"),
     ),
     "deblock": Rule(
-        "deblock", "_DEBLOCK_FACTOR", "bm3d_deblock", "strength", "jpeg", JPEG_QUALITIES, None,
-        lambda quality: deblocking._DEBLOCK_FACTOR,
-        _param_limits("bm3d_deblock", "strength", deblocking._DEBLOCK_FACTOR), expensive=True,
+        key="deblock",
+        label="_DEBLOCK_FACTOR",
+        method="bm3d_deblock",
+        param="strength",
+        dataset="jpeg",
+        levels=JPEG_QUALITIES,
+        reference=None,
+        current=lambda quality: deblocking._DEBLOCK_FACTOR,
+        limits=_param_limits("bm3d_deblock", "strength", deblocking._DEBLOCK_FACTOR),
+        expensive=True,
     ),
 }
 
@@ -415,7 +465,7 @@ def log_search(
 
     def run(values: Sequence[float]) -> int:
         new = sorted({snap(v) for v in values} - scores.keys())
-        for value, score in zip(new, evaluate(new)):
+        for value, score in zip(new, evaluate(new), strict=True):
             scores[value] = score
         return len(new)
 
@@ -477,7 +527,7 @@ def round_significant(value: float, digits: int = 2) -> float:
     """``value`` rounded to ``digits`` significant digits."""
     if value == 0:
         return 0.0
-    return float(round(value, digits - 1 - int(math.floor(math.log10(abs(value))))))
+    return float(round(value, digits - 1 - math.floor(math.log10(abs(value)))))
 
 
 @dataclass
@@ -503,9 +553,8 @@ def fitted_value(rule: Rule, a: float, b: float, level: float) -> float:
     if rule.reference is None:
         return a
     value = a * (level / rule.reference) ** b
-    if rule.integer:
-        return float(np.clip(round(value), *rule.limits))
-    return float(np.clip(value, *rule.limits))
+    value = float(np.clip(value, *(rule.clip or rule.limits)))
+    return float(round(value)) if rule.integer else value
 
 
 def input_psnr(pairs: dict[str, list[Pair]], dataset: str, level: float) -> float:
@@ -551,7 +600,7 @@ def tune_rule(rule: Rule, evaluator: Evaluator, pairs: dict[str, list[Pair]], st
             stages=stages,
         )
         progress.set_postfix_str(f"{rule.level_name} {level:g}: best {results[level].best:.4g}")
-    kept = [level for level in rule.levels if not results[level].at_limit] or list(rule.levels)
+    kept = [level for level in rule.levels if rule.fittable(results[level])] or list(rule.levels)
     optima = [results[level].best for level in kept]
     if rule.reference is None:
         a, b = float(math.exp(np.mean(np.log(optima)))), 0.0
@@ -597,7 +646,7 @@ def table(fit: RuleFit, sizes: dict[str, int]) -> str:
     for level in rule.levels:
         result = fit.results[level]
         row = f"{level:>8g} " + (f"{quantization_noise_sigma(int(level)):7.2f} " if extra else "")
-        best = f"{result.best:.4g}" + ("*" if result.at_limit else "")
+        best = f"{result.best:.4g}" + ("" if rule.fittable(result) else "*")
         row += (
             f"{best:>10} {result.score:9.3f} {fit.fitted(level):>10.4g} {fit.fitted_psnr[level]:9.3f} "
             f"{rule.current(level):>10.4g} {fit.current_psnr[level]:9.3f} {fit.input_psnr[level]:7.2f}"
@@ -607,13 +656,16 @@ def table(fit: RuleFit, sizes: dict[str, int]) -> str:
     best_mean = float(np.mean([fit.results[level].score for level in rule.levels]))
     pad = 8 + (8 if extra else 0)
     lines.append(f"{'mean':>{pad}} {'':>10} {best_mean:9.3f} {'':>10} {mean[0]:9.3f} {'':>10} {mean[1]:9.3f}")
-    if any(fit.results[level].at_limit for level in rule.levels):
-        lines.append("  * optimum on a hard limit of the search: left out of the fit")
+    if not all(rule.fittable(fit.results[level]) for level in rule.levels):
+        where = "" if rule.clip is None else f" or outside the rule's clip range [{rule.clip[0]:g}, {rule.clip[1]:g}]"
+        lines.append(f"  * optimum on a limit of the search{where}: left out of the fit")
     lines.append(f"  fitted: a = {fit.a:g}, b = {fit.b:g}    ->  {formula(fit)}")
     return "\n".join(lines)
 
 
-def report_json(fits: Sequence[RuleFit], args: argparse.Namespace, images: Sequence[Path], kernels: Sequence[str]) -> dict:
+def report_json(
+    fits: Sequence[RuleFit], args: argparse.Namespace, images: Sequence[Path], kernels: Sequence[str]
+) -> dict[str, Any]:
     """Everything measured, as JSON-serialisable data."""
     return {
         "arguments": {k: str(v) if isinstance(v, Path) else v for k, v in vars(args).items()},
@@ -630,6 +682,7 @@ def report_json(fits: Sequence[RuleFit], args: argparse.Namespace, images: Seque
                         fit.rule.level_name: level,
                         "best": fit.results[level].best,
                         "best_at_limit": fit.results[level].at_limit,
+                        "in_fit": fit.rule.fittable(fit.results[level]),
                         "psnr_best": fit.results[level].score,
                         "fitted": fit.fitted(level),
                         "psnr_fitted": fit.fitted_psnr[level],
@@ -658,10 +711,12 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
         description="Fit the automatic-strength rules of the classical methods on Train400 training images.",
     )
     parser.add_argument("--data-root", type=Path, required=True, help="folder holding train/Train400")
-    parser.add_argument("--quick", action="store_true", help="smoke test: 4 images, 2 for deblocking, one bisection stage")
+    parser.add_argument(
+        "--quick", action="store_true", help="smoke test: 4 images (2 for deblocking), one bisection stage"
+    )
     parser.add_argument("--rules", default=",".join(RULES), help=f"comma-separated subset of {', '.join(RULES)}")
     parser.add_argument("--images", type=int, default=None, help="training images (default 12; 4 with --quick)")
-    parser.add_argument("--jpeg-images", type=int, default=None, help="images for deblocking (default 6; 2 with --quick)")
+    parser.add_argument("--jpeg-images", type=int, default=None, help="images for deblocking (6; 2 if --quick)")
     parser.add_argument("--seed", type=int, default=0, help="seed of the image subset (default 0)")
     parser.add_argument("--workers", type=int, default=2, help="worker processes (default 2; 1 = no pool)")
     parser.add_argument("--output", type=Path, default=None, help="also write every measurement to this JSON file")
@@ -698,8 +753,10 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     print(f"Training images ({len(paths)} of Train400, seed {args.seed}): {', '.join(p.name for p in paths)}")
     print(f"Kernels: {', '.join(name for name, _ in named_kernels)}")
-    print(f"Pairs: {', '.join(f'{name} {size}' for name, size in sizes.items())}; noise seed = pair index; "
-          f"{args.workers} worker(s), {stages} bisection stage(s)\n")
+    print(
+        f"Pairs: {', '.join(f'{name} {size}' for name, size in sizes.items())}; noise seed = pair index; "
+        f"{args.workers} worker(s), {stages} bisection stage(s)\n"
+    )
 
     start = time.perf_counter()
     fits: list[RuleFit] = []

@@ -19,14 +19,7 @@ from ..boundary import extend_for_fft
 from ..observation import Observation
 from ..operators import per_channel, psf2otf
 from ..registry import Param, register
-
-#: Floor of the noise level used by the automatic rules (0–255 scale).
-_MIN_SIGMA = 0.5
-
-
-def _noise_level(observation: Observation) -> float:
-    return max(observation.noise_sigma(), _MIN_SIGMA)
-
+from .denoising import noise_level
 
 def auto_balance(sigma: float) -> float:
     """Wiener balance (Laplacian regulariser) for a noise level on the 0–255 scale."""
@@ -68,7 +61,7 @@ def _deconvolve(observation: Observation, solve_plane) -> np.ndarray:
 )
 def wiener(observation: Observation, balance: float | None = None) -> np.ndarray:
     """Wiener–Hunt deconvolution (:func:`skimage.restoration.wiener`)."""
-    balance = auto_balance(_noise_level(observation)) if balance is None else balance
+    balance = auto_balance(noise_level(observation)) if balance is None else balance
     return _deconvolve(observation, lambda plane: restoration.wiener(plane, observation.kernel, balance, clip=False))
 
 
@@ -120,7 +113,7 @@ def richardson_lucy(observation: Observation, num_iter: int | None = None) -> np
     blurs) by twice the kernel size, and cropped afterwards.
     Negative (noisy) values are clipped, since Richardson–Lucy needs non-negative data.
     """
-    num_iter = auto_rl_iterations(_noise_level(observation)) if num_iter is None else num_iter
+    num_iter = auto_rl_iterations(noise_level(observation)) if num_iter is None else num_iter
     kernel = observation.kernel
     margin = 2 * max(kernel.shape)
     image, crop = extend_for_fft(observation)
@@ -194,5 +187,5 @@ def tv_deconvolution(blurred: np.ndarray, kernel: np.ndarray, weight: float, num
 )
 def tv_deconv(observation: Observation, weight: float | None = None, num_iter: int = 100) -> np.ndarray:
     """TV-regularised deconvolution (see :func:`tv_deconvolution`)."""
-    weight = auto_tv_weight(_noise_level(observation)) if weight is None else weight
+    weight = auto_tv_weight(noise_level(observation)) if weight is None else weight
     return _deconvolve(observation, lambda plane: tv_deconvolution(plane, observation.kernel, weight, num_iter))

@@ -14,6 +14,15 @@ from ..observation import Observation
 from ..registry import Param, register
 
 
+#: Floor of the noise level (0–255 scale) given to denoisers: a zero level would divide by zero.
+_MIN_SIGMA = 0.5
+
+
+def noise_level(observation: Observation) -> float:
+    """The observation's noise level (known or estimated), floored at 0.5 on the 0–255 scale."""
+    return max(observation.noise_sigma(), _MIN_SIGMA)
+
+
 def channel_axis(image: np.ndarray) -> int | None:
     """``-1`` for colour images, None for gray ones (scikit-image's convention)."""
     return -1 if image.ndim == 3 else None
@@ -44,7 +53,7 @@ def bm3d_denoise(image: np.ndarray, sigma: float) -> np.ndarray:
 )
 def tv(observation: Observation, weight: float | None = None) -> np.ndarray:
     """TV denoising (:func:`skimage.restoration.denoise_tv_chambolle`)."""
-    weight = auto_tv_denoise_weight(observation.noise_sigma()) if weight is None else weight
+    weight = auto_tv_denoise_weight(noise_level(observation)) if weight is None else weight
     image = observation.image
     return restoration.denoise_tv_chambolle(image, weight=weight, channel_axis=channel_axis(image))
 
@@ -75,7 +84,7 @@ def wavelet(
     levels = min(levels, max(1, pywt.dwt_max_level(min(image.shape[:2]), wavelet)))
     return restoration.denoise_wavelet(
         image,
-        sigma=observation.noise_sigma() / 255.0,
+        sigma=noise_level(observation) / 255.0,
         wavelet=wavelet,
         method=method,
         wavelet_levels=levels,
@@ -101,7 +110,7 @@ def wavelet(
 def nlm(observation: Observation, h_factor: float = 0.8, patch_size: int = 5, patch_distance: int = 6) -> np.ndarray:
     """Non-local means (:func:`skimage.restoration.denoise_nl_means`), as scikit-image advises for fast mode."""
     image = observation.image
-    sigma = observation.noise_sigma() / 255.0
+    sigma = noise_level(observation) / 255.0
     return restoration.denoise_nl_means(
         image,
         h=h_factor * sigma,
@@ -123,4 +132,4 @@ def nlm(observation: Observation, h_factor: float = 0.8, patch_size: int = 5, pa
 )
 def bm3d_method(observation: Observation, sigma_factor: float = 1.0) -> np.ndarray:
     """BM3D / CBM3D denoising at the observation's noise level."""
-    return bm3d_denoise(observation.image, sigma_factor * observation.noise_sigma())
+    return bm3d_denoise(observation.image, sigma_factor * noise_level(observation))

@@ -1,0 +1,430 @@
+"""Run restoration methods over datasets and degradation levels: ``python -m eval.benchmark --help``.
+
+Every (dataset, image, level, method) run becomes a row of ``results.csv`` as soon
+as it finishes; a rerun skips the rows already there, so an interrupted benchmark
+resumes where it stopped. One failing run is recorded with its error and the
+others go on; the exit status is 1 when any run of the grid failed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import shlex
+import sys
+import textwrap
+import time
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from tqdm import tqdm
+
+import restore_core as rc
+from restore_core.device import DEVICE_CHOICES, describe_device
+
+from . import protocols
+from .datasets import (
+    BUILTIN_DATASET,
+    BUILTIN_KERNELS,
+    DATASETS,
+    BenchImage,
+    Dataset,
+    data_root_from_env,
+    describe_datasets,
+    load_kernels,
+    open_dataset,
+    standard_datasets,
+)
+from .protocols import PROTOCOLS, SEEDING, TASK_PROTOCOLS, Level
+from .report import failure_notes, markdown_results, run_header, summarize, write_reports
+from .results import RESULTS_FILE, ResultsFile, finished_keys, read_results, row_key, select_keys
+
+#: ``--methods`` words that select a group of methods, and the family each selects (None: all).
+METHOD_GROUPS = {"all": None, "all-classical": "classical", "all-learned": "learned"}
+
+_EXAMPLES = """examples:
+  python -m eval.benchmark --task denoise --datasets skimage --sigmas 25 --methods tv bm3d --limit 2
+  python -m eval.benchmark --task sr --datasets Set5 Set14 --scales 2 3 4 --methods bicubic --data-root data
+  python -m eval.benchmark --task deblur --datasets skimage --kernels gauss1.6 motion15 --methods all-classical
+  python -m eval.benchmark --task jpeg --datasets LIVE1 classic5 --qualities 10 40 --methods identity
+  DECONV_DATA=data python -m eval.benchmark --task inpaint --ratios 0.5 --noise-sigma 5 --methods all"""
+
+
+@dataclass(frozen=True)
+class Cell:
+    """One run of the grid: a method on one image at one level."""
+
+    dataset: str
+    image: BenchImage
+    level: Level
+    method: rc.Method
+
+
+@dataclass(frozen=True)
+class Plan:
+    """The grid of a benchmark run and how to run it.
+
+    Attributes
+    ----------
+    task : str
+        The restoration task.
+    datasets : tuple of Dataset
+        Datasets, already limited to ``--limit`` images.
+    levels : tuple of Level
+        Degradation levels.
+    methods : tuple of Method
+        Methods, classical first.
+    seed : int
+        Base seed; image ``i`` uses ``seed + i``.
+    device : str
+        ``--device`` preference, passed to methods that take a ``device`` parameter.
+    device_name : str
+        The device in words, for the results and the report.
+    clip, color : bool
+        ``--clip`` and ``--color``.
+    """
+
+    task: str
+    datasets: tuple[Dataset, ...]
+    levels: tuple[Level, ...]
+    methods: tuple[rc.Method, ...]
+    seed: int
+    device: str
+    device_name: str
+    clip: bool = False
+    color: bool = False
+
+    def cells(self) -> Iterator[Cell]:
+        """All runs, dataset by dataset, image by image, level by level, method by method."""
+        for dataset in self.datasets:
+            for image in dataset.images:
+                for level in self.levels:
+                    for method in self.methods:
+                        yield Cell(dataset.name, image, level, method)
+
+    def row(self, cell: Cell) -> dict[str, Any]:
+        """The results row of a run, without its outcome."""
+        return {
+            "task": self.task,
+            "dataset": cell.dataset,
+            "image": cell.image.name,
+            "level": cell.level.label,
+            "method": cell.method.name,
+            "family": cell.method.family,
+            "seed": self.seed + cell.image.index,
+            **cell.level.columns(),
+            "device": self.device_name,
+            "error": "",
+        }
+
+
+def _bounded(kind: type, low: float, high: float | None = None, *, below_high: bool = False) -> Callable[[str], Any]:
+    """An argparse type: ``kind(text)`` within ``[low, high]`` (``[low, high)`` when ``below_high``)."""
+
+    def parse(text: str) -> Any:
+        value = kind(text)
+        too_high = high is not None and (value >= high if below_high else value > high)
+        if value < low or too_high:
+            interval = f"[{low}, {'∞' if high is None else high}{')' if below_high else ']'}"
+            raise argparse.ArgumentTypeError(f"{text} is outside {interval}")
+        return value
+
+    parse.__name__ = kind.__name__
+    return parse
+
+
+def _epilog() -> str:
+    """Protocols, datasets and examples for ``--help``."""
+    entries = [*PROTOCOLS.items(), ("seeding", SEEDING)]
+    protocols_text = "\n".join(
+        textwrap.fill(text, 100, initial_indent=f"  {name:<9}", subsequent_indent=" " * 11, break_on_hyphens=False)
+        for name, text in entries
+    )
+    return (
+        f"protocols:\n{protocols_text}\n\ndatasets (folders <data root>/test/<name>; any folder path works too):\n"
+        f"{describe_datasets()}\n\n{_EXAMPLES}"
+    )
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The command-line interface."""
+    parser = argparse.ArgumentParser(
+        prog="python -m eval.benchmark",
+        description="Benchmark restoration methods on test datasets with the literature's protocols. Writes "
+        "results.csv (one row per run, resumable), summary.json, summary.md and summary.html.",
+        epilog=_epilog(),
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("--task", required=True, choices=rc.TASKS, help="restoration task")
+    parser.add_argument(
+        "--datasets",
+        nargs="+",
+        metavar="NAME",
+        help=f"registered names, '{BUILTIN_DATASET}' or folder paths (default: the task's standard "
+        f"datasets found under the data root, else {BUILTIN_DATASET})",
+    )
+    levels = parser.add_argument_group("degradation (each option belongs to the tasks it names)")
+    levels.add_argument(
+        "--sigmas",
+        nargs="+",
+        type=_bounded(float, 0, 255),
+        metavar="SIGMA",
+        help="denoise: noise levels, 0–255 scale (default 15 25 50)",
+    )
+    levels.add_argument(
+        "--kernels",
+        nargs="+",
+        metavar="KERNEL",
+        help=f"deblur: k1..k8 (Levin et al., from the data root) or built-in "
+        f"{' '.join(BUILTIN_KERNELS)} (default k1..k8 with a data root, else the built-in ones)",
+    )
+    levels.add_argument(
+        "--scales",
+        nargs="+",
+        type=int,
+        choices=rc.SCALES,
+        metavar="SCALE",
+        help="sr: factors 2, 3, 4 (default all three)",
+    )
+    levels.add_argument(
+        "--qualities",
+        nargs="+",
+        type=_bounded(int, 1, 100),
+        metavar="Q",
+        help="jpeg: qualities 1–100 (default 10 20 30 40)",
+    )
+    levels.add_argument(
+        "--ratios",
+        nargs="+",
+        type=_bounded(float, 0, 1, below_high=True),
+        metavar="RATIO",
+        help="inpaint: fractions of missing pixels in [0, 1) (default 0.5 0.8)",
+    )
+    levels.add_argument(
+        "--noise-sigma",
+        type=_bounded(float, 0, 255),
+        metavar="SIGMA",
+        help="deblur, sr, inpaint: Gaussian noise after the blur, downscaling or masking, 0–255 "
+        "scale (default 2.55 for deblur, 0 for sr and inpaint)",
+    )
+    levels.add_argument("--color", action="store_true", help="jpeg: compress the RGB image instead of its Y channel")
+    levels.add_argument(
+        "--clip", action="store_true", help="denoise, deblur, sr, inpaint: clip the noisy observation to [0, 1]"
+    )
+    parser.add_argument(
+        "--methods",
+        nargs="+",
+        metavar="NAME",
+        help="method names, or all-classical, all-learned, all (default: every method of the task)",
+    )
+    parser.add_argument(
+        "--data-root",
+        type=Path,
+        default=data_root_from_env(),
+        metavar="DIR",
+        help="folder holding test/<dataset> and kernels/levin8.npz (default: $DECONV_DATA)",
+    )
+    parser.add_argument("--out", type=Path, metavar="DIR", help="output folder (default: bench_out/<task>)")
+    parser.add_argument("--limit", type=_bounded(int, 1), metavar="N", help="only the first N images of each dataset")
+    parser.add_argument(
+        "--device",
+        choices=DEVICE_CHOICES,
+        default="auto",
+        help="device of the learned methods (default: auto, CUDA when available)",
+    )
+    parser.add_argument("--seed", type=int, default=0, metavar="S", help="base seed: image i uses S + i (default 0)")
+    parser.add_argument(
+        "--overwrite",
+        action="store_true",
+        help="start results.csv afresh instead of skipping the runs it already holds",
+    )
+    return parser
+
+
+def _option_tasks() -> dict[str, tuple[str, ...]]:
+    """For each task-specific option (argparse ``dest``), the tasks it applies to."""
+    tasks = {protocol.level_option: (task,) for task, protocol in TASK_PROTOCOLS.items()}
+    tasks["noise_sigma"] = tuple(task for task, spec in TASK_PROTOCOLS.items() if spec.noise_default is not None)
+    tasks["color"] = ("jpeg",)
+    tasks["clip"] = tuple(task for task in rc.TASKS if task != "jpeg")
+    return tasks
+
+
+def check_options(parser: argparse.ArgumentParser, args: argparse.Namespace) -> None:
+    """Refuse options that do not apply to ``--task`` (exits with status 2)."""
+    for dest, tasks in _option_tasks().items():
+        if getattr(args, dest) not in (None, False) and args.task not in tasks:
+            parser.error(f"--{dest.replace('_', '-')} applies to --task {' or '.join(tasks)}, not {args.task}")
+
+
+def select_methods(task: str, names: Sequence[str] | None) -> tuple[rc.Method, ...]:
+    """The methods named on the command line (groups expanded, duplicates dropped), classical first.
+
+    Raises
+    ------
+    RestoreError
+        For an unknown method, one that does not do ``task``, or an empty group.
+    """
+    chosen: dict[str, rc.Method] = {}
+    for name in names or ["all"]:
+        if name in METHOD_GROUPS:
+            group = rc.list_methods(task, METHOD_GROUPS[name])
+            if not group:
+                raise rc.RestoreError(
+                    f"{name} selects no method: none of that family is registered for {task} yet "
+                    f"(registered: {', '.join(m.name for m in rc.list_methods(task))})."
+                )
+        else:
+            method = rc.get_method(name)
+            if task not in method.tasks:
+                raise rc.RestoreError(
+                    f"{name} does not do {task} (it does {', '.join(method.tasks)}); methods for "
+                    f"{task}: {', '.join(m.name for m in rc.list_methods(task))}."
+                )
+            group = [method]
+        chosen.update({method.name: method for method in group if method.name not in chosen})
+    return tuple(sorted(chosen.values(), key=lambda method: rc.FAMILIES.index(method.family)))
+
+
+def default_datasets(task: str, data_root: Path | None) -> list[str]:
+    """The task's standard datasets present under the data root, or the built-in dataset."""
+    present = [
+        name
+        for name in standard_datasets(task)
+        if data_root is not None and (data_root / DATASETS[name].folder).is_dir()
+    ]
+    return present or [BUILTIN_DATASET]
+
+
+def default_levels(task: str, data_root: Path | None) -> tuple:
+    """The task's default levels; deblur without a data root uses the built-in kernels instead of k1..k8."""
+    if task == "deblur" and data_root is None:
+        return tuple(BUILTIN_KERNELS)
+    return TASK_PROTOCOLS[task].default_levels
+
+
+def make_levels(args: argparse.Namespace) -> tuple[Level, ...]:
+    """The degradation levels of the command line (task defaults where omitted)."""
+    values = getattr(args, TASK_PROTOCOLS[args.task].level_option) or default_levels(args.task, args.data_root)
+    kernels = load_kernels(values, args.data_root) if args.task == "deblur" else None
+    return tuple(
+        protocols.build_levels(
+            args.task, values, noise_sigma=args.noise_sigma, kernels=kernels, clip=args.clip, color=args.color
+        )
+    )
+
+
+def make_plan(args: argparse.Namespace) -> Plan:
+    """The grid described by the command line.
+
+    Raises
+    ------
+    RestoreError
+        For a missing data root, unknown datasets, kernels or methods, or an unavailable device.
+    """
+    if args.data_root is not None and not args.data_root.is_dir():
+        raise rc.RestoreError(f"the data root {args.data_root} is not a folder.")
+    names = args.datasets or default_datasets(args.task, args.data_root)
+    datasets = tuple(open_dataset(name, args.data_root).head(args.limit) for name in dict.fromkeys(names))
+    return Plan(
+        task=args.task,
+        datasets=datasets,
+        levels=make_levels(args),
+        methods=select_methods(args.task, args.methods),
+        seed=args.seed,
+        device=args.device,
+        device_name=describe_device(args.device),
+        clip=args.clip,
+        color=args.color,
+    )
+
+
+def _observer(plan: Plan) -> Callable[[BenchImage, Level], tuple[np.ndarray, rc.Observation]]:
+    """``observe(image, level) -> (ground truth, observation)``, computed once for all methods of a level."""
+
+    @lru_cache(maxsize=1)
+    def load(image: BenchImage) -> np.ndarray:
+        return image.load()
+
+    @lru_cache(maxsize=1)
+    def observe(image: BenchImage, level: Level) -> tuple[np.ndarray, rc.Observation]:
+        clean = protocols.ground_truth(plan.task, load(image), level, plan.color)
+        return clean, protocols.observe(plan.task, clean, level, seed=plan.seed + image.index, clip=plan.clip)
+
+    return observe
+
+
+def _error_text(error: Exception) -> str:
+    """``Type: message`` on one line."""
+    return " ".join(f"{type(error).__name__}: {error}".split())
+
+
+def run_cell(
+    plan: Plan, cell: Cell, observe: Callable[[BenchImage, Level], tuple[np.ndarray, rc.Observation]]
+) -> dict[str, Any]:
+    """Run one method on one image; any exception becomes the row's error instead of stopping the benchmark."""
+    row = plan.row(cell)
+    options = {"device": plan.device} if any(param.name == "device" for param in cell.method.params) else {}
+    try:
+        clean, observation = observe(cell.image, cell.level)
+        start = time.perf_counter()
+        restored = rc.restore(observation, cell.method.name, **options)
+        seconds = time.perf_counter() - start
+        psnr, ssim = protocols.score(plan.task, clean, restored, cell.level)
+    except Exception as error:  # one failed run must not stop the others
+        return {**row, "error": _error_text(error)}
+    return {**row, "psnr": psnr, "ssim": ssim, "seconds": seconds}
+
+
+def run_plan(plan: Plan, results: ResultsFile) -> None:
+    """Run the cells of the grid that ``results`` does not hold yet, appending a row after each."""
+    done = finished_keys(read_results(results.path))
+    cells = list(plan.cells())
+    pending = [cell for cell in cells if row_key(plan.row(cell)) not in done]
+    if len(pending) < len(cells):
+        print(
+            f"{results.path}: {len(cells) - len(pending)} of {len(cells)} runs already done, "
+            f"running the other {len(pending)}",
+            file=sys.stderr,
+        )
+    observe = _observer(plan)
+    with tqdm(pending, desc=plan.task, unit="run", dynamic_ncols=True) as progress:
+        for cell in progress:
+            progress.set_postfix_str(f"{cell.method.name} | {cell.dataset}/{cell.image.name} | {cell.level.label}")
+            results.append(run_cell(plan, cell, observe))
+
+
+def report_plan(plan: Plan, out: Path, command: str, data_root: Path | None) -> bool:
+    """Write the summaries of the grid's rows, print its tables, and tell whether any run failed."""
+    rows = select_keys(read_results(out / RESULTS_FILE), {row_key(plan.row(cell)) for cell in plan.cells()})
+    records = summarize(rows, plan.task, [dataset.name for dataset in plan.datasets], plan.levels, plan.methods)
+    header = run_header(plan.task, plan.device_name, data_root, PROTOCOLS[plan.task], SEEDING)
+    notes = failure_notes(rows)
+    print(markdown_results(write_reports(out, command, header, records, notes), notes))
+    return bool((rows["error"] != "").any())
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the benchmark; return 0, or 1 when some run failed (configuration errors exit with 2)."""
+    argv = list(sys.argv[1:] if argv is None else argv)
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    check_options(parser, args)
+    out = args.out or Path("bench_out") / args.task
+    started = time.perf_counter()
+    try:
+        plan = make_plan(args)
+        with ResultsFile(out / RESULTS_FILE, overwrite=args.overwrite) as results:
+            run_plan(plan, results)
+    except rc.RestoreError as error:
+        parser.error(str(error))
+    failed = report_plan(plan, out, shlex.join(["python", "-m", "eval.benchmark", *argv]), args.data_root)
+    print(f"{time.perf_counter() - started:.1f} s on {plan.device_name}; outputs in {out}/")
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

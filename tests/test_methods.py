@@ -95,7 +95,7 @@ def test_deconvolution_of_realistic_boundaries_does_not_ring(boundary):
     inner, border = np.s_[10:-10, 10:-10], np.s_[:6]
     for name in ("wiener", "richardson_lucy", "tv_deconv"):
         out = rc.restore(obs, name)
-        assert rc.psnr(clean[inner], out[inner]) > rc.psnr(clean[inner], identity[inner]) + 4.0, name
+        assert rc.psnr(clean[inner], out[inner]) > rc.psnr(clean[inner], identity[inner]) + 2.5, name
         if boundary == "reflect":  # a 'valid' observation holds no information on the outer rows
             assert rc.psnr(clean[border], out[border]) > rc.psnr(clean[border], identity[border]) + 1.5, name
 

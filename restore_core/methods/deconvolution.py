@@ -21,19 +21,20 @@ from ..operators import per_channel, psf2otf
 from ..registry import Param, register
 from .denoising import noise_level
 
+
 def auto_balance(sigma: float) -> float:
     """Wiener balance (Laplacian regulariser) for a noise level on the 0–255 scale."""
-    return 0.0083 * (sigma / 2.55) ** 1.5
+    return 0.0047 * (sigma / 2.55) ** 1.96
 
 
 def auto_rl_iterations(sigma: float) -> int:
     """Richardson–Lucy iteration count: fewer iterations (stronger regularisation) for more noise."""
-    return int(np.clip(round(60 * (sigma / 2.55) ** -1.1), 3, 500))
+    return int(np.clip(round(9.5 * (sigma / 2.55) ** -1.32), 1, 500))
 
 
 def auto_tv_weight(sigma: float) -> float:
     """Weight of the TV term of :func:`tv_deconvolution` for a noise level on the 0–255 scale."""
-    return 0.0025 * (sigma / 2.55) ** 1.2
+    return 0.0015 * (sigma / 2.55) ** 1.72
 
 
 def _deconvolve(observation: Observation, solve_plane) -> np.ndarray:

@@ -159,8 +159,12 @@ class Observation:
         return self.image.ndim == 3
 
     def noise_sigma(self) -> float:
-        """The Gaussian noise level (0–255) if known, else an estimate from the image (cached)."""
-        if self.sigma is not None:
+        """The Gaussian noise level (0–255) if known, else an estimate from the image (cached).
+
+        With Poisson noise (``peak`` set) the level is always estimated, as the
+        signal-dependent noise has no single known sigma.
+        """
+        if self.sigma is not None and self.peak is None:
             return self.sigma
         if not self._estimated_sigma:
             self._estimated_sigma.append(estimate_noise_sigma(self.image))

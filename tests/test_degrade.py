@@ -116,3 +116,10 @@ def test_real_photo_observation_estimates_sigma(gray):
     noisy = rc.degrade(gray, "denoise", sigma=20, seed=0).image
     obs = rc.Observation(noisy, "denoise", noisy.shape, sigma=None)
     assert obs.noise_sigma() == pytest.approx(20, rel=0.25)
+
+
+def test_poisson_observation_estimates_its_noise_level(gray):
+    obs = rc.degrade(gray, "denoise", peak=30, seed=0)
+    true_level = float(np.std(obs.image - gray)) * 255
+    # Signal-dependent noise: the median-based estimate sits below the RMS level, but far from 0.
+    assert 0.4 * true_level < obs.noise_sigma() < 1.2 * true_level

@@ -37,6 +37,55 @@ def check_scale(scale: Any) -> int:
     return int(scale)
 
 
+def check_forward_model(
+    task: str,
+    clean_shape: tuple[int, ...],
+    kernel: np.ndarray | None = None,
+    boundary: str = "circular",
+    scale: int | None = None,
+    quality: int | None = None,
+    mask: np.ndarray | None = None,
+) -> dict[str, Any]:
+    """Check the forward-model parameters of a task and return them normalised.
+
+    Each task must get the parameters it needs (deblur: a kernel; sr: a scale;
+    jpeg: a quality; inpaint: a mask) and no parameter it does not use.
+
+    Returns
+    -------
+    dict
+        ``kernel`` (normalised), ``boundary``, ``scale``, ``quality`` and ``mask`` (bool).
+
+    Raises
+    ------
+    RestoreError
+        For a missing, invalid or unused parameter.
+    """
+    if boundary not in BOUNDARIES:
+        raise RestoreError(f"unknown boundary {boundary!r}; choose one of {', '.join(BOUNDARIES)}.")
+    if kernel is not None and task not in ("deblur", "sr"):
+        raise RestoreError(f"a blur kernel was given but the {task} task does not use one (only deblur and sr do).")
+    if task == "deblur" and kernel is None:
+        raise RestoreError("the deblur task needs the blur kernel (kernel=...).")
+    if kernel is not None:
+        kernel = validate_kernel(kernel, clean_shape)
+    if task == "sr":
+        scale = check_scale(scale)
+    elif scale is not None:
+        raise RestoreError(f"a scale was given but the {task} task does not use one (only sr does).")
+    if task == "jpeg":
+        quality = check_quality(quality)
+    elif quality is not None:
+        raise RestoreError(f"a JPEG quality was given but the {task} task does not use one.")
+    if task == "inpaint":
+        if mask is None:
+            raise RestoreError("the inpaint task needs a mask (True where observed).")
+        mask = validate_mask(mask, clean_shape)
+    elif mask is not None:
+        raise RestoreError(f"a mask was given but the {task} task does not use one (only inpaint does).")
+    return {"kernel": kernel, "boundary": boundary, "scale": scale, "quality": quality, "mask": mask}
+
+
 def build_operator(
     task: str,
     clean_shape: tuple[int, ...],
@@ -113,40 +162,17 @@ class Observation:
         object.__setattr__(self, "clean_shape", tuple(int(n) for n in self.clean_shape))
         if self.sigma is not None:
             object.__setattr__(self, "sigma", check_sigma(self.sigma))
-        if self.boundary not in BOUNDARIES:
-            raise RestoreError(f"unknown boundary {self.boundary!r}; choose one of {', '.join(BOUNDARIES)}.")
-        self._check_task_parameters()
+        checked = check_forward_model(
+            self.task, self.clean_shape, self.kernel, self.boundary, self.scale, self.quality, self.mask
+        )
+        for name, value in checked.items():
+            object.__setattr__(self, name, value)
         expected = self.operator.output_shape(self.clean_shape)
         if self.image.shape != expected:
             raise RestoreError(
                 f"the observed image is {self.image.shape} but a {self.task} observation of a "
                 f"{self.clean_shape} image must be {expected}."
             )
-
-    def _check_task_parameters(self) -> None:
-        uses_kernel = self.task in ("deblur", "sr")
-        if self.kernel is not None and not uses_kernel:
-            raise RestoreError(
-                f"a blur kernel was given but the {self.task} task does not use one (only deblur and sr do)."
-            )
-        if self.task == "deblur" and self.kernel is None:
-            raise RestoreError("the deblur task needs the blur kernel (kernel=...).")
-        if self.kernel is not None:
-            object.__setattr__(self, "kernel", validate_kernel(self.kernel, self.clean_shape))
-        if self.task == "sr":
-            object.__setattr__(self, "scale", check_scale(self.scale))
-        elif self.scale is not None:
-            raise RestoreError(f"a scale was given but the {self.task} task does not use one (only sr does).")
-        if self.task == "jpeg":
-            object.__setattr__(self, "quality", check_quality(self.quality))
-        elif self.quality is not None:
-            raise RestoreError(f"a JPEG quality was given but the {self.task} task does not use one.")
-        if self.task == "inpaint":
-            if self.mask is None:
-                raise RestoreError("the inpaint task needs a mask (True where observed).")
-            object.__setattr__(self, "mask", validate_mask(self.mask, self.clean_shape))
-        elif self.mask is not None:
-            raise RestoreError(f"a mask was given but the {self.task} task does not use one (only inpaint does).")
 
     @property
     def operator(self) -> LinearOperator:
@@ -259,16 +285,8 @@ def degrade(
         check_ratio(ratio)
         if task != "inpaint":
             raise RestoreError(f"a mask ratio was given but the {task} task does not use a mask.")
-    if task == "deblur" and kernel is None:
-        raise RestoreError("the deblur task needs the blur kernel (kernel=...).")
-    if kernel is not None:
-        kernel = validate_kernel(kernel, image.shape)
-    if task == "sr":
-        check_scale(scale)
-    if task == "inpaint":
-        mask = validate_mask(mask, image.shape)
-    if boundary not in BOUNDARIES:
-        raise RestoreError(f"unknown boundary {boundary!r}; choose one of {', '.join(BOUNDARIES)}.")
+    model = check_forward_model(task, image.shape, kernel, boundary, scale, quality, mask)
+    kernel, scale, quality, mask = model["kernel"], model["scale"], model["quality"], model["mask"]
     observed = build_operator(task, image.shape, kernel, boundary, scale, mask).forward(image).astype(np.float32)
     if peak is not None:
         observed = add_poisson_noise(observed, peak, rng)
@@ -278,7 +296,7 @@ def degrade(
     if clip:
         observed = np.clip(observed, 0.0, 1.0)
     if task == "jpeg":
-        observed = jpeg_compress(np.clip(observed, 0.0, 1.0), check_quality(quality))
+        observed = jpeg_compress(np.clip(observed, 0.0, 1.0), quality)
     return Observation(
         observed,
         task,

@@ -20,12 +20,13 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+import pandas as pd
 from tqdm import tqdm
 
 import restore_core as rc
 from restore_core.device import DEVICE_CHOICES, describe_device
 
-from . import protocols
+from . import examples, protocols
 from .datasets import (
     BUILTIN_DATASET,
     BUILTIN_KERNELS,
@@ -38,6 +39,7 @@ from .datasets import (
     open_dataset,
     standard_datasets,
 )
+from .plots import LEVEL_PLOT, RUNTIME_PLOT, plot_psnr_vs_level, plot_psnr_vs_runtime
 from .protocols import PROTOCOLS, SEEDING, TASK_PROTOCOLS, Level
 from .report import failure_notes, markdown_results, run_header, summarize, write_reports
 from .results import RESULTS_FILE, ResultsFile, finished_keys, read_results, row_key, select_keys
@@ -85,6 +87,8 @@ class Plan:
         The device in words, for the results and the report.
     clip, color : bool
         ``--clip`` and ``--color``.
+    examples : int
+        How many images of each dataset get example crops in the report.
     """
 
     task: str
@@ -96,6 +100,7 @@ class Plan:
     device_name: str
     clip: bool = False
     color: bool = False
+    examples: int = 1
 
     def cells(self) -> Iterator[Cell]:
         """All runs, dataset by dataset, image by image, level by level, method by method."""
@@ -158,7 +163,9 @@ def build_parser() -> argparse.ArgumentParser:
         epilog=_epilog(),
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    parser.add_argument("--task", required=True, choices=rc.TASKS, help="restoration task")
+    parser.add_argument(
+        "--task", default="denoise", choices=rc.TASKS, help="restoration task (default denoise)"
+    )
     parser.add_argument(
         "--datasets",
         nargs="+",
@@ -205,10 +212,11 @@ def build_parser() -> argparse.ArgumentParser:
     )
     levels.add_argument(
         "--noise-sigma",
+        nargs="+",
         type=_bounded(float, 0, 255),
         metavar="SIGMA",
-        help="deblur, sr, inpaint: Gaussian noise after the blur, downscaling or masking, 0–255 "
-        "scale (default 2.55 for deblur, 0 for sr and inpaint)",
+        help="deblur, sr, inpaint: Gaussian noise levels after the blur, downscaling or masking, 0–255 "
+        "scale (default 2.55 and 7.65 for deblur, 0 for sr and inpaint)",
     )
     levels.add_argument("--color", action="store_true", help="jpeg: compress the RGB image instead of its Y channel")
     levels.add_argument(
@@ -236,6 +244,14 @@ def build_parser() -> argparse.ArgumentParser:
         help="device of the learned methods (default: auto, CUDA when available)",
     )
     parser.add_argument("--seed", type=int, default=0, metavar="S", help="base seed: image i uses S + i (default 0)")
+    parser.add_argument(
+        "--examples",
+        type=_bounded(int, 0),
+        default=1,
+        metavar="N",
+        help="save crops of clean, degraded and restored images of the first N images of each dataset "
+        "for the HTML report (default 1, 0 for none)",
+    )
     parser.add_argument(
         "--overwrite",
         action="store_true",
@@ -312,7 +328,7 @@ def make_levels(args: argparse.Namespace) -> tuple[Level, ...]:
     kernels = load_kernels(values, args.data_root) if args.task == "deblur" else None
     return tuple(
         protocols.build_levels(
-            args.task, values, noise_sigma=args.noise_sigma, kernels=kernels, clip=args.clip, color=args.color
+            args.task, values, noise_sigmas=args.noise_sigma, kernels=kernels, clip=args.clip, color=args.color
         )
     )
 
@@ -339,6 +355,7 @@ def make_plan(args: argparse.Namespace) -> Plan:
         device_name=describe_device(args.device),
         clip=args.clip,
         color=args.color,
+        examples=args.examples,
     )
 
 
@@ -364,8 +381,11 @@ def _error_text(error: Exception) -> str:
 
 def run_cell(
     plan: Plan, cell: Cell, observe: Callable[[BenchImage, Level], tuple[np.ndarray, rc.Observation]]
-) -> dict[str, Any]:
-    """Run one method on one image; any exception becomes the row's error instead of stopping the benchmark."""
+) -> tuple[dict[str, Any], np.ndarray | None]:
+    """Run one method on one image: its results row and output (None when it failed).
+
+    Any exception becomes the row's error instead of stopping the benchmark.
+    """
     row = plan.row(cell)
     options = {"device": plan.device} if any(param.name == "device" for param in cell.method.params) else {}
     try:
@@ -375,8 +395,24 @@ def run_cell(
         seconds = time.perf_counter() - start
         psnr, ssim = protocols.score(plan.task, clean, restored, cell.level)
     except Exception as error:  # one failed run must not stop the others
-        return {**row, "error": _error_text(error)}
-    return {**row, "psnr": psnr, "ssim": ssim, "seconds": seconds}
+        return {**row, "error": _error_text(error)}, None
+    return {**row, "psnr": psnr, "ssim": ssim, "seconds": seconds}, restored
+
+
+def save_example(
+    out: Path,
+    cell: Cell,
+    restored: np.ndarray,
+    observe: Callable[[BenchImage, Level], tuple[np.ndarray, rc.Observation]],
+) -> None:
+    """Save the crops of a run's output, and of its clean and degraded images when not saved yet."""
+    clean, observation = observe(cell.image, cell.level)
+    window = examples.detail_window(clean)
+    folder = examples.example_folder(out, cell.dataset, cell.image.name, cell.level.label)
+    for name, image in ((examples.CLEAN, clean), (examples.DEGRADED, examples.observed_view(observation))):
+        if not (folder / f"{name}.png").is_file():
+            examples.save_crop(folder, name, image, window)
+    examples.save_crop(folder, examples.slug(cell.method.name), restored, window)
 
 
 def run_plan(plan: Plan, results: ResultsFile) -> None:
@@ -394,16 +430,45 @@ def run_plan(plan: Plan, results: ResultsFile) -> None:
     with tqdm(pending, desc=plan.task, unit="run", dynamic_ncols=True) as progress:
         for cell in progress:
             progress.set_postfix_str(f"{cell.method.name} | {cell.dataset}/{cell.image.name} | {cell.level.label}")
-            results.append(run_cell(plan, cell, observe))
+            row, restored = run_cell(plan, cell, observe)
+            if restored is not None and cell.image.index < plan.examples:
+                save_example(results.path.parent, cell, restored, observe)
+            results.append(row)
+
+
+def example_rows(plan: Plan, out: Path, rows: pd.DataFrame) -> list[examples.ExampleRow]:
+    """The example images of the grid, with each method's PSNR and SSIM from ``rows``."""
+    scores = {
+        (row.dataset, row.image, row.level, row.method): (float(row.psnr), float(row.ssim))
+        for row in rows[rows["error"] == ""].itertuples(index=False)
+    }
+    return [
+        examples.ExampleRow(
+            dataset.name,
+            image.name,
+            level.label,
+            examples.example_folder(out, dataset.name, image.name, level.label),
+            {method.name: scores.get((dataset.name, image.name, level.label, method.name)) for method in plan.methods},
+        )
+        for dataset in plan.datasets
+        for image in dataset.images[: plan.examples]
+        for level in plan.levels
+    ]
 
 
 def report_plan(plan: Plan, out: Path, command: str, data_root: Path | None) -> bool:
-    """Write the summaries of the grid's rows, print its tables, and tell whether any run failed."""
+    """Write the summaries, plots and examples of the grid's rows, print its tables, tell whether any run failed."""
     rows = select_keys(read_results(out / RESULTS_FILE), {row_key(plan.row(cell)) for cell in plan.cells()})
     records = summarize(rows, plan.task, [dataset.name for dataset in plan.datasets], plan.levels, plan.methods)
     header = run_header(plan.task, plan.device_name, data_root, PROTOCOLS[plan.task], SEEDING)
     notes = failure_notes(rows)
-    print(markdown_results(write_reports(out, command, header, records, notes), notes))
+    figures = [
+        name
+        for name, plot in ((LEVEL_PLOT, plot_psnr_vs_level), (RUNTIME_PLOT, plot_psnr_vs_runtime))
+        if plot(records, out / name)
+    ]
+    extra = examples.examples_html(out, example_rows(plan, out, rows))
+    print(markdown_results(write_reports(out, command, header, records, notes, figures, extra), notes))
     return bool((rows["error"] != "").any())
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
+from itertools import product
 from typing import Any
 
 import numpy as np
@@ -33,8 +34,8 @@ class TaskProtocol:
         Levels run when the option is omitted.
     label : callable
         Readable name of a level value, e.g. ``25 -> 'σ=25'``.
-    noise_default : float or None
-        Default ``--noise-sigma`` (0–255 scale); None when the task takes no extra noise.
+    noise_default : tuple of float or None
+        Default ``--noise-sigma`` values (0–255 scale); None when the task takes no extra noise.
     """
 
     text: str
@@ -42,7 +43,7 @@ class TaskProtocol:
     level_field: str
     default_levels: tuple
     label: Callable[[Any], str]
-    noise_default: float | None = None
+    noise_default: tuple[float, ...] | None = None
 
 
 TASK_PROTOCOLS: dict[str, TaskProtocol] = {
@@ -55,13 +56,13 @@ TASK_PROTOCOLS: dict[str, TaskProtocol] = {
         lambda sigma: f"σ={sigma:g}",
     ),
     "deblur": TaskProtocol(
-        "circular convolution with the kernel, then Gaussian noise σ (--noise-sigma, default 2.55 on the "
-        "0–255 scale), not clipped unless --clip; PSNR/SSIM on all channels, no border crop.",
+        "circular convolution with the kernel, then Gaussian noise σ (--noise-sigma, default 2.55 and 7.65 "
+        "on the 0–255 scale), not clipped unless --clip; PSNR/SSIM on all channels, no border crop.",
         "kernels",
         "kernel",
         LEVIN_KERNELS,
         str,
-        noise_default=2.55,
+        noise_default=(2.55, 7.65),
     ),
     "sr": TaskProtocol(
         "ground truth mod-cropped to a multiple of the scale; low-resolution input by MATLAB bicubic "
@@ -71,7 +72,7 @@ TASK_PROTOCOLS: dict[str, TaskProtocol] = {
         "scale",
         rc.SCALES,
         lambda scale: f"×{scale}",
-        noise_default=0.0,
+        noise_default=(0.0,),
     ),
     "jpeg": TaskProtocol(
         "the Y channel of MATLAB rgb2ycbcr, rounded to 8 bits (gray images as they are), is JPEG-compressed "
@@ -89,7 +90,7 @@ TASK_PROTOCOLS: dict[str, TaskProtocol] = {
         "ratio",
         (0.5, 0.8),
         lambda ratio: f"{100 * ratio:g}% missing",
-        noise_default=0.0,
+        noise_default=(0.0,),
     ),
 }
 
@@ -148,7 +149,7 @@ def build_levels(
     task: str,
     values: Sequence[Any],
     *,
-    noise_sigma: float | None = None,
+    noise_sigmas: Sequence[float] | None = None,
     kernels: Mapping[str, np.ndarray] | None = None,
     clip: bool = False,
     color: bool = False,
@@ -161,8 +162,8 @@ def build_levels(
         One of :data:`TASK_PROTOCOLS`.
     values : sequence
         Level values: sigmas, kernel names, scales, qualities or ratios.
-    noise_sigma : float, optional
-        Extra Gaussian noise of deblur, sr and inpaint; default the task's.
+    noise_sigmas : sequence of float, optional
+        Extra Gaussian noise levels of deblur, sr and inpaint; default the task's.
     kernels : mapping of str to ndarray, optional
         The kernels named in ``values``; required for deblur.
     clip : bool
@@ -173,13 +174,13 @@ def build_levels(
     Returns
     -------
     list of Level
-        One per value, in the given order.
+        One per value and noise level, values varying slowest.
     """
     protocol = TASK_PROTOCOLS[task]
-    noise = protocol.noise_default if noise_sigma is None else float(noise_sigma)
-    extras = ([f"σ={noise:g}"] if noise else []) + (["clipped"] if clip else []) + (["RGB"] if color else [])
+    noises = protocol.noise_default if noise_sigmas is None else tuple(map(float, noise_sigmas))
     levels = []
-    for value in values:
+    for value, noise in product(values, noises or (None,)):
+        extras = ([f"σ={noise:g}"] if noise else []) + (["clipped"] if clip else []) + (["RGB"] if color else [])
         fields: dict[str, Any] = {} if noise is None else {"sigma": noise}
         fields[protocol.level_field] = value
         if task == "deblur":

@@ -244,11 +244,20 @@ def markdown_results(tables: Sequence[Table], notes: Sequence[str]) -> str:
     return "\n\n".join(parts) + "\n"
 
 
-def markdown_report(command: str, header: Mapping[str, str], tables: Sequence[Table], notes: Sequence[str]) -> str:
-    """``summary.md``: title, command, header facts, tables, failure notes."""
+def markdown_report(
+    command: str,
+    header: Mapping[str, str],
+    tables: Sequence[Table],
+    notes: Sequence[str],
+    figures: Sequence[str] = (),
+) -> str:
+    """``summary.md``: title, command, header facts, tables, failure notes and figures."""
     facts = "\n".join(f"- **{name}:** {value}" for name, value in header.items())
-    return f"# Deconv Arena benchmark: {header['Task']}\n\n```\n{command}\n```\n\n{facts}\n\n" + markdown_results(
-        tables, notes
+    images = "".join(f"\n![{figure}]({figure})\n" for figure in figures)
+    return (
+        f"# Deconv Arena benchmark: {header['Task']}\n\n```\n{command}\n```\n\n{facts}\n\n"
+        + markdown_results(tables, notes)
+        + images
     )
 
 
@@ -261,13 +270,22 @@ def html_table(table: Table) -> str:
     return f"<h3>{html.escape(table.title)}</h3>\n" + cells.to_html(escape=False, border=0)
 
 
-_STYLE = """body{font-family:system-ui,sans-serif;margin:2em;max-width:80em}
+_STYLE = """body{font-family:system-ui,sans-serif;margin:2em;max-width:90em}
 table{border-collapse:collapse;margin-bottom:1.5em}th,td{padding:.25em .6em;border-bottom:1px solid #ccc}
-td{text-align:right;font-variant-numeric:tabular-nums}pre{background:#f4f4f4;padding:.6em;white-space:pre-wrap}"""
+td{text-align:right;font-variant-numeric:tabular-nums}pre{background:#f4f4f4;padding:.6em;white-space:pre-wrap}
+.crops{display:flex;flex-wrap:wrap;gap:.5em}figure{margin:0;text-align:center;font-size:.85em}
+.crops img{width:256px;image-rendering:pixelated}"""
 
 
-def html_report(command: str, header: Mapping[str, str], tables: Sequence[Table], notes: Sequence[str]) -> str:
-    """``summary.html``: the content of ``summary.md`` as one self-contained page."""
+def html_report(
+    command: str,
+    header: Mapping[str, str],
+    tables: Sequence[Table],
+    notes: Sequence[str],
+    figures: Sequence[str] = (),
+    extra: str = "",
+) -> str:
+    """``summary.html``: the content of ``summary.md`` as one page, plus ``extra`` HTML (the example crops)."""
     title = html.escape(f"Deconv Arena benchmark: {header['Task']}")
     facts = "".join(f"<li><b>{html.escape(name)}:</b> {html.escape(value)}</li>" for name, value in header.items())
     body = [
@@ -279,6 +297,9 @@ def html_report(command: str, header: Mapping[str, str], tables: Sequence[Table]
     if notes:
         items = "".join(f"<li>{html.escape(note)}</li>" for note in notes)
         body.append(f"<p>{FAILED_MARK} some images failed; means are over the others. Failed runs:</p><ul>{items}</ul>")
+    body += [f'<p><img src="{html.escape(figure)}" alt="{html.escape(figure)}"></p>' for figure in figures]
+    if extra:
+        body.append(extra)
     return (
         f'<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8"><title>{title}</title>'
         f"<style>{_STYLE}</style></head>\n<body>\n" + "\n".join(body) + "\n</body></html>\n"
@@ -293,11 +314,21 @@ def _write_atomic(path: Path, text: str) -> None:
 
 
 def write_reports(
-    out: Path, command: str, header: Mapping[str, str], records: Sequence[Mapping[str, Any]], notes: Sequence[str]
+    out: Path,
+    command: str,
+    header: Mapping[str, str],
+    records: Sequence[Mapping[str, Any]],
+    notes: Sequence[str],
+    figures: Sequence[str] = (),
+    extra_html: str = "",
 ) -> list[Table]:
-    """Write ``summary.json``, ``summary.md`` and ``summary.html`` into ``out``; return the tables."""
+    """Write ``summary.json``, ``summary.md``, ``summary.html`` and ``header.json`` into ``out``; return the tables.
+
+    ``figures`` are image files in ``out`` shown by both summaries; ``extra_html`` is appended to the HTML one.
+    """
     tables = metric_tables(records)
     _write_atomic(out / "summary.json", json.dumps(list(records), indent=2, ensure_ascii=False) + "\n")
-    _write_atomic(out / "summary.md", markdown_report(command, header, tables, notes))
-    _write_atomic(out / "summary.html", html_report(command, header, tables, notes))
+    _write_atomic(out / "header.json", json.dumps(dict(header), indent=2, ensure_ascii=False) + "\n")
+    _write_atomic(out / "summary.md", markdown_report(command, header, tables, notes, figures))
+    _write_atomic(out / "summary.html", html_report(command, header, tables, notes, figures, extra_html))
     return tables

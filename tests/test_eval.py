@@ -14,12 +14,12 @@ import pandas as pd
 import pytest
 
 import restore_core as rc
-from eval import benchmark, datasets, protocols
+from eval import benchmark, datasets, examples, protocols
 from eval.results import RESULTS_FILE, read_results
 from restore_core import registry
 from restore_core.device import DEVICE_CHOICES
 
-SUMMARIES = ("summary.json", "summary.md", "summary.html")
+SUMMARIES = ("summary.json", "summary.md", "summary.html", "header.json", "psnr_vs_level.png", "psnr_vs_runtime.png")
 THROWAWAY = "eval_test_throwaway"
 
 
@@ -73,8 +73,25 @@ def test_denoise_end_to_end_writes_all_outputs(tmp_path, capsys):
     ]
     markdown = (tmp_path / "summary.md").read_text(encoding="utf-8")
     assert "Protocol" in markdown and "skimage σ=25" in markdown and f"**{records[1]['psnr']:.2f}**" in markdown
-    assert (tmp_path / "summary.html").read_text(encoding="utf-8").startswith("<!DOCTYPE html>")
+    assert "![psnr_vs_level.png](psnr_vs_level.png)" in markdown
+    page = (tmp_path / "summary.html").read_text(encoding="utf-8")
+    assert page.startswith("<!DOCTYPE html>")
+    crops = tmp_path / "examples" / "skimage" / "camera" / "s25"
+    assert sorted(path.name for path in crops.iterdir()) == ["clean.png", "degraded.png", "identity.png", "tv.png"]
+    for name in ("clean", "degraded", "tv"):
+        assert f'src="examples/skimage/camera/s25/{name}.png"' in page
+        assert rc.load_image(crops / f"{name}.png").shape == (128, 128)
     assert "### PSNR (dB)" in capsys.readouterr().out
+
+
+def test_example_window_is_the_most_detailed_part():
+    image = np.zeros((300, 200), np.float32)
+    image[200:240, 40:80] = np.indices((40, 40)).sum(axis=0) % 2
+    window = examples.detail_window(image, side=64)
+    assert (window.height, window.width) == (64, 64)
+    assert window.top <= 200 and window.top + 64 >= 240 and window.left <= 40 and window.left + 64 >= 80
+    assert examples.detail_window(image[:50, :30]) == examples.Window(0, 0, 50, 30)
+    assert examples.slug("k1 σ=2.55") == "k1_s2.55" and examples.slug("50% missing") == "50pct_missing"
 
 
 def test_sr_end_to_end_measures_cropped_y(tmp_path):
@@ -94,7 +111,7 @@ def test_sr_end_to_end_measures_cropped_y(tmp_path):
 @pytest.mark.parametrize(
     ("options", "label"),
     [
-        (("--task", "deblur", "--kernels", "gauss1.6", "--methods", "wiener"), "gauss1.6 σ=2.55"),
+        (("--task", "deblur", "--kernels", "gauss1.6", "--noise-sigma", "7.65", "--methods", "wiener"), "gauss1.6 σ=7.65"),
         (("--task", "jpeg", "--qualities", "10", "--methods", "identity"), "q=10"),
         (("--task", "inpaint", "--ratios", "0.5", "--methods", "identity"), "50% missing"),
     ],
@@ -250,8 +267,10 @@ def test_method_selection():
 def test_level_labels_and_parameters():
     kernels = {"k1": rc.gaussian_kernel(1.0)}
     assert [level.label for level in protocols.build_levels("denoise", [25], clip=True)] == ["σ=25 clipped"]
-    assert protocols.build_levels("deblur", ["k1"], kernels=kernels)[0].label == "k1 σ=2.55"
-    assert protocols.build_levels("sr", [4], noise_sigma=5)[0].columns() == {
+    deblur = protocols.build_levels("deblur", ["k1"], kernels=kernels)
+    assert [level.label for level in deblur] == ["k1 σ=2.55", "k1 σ=7.65"]
+    assert [level.sigma for level in protocols.build_levels("deblur", ["k1"], noise_sigmas=[0], kernels=kernels)] == [0]
+    assert protocols.build_levels("sr", [4], noise_sigmas=[5])[0].columns() == {
         "sigma": 5.0,
         "kernel": None,
         "scale": 4,

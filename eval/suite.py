@@ -1,0 +1,294 @@
+"""The reference benchmarks and ``docs/RESULTS.md``: ``python -m eval.suite --data-root DIR``.
+
+Each entry of :data:`SUITE` is one ``python -m eval.benchmark`` command on the
+standard test sets; the suite runs them one after the other (each resumes from
+its own ``results.csv``, so an interrupted suite continues where it stopped),
+then writes ``docs/RESULTS.md``: the commands, their PSNR/SSIM tables, their
+PSNR-vs-level plots and the published numbers the harness reproduces.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import shlex
+import shutil
+import sys
+import time
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from restore_core.device import DEVICE_CHOICES
+
+from . import benchmark
+from .datasets import data_root_from_env
+from .plots import LEVEL_PLOT
+from .report import markdown_table, metric_tables, package_versions
+
+#: Where the suite writes its benchmark folders, and the document it produces.
+DEFAULT_OUT = Path("bench_out") / "suite"
+DEFAULT_DOC = Path("docs") / "RESULTS.md"
+_LEVIN = tuple(f"k{number}" for number in range(1, 9))
+
+
+@dataclass(frozen=True)
+class Reference:
+    """A published mean PSNR the benchmark must reproduce.
+
+    Attributes
+    ----------
+    dataset, level, method : str
+        The summary record it is compared with (``level`` as labelled by the benchmark).
+    psnr : float
+        Published mean PSNR (dB).
+    tolerance : float
+        Largest accepted difference (dB).
+    source : str
+        Where the number comes from.
+    """
+
+    dataset: str
+    level: str
+    method: str
+    psnr: float
+    tolerance: float
+    source: str
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One benchmark command of the suite.
+
+    Attributes
+    ----------
+    name : str
+        Its output folder under the suite's ``--out``.
+    title : str
+        Section heading in ``docs/RESULTS.md``.
+    arguments : tuple of str
+        ``python -m eval.benchmark`` arguments, without ``--data-root``, ``--out`` and ``--device``.
+    references : tuple of Reference
+        Published numbers it reproduces.
+    """
+
+    name: str
+    title: str
+    arguments: tuple[str, ...]
+    references: tuple[Reference, ...] = ()
+
+
+def _references(
+    dataset: str, method: str, labels: Sequence[str], values: Sequence[float], tolerance: float, source: str
+) -> tuple[Reference, ...]:
+    return tuple(
+        Reference(dataset, label, method, value, tolerance, source)
+        for label, value in zip(labels, values, strict=True)
+    )
+
+
+_BICUBIC = "MATLAB bicubic, e.g. Dong et al. (SRCNN, 2014) and every SR paper since"
+_BM3D = "Dabov et al. (2007) as tabulated by Zhang et al. (DnCNN, 2017)"
+_CBM3D = "Dabov et al. (2007) as tabulated by Zhang et al. (FFDNet, 2018)"
+_JPEG = "libjpeg, as tabulated by Dong et al. (ARCNN, 2015) and Zhang et al. (DnCNN, 2017)"
+_SIGMAS = ("σ=15", "σ=25", "σ=50")
+_QUALITIES = ("q=10", "q=20", "q=30", "q=40")
+
+#: The suite, fastest first.
+SUITE: tuple[Entry, ...] = (
+    Entry(
+        "sr",
+        "Super-resolution, Set5 and Set14 (Y channel, border = scale)",
+        ("--task", "sr", "--datasets", "Set5", "Set14", "--scales", "2", "3", "4", "--methods", "all"),
+        _references("Set5", "bicubic", ("×2", "×3", "×4"), (33.66, 30.39, 28.42), 0.03, _BICUBIC)
+        + _references("Set14", "bicubic", ("×2", "×3", "×4"), (30.24, 27.55, 26.00), 0.05, _BICUBIC),
+    ),
+    Entry(
+        "denoise-set12",
+        "Gray denoising, Set12",
+        ("--task", "denoise", "--datasets", "Set12", "--sigmas", "15", "25", "50", "--methods", "all"),
+        _references("Set12", "bm3d", _SIGMAS, (32.37, 29.97, 26.72), 0.15, _BM3D),
+    ),
+    Entry(
+        "jpeg",
+        "JPEG artifact removal, LIVE1 and classic5 (Y channel)",
+        ("--task", "jpeg", "--datasets", "LIVE1", "classic5", "--qualities", "10", "20", "30", "40", "--methods", "all"),
+        _references("LIVE1", "identity", _QUALITIES, (27.77, 30.07, 31.41, 32.35), 0.15, _JPEG)
+        + _references("classic5", "identity", _QUALITIES, (27.82, 30.12, 31.48, 32.43), 0.15, _JPEG),
+    ),
+    Entry(
+        "inpaint-set12",
+        "Inpainting, Set12, random missing pixels",
+        ("--task", "inpaint", "--datasets", "Set12", "--ratios", "0.5", "0.8", "--methods", "all"),
+    ),
+    Entry(
+        "deblur-set12",
+        "Non-blind deblurring, Set12, Levin kernels k1..k8, circular blur",
+        ("--task", "deblur", "--datasets", "Set12", "--kernels", *_LEVIN, "--noise-sigma", "2.55", "7.65"),
+    ),
+    Entry(
+        "denoise-bsd68",
+        "Gray denoising, BSD68",
+        ("--task", "denoise", "--datasets", "BSD68", "--sigmas", "15", "25", "50", "--methods", "all"),
+        _references("BSD68", "bm3d", _SIGMAS, (31.07, 28.57, 25.62), 0.15, _BM3D),
+    ),
+    Entry(
+        "denoise-cbsd68",
+        "Colour denoising, CBSD68",
+        ("--task", "denoise", "--datasets", "CBSD68", "--sigmas", "15", "25", "50", "--methods", "all"),
+        _references("CBSD68", "bm3d", _SIGMAS, (33.52, 30.71, 27.38), 0.15, _CBM3D),
+    ),
+)
+
+
+def entry_arguments(entry: Entry, data_root: Path, out: Path, device: str) -> list[str]:
+    """The full ``eval.benchmark`` argument list of an entry."""
+    return [*entry.arguments, "--data-root", str(data_root), "--out", str(out / entry.name), "--device", device]
+
+
+def benchmark_command(arguments: Sequence[str]) -> str:
+    """The shell command of a benchmark run."""
+    return shlex.join(["python", "-m", "eval.benchmark", *arguments])
+
+
+def check_references(entry: Entry, records: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
+    """Compare an entry's summary records with its published numbers.
+
+    Returns
+    -------
+    list of dict
+        ``{dataset, level, method, published, measured, difference, tolerance, ok, source}`` per
+        reference; ``measured`` is None (and ``ok`` False) when the benchmark has no such record.
+    """
+    measured = {(record["dataset"], record["level"], record["method"]): record["psnr"] for record in records}
+    checks = []
+    for reference in entry.references:
+        value = measured.get((reference.dataset, reference.level, reference.method))
+        difference = None if value is None else value - reference.psnr
+        checks.append(
+            {
+                "dataset": reference.dataset,
+                "level": reference.level,
+                "method": reference.method,
+                "published": reference.psnr,
+                "measured": value,
+                "difference": difference,
+                "tolerance": reference.tolerance,
+                "ok": difference is not None and abs(difference) <= reference.tolerance,
+                "source": reference.source,
+            }
+        )
+    return checks
+
+
+def references_markdown(checks: Sequence[Mapping[str, Any]]) -> str:
+    """The published-versus-measured table."""
+    lines = [
+        "| Dataset | Level | Method | Published | Measured | Difference | Tolerance | Reproduced |",
+        "| --- | --- | --- | ---: | ---: | ---: | ---: | :---: |",
+    ]
+    for check in checks:
+        measured = "—" if check["measured"] is None else f"{check['measured']:.2f}"
+        difference = "—" if check["difference"] is None else f"{check['difference']:+.2f}"
+        lines.append(
+            f"| {check['dataset']} | {check['level']} | {check['method']} | {check['published']:.2f} | {measured} "
+            f"| {difference} | ±{check['tolerance']:.2f} | {'yes' if check['ok'] else '**no**'} |"
+        )
+    return "\n".join(lines)
+
+
+def section_markdown(
+    entry: Entry, command: str, records: Sequence[Mapping[str, Any]], plot: str | None, header: Mapping[str, str]
+) -> str:
+    """The section of ``docs/RESULTS.md`` for one entry."""
+    parts = [f"## {entry.title}", f"```\n{command}\n```", f"Device: {header['Device']}. Protocol: {header['Protocol']}"]
+    parts += [markdown_table(table) for table in metric_tables(records)[:2]]
+    if plot:
+        parts.append(f"![PSNR versus degradation level]({plot})")
+    return "\n\n".join(parts)
+
+
+def results_markdown(command: str, sections: Sequence[str], checks: Sequence[Mapping[str, Any]]) -> str:
+    """The whole of ``docs/RESULTS.md``."""
+    reproduced = sum(check["ok"] for check in checks)
+    intro = (
+        "# Deconv Arena results\n\n"
+        f"Produced by\n\n```\n{command}\n```\n\n"
+        "which runs the `python -m eval.benchmark` commands shown in each section (each resumable; the raw "
+        "`results.csv`, `summary.json`/`.md`/`.html` and plots are in the suite's output folder) and rewrites "
+        "this file. Means over the images of each dataset, best per column in bold; seconds are per image "
+        f"on the device named.\n\nVersions: {package_versions()}.\n\n"
+        f"## Published baselines reproduced ({reproduced} of {len(checks)})\n\n{references_markdown(checks)}"
+    )
+    return "\n\n".join([intro, *sections]) + "\n"
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The command-line interface."""
+    parser = argparse.ArgumentParser(
+        prog="python -m eval.suite",
+        description="Run the reference benchmarks (resumable) and write docs/RESULTS.md.",
+        epilog="entries:\n" + "\n".join(f"  {entry.name:<15} {entry.title}" for entry in SUITE),
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument(
+        "--data-root",
+        type=Path,
+        default=data_root_from_env(),
+        metavar="DIR",
+        help="folder holding test/<dataset> and kernels/levin8.npz (default: $DECONV_DATA)",
+    )
+    parser.add_argument("--out", type=Path, default=DEFAULT_OUT, metavar="DIR", help=f"default {DEFAULT_OUT}")
+    parser.add_argument("--doc", type=Path, default=DEFAULT_DOC, metavar="FILE", help=f"default {DEFAULT_DOC}")
+    parser.add_argument(
+        "--only", nargs="+", choices=[entry.name for entry in SUITE], metavar="NAME", help="run only these entries"
+    )
+    parser.add_argument("--device", choices=DEVICE_CHOICES, default="auto", help="device of the learned methods")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the suite and write the document; return 1 when a run failed or a baseline is not reproduced."""
+    argv = list(sys.argv[1:] if argv is None else argv)
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.data_root is None:
+        parser.error("the suite runs on the standard test sets: pass --data-root or set DECONV_DATA.")
+    chosen = set(args.only or [entry.name for entry in SUITE])
+    started = time.perf_counter()
+    sections, checks, failed = [], [], False
+    for entry in SUITE:
+        arguments = entry_arguments(entry, args.data_root, args.out, args.device)
+        if entry.name in chosen:
+            print(f"== {entry.name}: {benchmark_command(arguments)}", file=sys.stderr, flush=True)
+            failed |= benchmark.main(arguments) != 0
+        summary = args.out / entry.name / "summary.json"
+        if not summary.is_file():
+            continue
+        records = json.loads(summary.read_text(encoding="utf-8"))
+        header = json.loads((args.out / entry.name / "header.json").read_text(encoding="utf-8"))
+        plot = _copy_plot(args.out / entry.name / LEVEL_PLOT, args.doc.parent / "results" / f"{entry.name}.png")
+        plot = None if plot is None else plot.relative_to(args.doc.parent).as_posix()
+        sections.append(section_markdown(entry, benchmark_command(arguments), records, plot, header))
+        checks += check_references(entry, records)
+    command = shlex.join(["python", "-m", "eval.suite", *argv])
+    args.doc.parent.mkdir(parents=True, exist_ok=True)
+    args.doc.write_text(results_markdown(command, sections, checks), encoding="utf-8")
+    missed = [check for check in checks if not check["ok"]]
+    for check in missed:
+        print(f"not reproduced: {check}", file=sys.stderr)
+    print(f"{time.perf_counter() - started:.0f} s; wrote {args.doc}")
+    return 1 if failed or missed else 0
+
+
+def _copy_plot(source: Path, target: Path) -> Path | None:
+    if not source.is_file():
+        return None
+    target.parent.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(source, target)
+    return target
+
+
+if __name__ == "__main__":
+    sys.exit(main())

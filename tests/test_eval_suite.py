@@ -1,0 +1,62 @@
+"""Tests of ``python -m eval.suite``: it runs its benchmark commands and writes the results document."""
+
+from __future__ import annotations
+
+import pytest
+
+from eval import suite
+
+ARGUMENTS = ("--task", "sr", "--datasets", "skimage", "--limit", "1", "--scales", "4", "--methods", "bicubic")
+
+
+@pytest.fixture
+def tiny_suite(monkeypatch: pytest.MonkeyPatch) -> suite.Entry:
+    """A one-entry suite: bicubic x4 on one built-in image, one reference met and one missed."""
+    entry = suite.Entry(
+        "tiny",
+        "Tiny SR check",
+        ARGUMENTS,
+        (
+            suite.Reference("skimage", "×4", "bicubic", 25.0, 20.0, "a generous bound"),
+            suite.Reference("skimage", "×4", "bicubic", 99.0, 0.01, "an impossible number"),
+        ),
+    )
+    monkeypatch.setattr(suite, "SUITE", (entry,))
+    return entry
+
+
+def test_suite_runs_its_commands_and_writes_the_document(tmp_path, tiny_suite, capsys):
+    doc = tmp_path / "docs" / "RESULTS.md"
+    options = ["--data-root", str(tmp_path), "--out", str(tmp_path / "runs"), "--doc", str(doc), "--device", "cpu"]
+    assert suite.main(options) == 1  # one reference is out of reach
+    text = doc.read_text(encoding="utf-8")
+    assert text.startswith("# Deconv Arena results")
+    assert "python -m eval.suite --data-root" in text
+    assert suite.benchmark_command(suite.entry_arguments(tiny_suite, tmp_path, tmp_path / "runs", "cpu")) in text
+    assert "## Published baselines reproduced (1 of 2)" in text
+    assert "| skimage | ×4 | bicubic | 99.00 |" in text and "| **no** |" in text
+    assert "## Tiny SR check" in text and "| classical | bicubic |" in text
+    assert "![PSNR versus degradation level](results/tiny.png)" in text
+    assert (tmp_path / "docs" / "results" / "tiny.png").is_file()
+    assert "not reproduced" in capsys.readouterr().err
+
+    # a second run resumes (nothing to redo) and rewrites the same tables
+    first_tables = text.split("## Tiny SR check")[1].split("Device:")[0]
+    assert suite.main(options) == 1
+    assert first_tables in doc.read_text(encoding="utf-8")
+
+
+def test_suite_needs_a_data_root(monkeypatch, capsys):
+    monkeypatch.delenv("DECONV_DATA", raising=False)
+    with pytest.raises(SystemExit) as stop:
+        suite.main(["--doc", "unused.md"])
+    assert stop.value.code == 2
+    assert "--data-root" in capsys.readouterr().err
+
+
+def test_reference_check_reports_missing_records():
+    entry = suite.Entry("x", "X", (), (suite.Reference("Set5", "×2", "bicubic", 33.66, 0.03, "paper"),))
+    [missing] = suite.check_references(entry, [])
+    assert missing["measured"] is None and not missing["ok"]
+    [close] = suite.check_references(entry, [{"dataset": "Set5", "level": "×2", "method": "bicubic", "psnr": 33.65}])
+    assert close["ok"] and close["difference"] == pytest.approx(-0.01)

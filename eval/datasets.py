@@ -32,7 +32,7 @@ BUILTIN_DATASET = "skimage"
 #: scikit-image sample photos of the built-in dataset, in this order.
 SKIMAGE_PHOTOS = ("camera", "moon", "astronaut", "coffee", "chelsea", "rocket")
 #: Side of the square built-in images.
-SKIMAGE_SIDE = 256
+SKIMAGE_SIDE = 192
 #: Names of the Levin et al. kernels in ``<data root>/kernels/levin8.npz``.
 LEVIN_KERNELS = tuple(f"k{number}" for number in range(1, 9))
 #: Kernels that need no data, by name.
@@ -216,7 +216,7 @@ def _folder_images(folder: Path) -> tuple[BenchImage, ...]:
 
 
 def skimage_photo(name: str) -> np.ndarray:
-    """A scikit-image sample photo, short side resized to 256 (MATLAB bicubic), centre 256x256 crop, 8-bit levels.
+    """A scikit-image sample photo, short side resized to :data:`SKIMAGE_SIDE` (MATLAB bicubic), centre square crop, 8-bit levels.
 
     Parameters
     ----------
@@ -226,7 +226,7 @@ def skimage_photo(name: str) -> np.ndarray:
     Returns
     -------
     ndarray
-        float32 image in ``[0, 1]`` holding 8-bit levels, 256x256 (gray or RGB).
+        float32 image in ``[0, 1]`` holding 8-bit levels, square (gray or RGB; its side is a multiple of every SR scale).
     """
     image = rc.to_float(getattr(skimage.data, name)())
     height, width = image.shape[:2]

@@ -123,15 +123,15 @@ SUITE: tuple[Entry, ...] = (
         ("--task", "inpaint", "--datasets", "Set12", "--ratios", "0.5", "0.8", "--methods", "all"),
     ),
     Entry(
-        "deblur-set12",
-        "Non-blind deblurring, Set12, Levin kernels k1..k8, circular blur",
-        ("--task", "deblur", "--datasets", "Set12", "--kernels", *_LEVIN, "--noise-sigma", "2.55", "7.65"),
-    ),
-    Entry(
         "denoise-bsd68",
         "Gray denoising, BSD68",
         ("--task", "denoise", "--datasets", "BSD68", "--sigmas", "15", "25", "50", "--methods", "all"),
         _references("BSD68", "bm3d", _SIGMAS, (31.07, 28.57, 25.62), 0.15, _BM3D),
+    ),
+    Entry(
+        "deblur-set12",
+        "Non-blind deblurring, Set12, Levin kernels k1..k8, circular blur",
+        ("--task", "deblur", "--datasets", "Set12", "--kernels", *_LEVIN, "--noise-sigma", "2.55", "7.65"),
     ),
     Entry(
         "denoise-cbsd68",

@@ -237,7 +237,7 @@ def test_builtin_dataset_is_small_and_8_bit():
     dataset = datasets.open_dataset("skimage", None)
     assert [image.name for image in dataset.images] == list(datasets.SKIMAGE_PHOTOS)
     chelsea = dataset.images[4].load()
-    assert chelsea.shape == (256, 256, 3)
+    assert chelsea.shape == (datasets.SKIMAGE_SIDE,) * 2 + (3,)
     np.testing.assert_array_equal(chelsea, rc.quantize(chelsea))
 
 

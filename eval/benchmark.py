@@ -163,9 +163,7 @@ def build_parser() -> argparse.ArgumentParser:
         epilog=_epilog(),
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    parser.add_argument(
-        "--task", default="denoise", choices=rc.TASKS, help="restoration task (default denoise)"
-    )
+    parser.add_argument("--task", default="denoise", choices=rc.TASKS, help="restoration task (default denoise)")
     parser.add_argument(
         "--datasets",
         nargs="+",

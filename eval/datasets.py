@@ -216,7 +216,7 @@ def _folder_images(folder: Path) -> tuple[BenchImage, ...]:
 
 
 def skimage_photo(name: str) -> np.ndarray:
-    """A scikit-image sample photo, short side resized to :data:`SKIMAGE_SIDE` (MATLAB bicubic), centre square crop, 8-bit levels.
+    """A scikit-image sample photo: short side resized to :data:`SKIMAGE_SIDE` (MATLAB bicubic), centre crop.
 
     Parameters
     ----------
@@ -226,7 +226,8 @@ def skimage_photo(name: str) -> np.ndarray:
     Returns
     -------
     ndarray
-        float32 image in ``[0, 1]`` holding 8-bit levels, square (gray or RGB; its side is a multiple of every SR scale).
+        float32 square image in ``[0, 1]`` holding 8-bit levels (gray or RGB); its side is a multiple
+        of every SR scale.
     """
     image = rc.to_float(getattr(skimage.data, name)())
     height, width = image.shape[:2]

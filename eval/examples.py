@@ -62,7 +62,9 @@ def detail_window(image: np.ndarray, side: int = CROP_SIDE) -> Window:
     energy = ndimage.sobel(gray, 0) ** 2 + ndimage.sobel(gray, 1) ** 2
     window_sums = ndimage.uniform_filter(energy, (height, width), mode="constant")
     # uniform_filter centres the window: keep centres whose window lies inside the image
-    centres = window_sums[height // 2 : gray.shape[0] - (height - 1) // 2, width // 2 : gray.shape[1] - (width - 1) // 2]
+    centres = window_sums[
+        height // 2 : gray.shape[0] - (height - 1) // 2, width // 2 : gray.shape[1] - (width - 1) // 2
+    ]
     top, left = np.unravel_index(np.argmax(centres), centres.shape)
     return Window(int(top), int(left), height, width)
 

@@ -58,7 +58,8 @@ def plot_psnr_vs_level(records: Sequence[Mapping[str, Any]], path: Path) -> bool
         for (family, method), rows in subset.groupby(["family", "method"], sort=False):
             positions = [levels.index(level) for level in rows["level"]]
             axis.plot(positions, rows["psnr"], _STYLES.get(family, "-"), marker=_MARKERS.get(family, "o"), label=method)
-        axis.set_xticks(range(len(levels)), levels, rotation=45 if len(levels) > 4 else 0, ha="right")
+        rotated = len(levels) > 4
+        axis.set_xticks(range(len(levels)), levels, rotation=45 if rotated else 0, ha="right" if rotated else "center")
         axis.set_title(dataset)
         axis.set_ylabel("mean PSNR (dB)")
         axis.grid(alpha=0.3)
@@ -89,6 +90,7 @@ def plot_psnr_vs_runtime(records: Sequence[Mapping[str, Any]], path: Path) -> bo
         for method, point in points.iterrows():
             axis.annotate(method, (point["seconds"], point["psnr"]), textcoords="offset points", xytext=(4, 4))
     axis.set_xscale("log")
+    axis.margins(x=0.25, y=0.1)
     axis.set_xlabel("seconds per image (log scale)")
     axis.set_ylabel("mean PSNR over the grid (dB)")
     axis.set_title("Quality versus runtime")

@@ -83,8 +83,7 @@ def _references(
     dataset: str, method: str, labels: Sequence[str], values: Sequence[float], tolerance: float, source: str
 ) -> tuple[Reference, ...]:
     return tuple(
-        Reference(dataset, label, method, value, tolerance, source)
-        for label, value in zip(labels, values, strict=True)
+        Reference(dataset, label, method, value, tolerance, source) for label, value in zip(labels, values, strict=True)
     )
 
 
@@ -113,7 +112,20 @@ SUITE: tuple[Entry, ...] = (
     Entry(
         "jpeg",
         "JPEG artifact removal, LIVE1 and classic5 (Y channel)",
-        ("--task", "jpeg", "--datasets", "LIVE1", "classic5", "--qualities", "10", "20", "30", "40", "--methods", "all"),
+        (
+            "--task",
+            "jpeg",
+            "--datasets",
+            "LIVE1",
+            "classic5",
+            "--qualities",
+            "10",
+            "20",
+            "30",
+            "40",
+            "--methods",
+            "all",
+        ),
         _references("LIVE1", "identity", _QUALITIES, (27.77, 30.07, 31.41, 32.35), 0.15, _JPEG)
         + _references("classic5", "identity", _QUALITIES, (27.82, 30.12, 31.48, 32.43), 0.15, _JPEG),
     ),

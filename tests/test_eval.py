@@ -111,7 +111,10 @@ def test_sr_end_to_end_measures_cropped_y(tmp_path):
 @pytest.mark.parametrize(
     ("options", "label"),
     [
-        (("--task", "deblur", "--kernels", "gauss1.6", "--noise-sigma", "7.65", "--methods", "wiener"), "gauss1.6 σ=7.65"),
+        (
+            ("--task", "deblur", "--kernels", "gauss1.6", "--noise-sigma", "7.65", "--methods", "wiener"),
+            "gauss1.6 σ=7.65",
+        ),
         (("--task", "jpeg", "--qualities", "10", "--methods", "identity"), "q=10"),
         (("--task", "inpaint", "--ratios", "0.5", "--methods", "identity"), "50% missing"),
     ],

@@ -1,0 +1,102 @@
+"""Learned methods: the shipped networks of :mod:`restore_core.nets` behind the registry.
+
+A method is registered when at least one of its weights files ships with the
+package; a missing file for one image kind (e.g. colour) is an error naming
+the file and the command that trains it, never a fallback to untrained weights.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ..convert import rgb_to_ycbcr, ycbcr_to_rgb
+from ..device import DEVICE_CHOICES
+from ..errors import RestoreError
+from ..imresize import imresize
+from ..nets.specs import MODELS
+from ..observation import Observation
+from ..registry import Param, register
+
+_DEVICE = Param(
+    "device", "auto", "choice", choices=DEVICE_CHOICES, help="where the network runs (auto: CUDA if present)"
+)
+#: Default tile side of tiled inference (input pixels).
+TILE = 512
+_TILE = Param("tile", TILE, "int", low=64, high=4096, help="tile side in pixels for large images (bounded memory)")
+
+
+def shipped(*names: str) -> bool:
+    """Whether any of the named models has its weights file in the package."""
+    return any(MODELS[name].path.is_file() for name in names)
+
+
+def denoiser_model(image: np.ndarray) -> str:
+    """The DeconvUNet denoiser for an image's channel count."""
+    return "unet_color" if image.ndim == 3 else "unet_gray"
+
+
+def unet_denoise(image: np.ndarray, sigma: float, device: str = "auto", tile: int = TILE) -> np.ndarray:
+    """Denoise with the shipped DeconvUNet at noise level ``sigma`` (0–255 scale), gray or colour.
+
+    This is also the prior step of the plug-and-play solvers.
+    """
+    from ..nets.models import run_unet
+
+    return run_unet(denoiser_model(image), image, sigma / 255.0, device=device, tile=tile)
+
+
+def deconv_unet(observation: Observation, sigma: float | None, device: str, tile: int) -> np.ndarray:
+    """Denoise with the noise level known, given, or estimated from the image."""
+    level = observation.noise_sigma() if sigma is None else sigma
+    return unet_denoise(observation.image, level, device, tile)
+
+
+def deconv_sr(observation: Observation, device: str) -> np.ndarray:
+    """Super-resolve the Y channel with the network; Cb and Cr with MATLAB bicubic."""
+    from ..nets.models import run_sr
+
+    name = f"sr_x{observation.scale}"
+    if name not in MODELS:
+        raise RestoreError(f"deconv_sr has models for x2, x3 and x4, not x{observation.scale}.")
+    height, width = observation.clean_shape[:2]
+    low = np.clip(observation.image, 0, 1)
+    if low.ndim == 2:
+        return run_sr(name, low, device)[:height, :width]
+    ycbcr = rgb_to_ycbcr(low)
+    upscaled = imresize(ycbcr, output_shape=(height, width))
+    upscaled[..., 0] = run_sr(name, ycbcr[..., 0], device)[:height, :width]
+    return ycbcr_to_rgb(upscaled)
+
+
+if shipped("unet_gray", "unet_color"):
+    register(
+        "deconv_unet",
+        "DeconvUNet (learned)",
+        "learned",
+        ["denoise"],
+        [
+            Param(
+                "sigma",
+                None,
+                low=0.0,
+                high=100.0,
+                help="noise level (0–255) given to the network; automatic: the observation's, else an estimate (blind)",
+            ),
+            _DEVICE,
+            _TILE,
+        ],
+        description="U-Net with transposed-convolution decoder and a noise-level map input, trained on "
+        "Train400 (gray) / BSDS400 (colour); blind with an estimated noise level.",
+    )(deconv_unet)
+
+
+if shipped("sr_x2", "sr_x3", "sr_x4"):
+    register(
+        "deconv_sr",
+        "DeconvSR (learned)",
+        "learned",
+        ["sr"],
+        [_DEVICE],
+        description="Residual CNN on the low-resolution Y channel with a learned transposed-convolution "
+        "upsampler (FSRCNN-style), trained on BSDS400; chroma by bicubic interpolation.",
+    )(deconv_sr)

@@ -1,0 +1,81 @@
+"""The trained models the project ships: architecture, constructor arguments, task and training set.
+
+Each model has a weights file ``restore_core/weights/<name>.safetensors`` produced
+by ``python -m restore_core.train <name>``. This module does not import torch.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from ..errors import RestoreError
+
+#: Folder of the shipped weights and model cards.
+WEIGHTS_DIR = Path(__file__).resolve().parents[1] / "weights"
+
+
+@dataclass(frozen=True)
+class ModelSpec:
+    """A shipped model.
+
+    Attributes
+    ----------
+    name : str
+        Model name: the weights file stem and the training command's argument.
+    architecture : str
+        Network class (see :data:`restore_core.nets.weights.ARCHITECTURES`).
+    config : dict
+        Constructor arguments.
+    task : str
+        What it restores: ``'denoise'``, ``'jpeg'`` or ``'sr'``.
+    train_set : str
+        Training folder under ``<data root>/train``.
+    description : str
+        One sentence for the model card.
+    """
+
+    name: str
+    architecture: str
+    config: dict[str, Any] = field(hash=False)
+    task: str
+    train_set: str
+    description: str
+
+    @property
+    def path(self) -> Path:
+        """The weights file."""
+        return WEIGHTS_DIR / f"{self.name}.safetensors"
+
+    @property
+    def channels(self) -> int:
+        """Image channels the network takes."""
+        return int(self.config.get("channels", 1))
+
+
+_UNET = {"widths": (24, 48, 96, 192), "blocks": 1, "condition": 1}
+_SR = {"channels": 1, "width": 48, "blocks": 6}
+
+#: Every model, by name.
+MODELS: dict[str, ModelSpec] = {
+    spec.name: spec
+    for spec in (
+        ModelSpec("unet_gray", "DeconvUNet", {"channels": 1, **_UNET}, "denoise", "Train400",
+                  "gray Gaussian denoiser for noise levels 0-50 (0-255 scale), the noise level as an input map"),
+        ModelSpec("unet_color", "DeconvUNet", {"channels": 3, **_UNET}, "denoise", "BSDS400",
+                  "colour Gaussian denoiser for noise levels 0-50 (0-255 scale), the noise level as an input map"),
+        *(
+            ModelSpec(f"sr_x{scale}", "DeconvSR", {"scale": scale, **_SR}, "sr", "BSDS400",
+                      f"x{scale} super-resolution of the Y channel for MATLAB-bicubic downscaled images")
+            for scale in (2, 3, 4)
+        ),
+    )
+}  # fmt: skip
+
+
+def get_spec(name: str) -> ModelSpec:
+    """The model called ``name``; unknown names raise with the list of known ones."""
+    if name not in MODELS:
+        raise RestoreError(f"unknown model {name!r}; known models: {', '.join(MODELS)}.")
+    return MODELS[name]

@@ -1,0 +1,428 @@
+"""Train the shipped networks: ``python -m restore_core.train MODEL --data-root DIR``.
+
+Patches are sampled reproducibly (step ``k`` draws from a generator seeded with
+``(seed, k)``) from ``<data root>/train/<set>`` with random flips and rotations
+and degraded on the fly by the same operators the benchmark uses (Gaussian
+noise of :mod:`restore_core.noise`, MATLAB bicubic of :mod:`restore_core.imresize`).
+The last :data:`HOLDOUT` images of the training folder are never trained on:
+they give the validation PSNR; the test sets are never read.
+
+Checkpoints (``runs/<model>/checkpoint.safetensors``: weights, optimizer state,
+step and history; no pickle) are written every ``--checkpoint-every`` steps and
+when the ``--minutes`` budget ends, so ``--resume`` continues a run cut off by
+a session end. ``--export`` writes ``restore_core/weights/<model>.safetensors``
+and its model card.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import platform
+import shlex
+import sys
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import asdict, dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+from safetensors.torch import load_file, save_file
+from tqdm import tqdm
+
+from .convert import load_image, quantize, rgb_to_gray, rgb_to_y
+from .device import DEVICE_CHOICES, describe_device, get_device
+from .errors import RestoreError
+from .imresize import imresize
+from .metrics import psnr
+from .nets.specs import MODELS, WEIGHTS_DIR, ModelSpec, get_spec
+from .nets.unet import pad_to_multiple
+from .nets.weights import build_network, save_weights
+from .noise import add_gaussian_noise
+
+#: Training images kept out of training for validation (the last ones of the sorted folder).
+HOLDOUT = 8
+#: Largest noise level (0–255) the denoisers are trained for.
+MAX_TRAIN_SIGMA = 50.0
+#: Noise level of the denoisers' validation.
+VALIDATION_SIGMA = 25.0
+#: Validation images are centre-cropped to this side to keep validation quick.
+VALIDATION_SIDE = 192
+CHECKPOINT = "checkpoint.safetensors"
+
+
+@dataclass(frozen=True)
+class TrainConfig:
+    """Settings of a training run (stored in its checkpoint and model card)."""
+
+    model: str
+    steps: int
+    batch: int
+    patch: int
+    lr: float
+    seed: int
+
+
+Batch = tuple[torch.Tensor, torch.Tensor | None, torch.Tensor]
+
+
+def image_kind(spec: ModelSpec) -> str:
+    """How a model sees training images: ``'gray'``, ``'rgb'`` or ``'y'`` (luma of MATLAB rgb2ycbcr)."""
+    if spec.task == "sr":
+        return "y"
+    return "rgb" if spec.channels == 3 else "gray"
+
+
+def load_training_images(folder: Path, kind: str) -> list[np.ndarray]:
+    """Every image of a training folder (sorted by name), as float32 HxWxC in ``[0, 1]``."""
+    files = sorted(path for path in folder.iterdir() if path.suffix.lower() in {".png", ".jpg", ".jpeg", ".bmp"})
+    if len(files) <= HOLDOUT:
+        raise RestoreError(f"{folder} holds {len(files)} images; training needs more than {HOLDOUT}.")
+    images = []
+    for path in files:
+        image = load_image(path)
+        if kind == "rgb":
+            image = np.repeat(image[..., None], 3, axis=-1) if image.ndim == 2 else image
+        elif image.ndim == 3:
+            image = quantize(rgb_to_y(image)) if kind == "y" else rgb_to_gray(image)
+        images.append(image[..., None] if image.ndim == 2 else image)
+    return images
+
+
+def sample_patches(images: Sequence[np.ndarray], count: int, side: int, rng: np.random.Generator) -> np.ndarray:
+    """``count`` random ``side`` x ``side`` crops, each randomly flipped and rotated: ``(count, side, side, C)``."""
+    patches = []
+    for _ in range(count):
+        image = images[rng.integers(len(images))]
+        top = rng.integers(image.shape[0] - side + 1)
+        left = rng.integers(image.shape[1] - side + 1)
+        patch = np.rot90(image[top : top + side, left : left + side], k=rng.integers(4))
+        patches.append(patch[:, ::-1] if rng.integers(2) else patch)
+    return np.ascontiguousarray(np.stack(patches), dtype=np.float32)
+
+
+def _nchw(array: np.ndarray, device: torch.device) -> torch.Tensor:
+    return torch.from_numpy(np.ascontiguousarray(np.moveaxis(array, -1, 1))).to(device)
+
+
+def denoise_batch(
+    clean: np.ndarray, rng: np.random.Generator, device: torch.device, sigma: float | None = None
+) -> Batch:
+    """Noisy inputs, noise-level conditions and clean targets; levels uniform in ``[0, 50]`` unless given."""
+    sigmas = rng.uniform(0, MAX_TRAIN_SIGMA, len(clean)) if sigma is None else np.full(len(clean), sigma)
+    noisy = np.stack([add_gaussian_noise(patch, level, rng) for patch, level in zip(clean, sigmas, strict=True)])
+    condition = torch.from_numpy((sigmas / 255.0).astype(np.float32)[:, None]).to(device)
+    return _nchw(noisy, device), condition, _nchw(clean, device)
+
+
+def sr_batch(clean: np.ndarray, scale: int, device: torch.device) -> Batch:
+    """Low-resolution inputs by MATLAB bicubic downscaling (the benchmark's operator) and the clean targets."""
+    low = np.stack([imresize(patch[..., 0], 1 / scale)[..., None] for patch in clean])
+    return _nchw(low, device), None, _nchw(clean, device)
+
+
+def make_batch(spec: ModelSpec, clean: np.ndarray, rng: np.random.Generator, device: torch.device) -> Batch:
+    """The degraded inputs of a model's task for clean patches."""
+    if spec.task == "sr":
+        return sr_batch(clean, spec.config["scale"], device)
+    return denoise_batch(clean, rng, device)
+
+
+def predict(network: torch.nn.Module, inputs: torch.Tensor, condition: torch.Tensor | None) -> torch.Tensor:
+    """Run a network on a batch (condition-map networks get their condition)."""
+    return network(inputs) if condition is None else network(inputs, condition)
+
+
+def validation_psnr(spec: ModelSpec, network: torch.nn.Module, images: Sequence[np.ndarray], seed: int,
+                    device: torch.device) -> float:  # fmt: skip
+    """Mean PSNR on the held-out training images (denoisers at sigma 25; SR on Y with the scale cropped)."""
+    scores = []
+    network.eval()
+    with torch.inference_mode():
+        for index, image in enumerate(images):
+            top, left = [max((size - VALIDATION_SIDE) // 2, 0) for size in image.shape[:2]]
+            clean = image[top : top + VALIDATION_SIDE, left : left + VALIDATION_SIDE]
+            rng = np.random.default_rng([seed, index])
+            if spec.task == "sr":
+                scale = spec.config["scale"]
+                clean = clean[: clean.shape[0] // scale * scale, : clean.shape[1] // scale * scale]
+                inputs, condition, _ = sr_batch(clean[None], scale, device)
+                output = network(inputs)
+            else:
+                inputs, condition, _ = denoise_batch(clean[None], rng, device, sigma=VALIDATION_SIGMA)
+                padded, (height, width) = pad_to_multiple(inputs, network.multiple)
+                output = predict(network, padded, condition)[..., :height, :width]
+            restored = np.moveaxis(output[0].float().cpu().numpy(), 0, -1)
+            crop = spec.config["scale"] if spec.task == "sr" else 0
+            scores.append(psnr(clean, np.clip(restored, 0, 1), crop=crop))
+    network.train()
+    return float(np.mean(scores))
+
+
+def learning_rate(config: TrainConfig, step: int) -> float:
+    """Cosine decay from ``lr`` to ``lr / 100`` over ``steps``."""
+    progress = min(step / max(config.steps, 1), 1.0)
+    return config.lr * (0.01 + 0.99 * 0.5 * (1 + math.cos(math.pi * progress)))
+
+
+def save_checkpoint(
+    path: Path, network: torch.nn.Module, optimizer: torch.optim.Optimizer, state: dict[str, Any]
+) -> None:
+    """Weights, optimizer tensors and the run state (JSON metadata) in one safetensors file, written atomically."""
+    tensors = {f"model.{name}": tensor.detach().cpu().contiguous() for name, tensor in network.state_dict().items()}
+    optimizer_state = optimizer.state_dict()
+    for index, values in optimizer_state["state"].items():
+        for key, value in values.items():
+            tensors[f"optimizer.{index}.{key}"] = torch.as_tensor(value).detach().cpu().contiguous()
+    metadata = {"state": json.dumps(state), "param_groups": json.dumps(optimizer_state["param_groups"])}
+    temporary = path.with_name(f".{path.name}.tmp")
+    save_file(tensors, str(temporary), metadata=metadata)
+    temporary.replace(path)
+
+
+def load_checkpoint(path: Path, network: torch.nn.Module, optimizer: torch.optim.Optimizer) -> dict[str, Any]:
+    """Restore what :func:`save_checkpoint` wrote; return the run state."""
+    from safetensors import safe_open
+
+    with safe_open(str(path), framework="pt") as handle:
+        metadata = handle.metadata()
+    tensors = load_file(str(path))
+    network.load_state_dict({name[6:]: value for name, value in tensors.items() if name.startswith("model.")})
+    state: dict[int, dict[str, torch.Tensor]] = {}
+    for name, value in tensors.items():
+        if name.startswith("optimizer."):
+            _, index, key = name.split(".", 2)
+            state.setdefault(int(index), {})[key] = value
+    optimizer.load_state_dict({"state": state, "param_groups": json.loads(metadata["param_groups"])})
+    return json.loads(metadata["state"])
+
+
+def train(
+    config: TrainConfig,
+    data_root: Path,
+    run_dir: Path,
+    *,
+    device: str = "auto",
+    minutes: float | None = None,
+    until: int | None = None,
+    resume: bool = False,
+    validate_every: int = 500,
+    checkpoint_every: int = 500,
+    progress: bool = True,
+) -> dict[str, Any]:
+    """Train a model until ``config.steps``, step ``until`` or the ``minutes`` budget; return the run state.
+
+    Raises
+    ------
+    RestoreError
+        For a missing training folder, or an existing checkpoint without ``resume``.
+    """
+    spec = get_spec(config.model)
+    folder = data_root / "train" / spec.train_set
+    if not folder.is_dir():
+        raise RestoreError(f"training folder {folder} not found (pass --data-root or set DECONV_DATA).")
+    images = load_training_images(folder, image_kind(spec))
+    training, held_out = images[:-HOLDOUT], images[-HOLDOUT:]
+    torch_device = get_device(device)
+    torch.manual_seed(config.seed)
+    network = build_network(spec.architecture, spec.config).to(torch_device)
+    optimizer = torch.optim.Adam(network.parameters(), lr=config.lr)
+    run_dir.mkdir(parents=True, exist_ok=True)
+    checkpoint = run_dir / CHECKPOINT
+    state: dict[str, Any] = {"config": asdict(config), "step": 0, "seconds": 0.0, "history": [],
+                             "device": describe_device(device), "data": f"train/{spec.train_set}",
+                             "images": len(training)}  # fmt: skip
+    if checkpoint.is_file():
+        if not resume:
+            raise RestoreError(f"{checkpoint} exists: pass --resume to continue it, or remove the folder.")
+        state = load_checkpoint(checkpoint, network, optimizer)
+        if state["config"] != asdict(config):
+            raise RestoreError(f"{checkpoint} was trained with {state['config']}, not {asdict(config)}.")
+    if not state["history"]:
+        state["history"].append([0, None, validation_psnr(spec, network, held_out, config.seed, torch_device)])
+    autocast = torch.autocast("cuda", dtype=torch.bfloat16, enabled=torch_device.type == "cuda")
+    started = time.monotonic()
+    deadline = None if minutes is None else started + 60 * minutes
+    losses: list[float] = []
+    bar = tqdm(total=config.steps, initial=state["step"], desc=config.model, disable=not progress, dynamic_ncols=True)
+    network.train()
+    stop = config.steps if until is None else min(until, config.steps)
+    while state["step"] < stop and (deadline is None or time.monotonic() < deadline):
+        step = state["step"]
+        rng = np.random.default_rng([config.seed, step])
+        patch = config.patch * (spec.config["scale"] if spec.task == "sr" else 1)
+        inputs, condition, target = make_batch(
+            spec, sample_patches(training, config.batch, patch, rng), rng, torch_device
+        )
+        for group in optimizer.param_groups:
+            group["lr"] = learning_rate(config, step)
+        with autocast:
+            loss = F.l1_loss(predict(network, inputs, condition).float(), target)
+        optimizer.zero_grad(set_to_none=True)
+        loss.backward()
+        optimizer.step()
+        losses.append(loss.item())
+        state["step"] = step + 1
+        bar.update(1)
+        last = state["step"] == stop
+        if state["step"] % validate_every == 0 or last:
+            value = validation_psnr(spec, network, held_out, config.seed, torch_device)
+            state["history"].append([state["step"], float(np.mean(losses)), value])
+            losses = []
+            bar.set_postfix(loss=f"{state['history'][-1][1]:.4f}", val_psnr=f"{value:.2f}")
+        if state["step"] % checkpoint_every == 0 and not last:
+            _checkpoint(checkpoint, network, optimizer, state, started)
+            started = time.monotonic()
+    bar.close()
+    _checkpoint(checkpoint, network, optimizer, state, started)
+    return state
+
+
+def _checkpoint(path: Path, network: torch.nn.Module, optimizer: torch.optim.Optimizer, state: dict[str, Any],
+                since: float) -> None:  # fmt: skip
+    state["seconds"] += time.monotonic() - since
+    save_checkpoint(path, network, optimizer, state)
+
+
+def export(model: str, run_dir: Path, weights_dir: Path, command: str) -> Path:
+    """Write the trained weights and the model card of a run; return the weights file."""
+    spec = get_spec(model)
+    network = build_network(spec.architecture, spec.config)
+    optimizer = torch.optim.Adam(network.parameters())
+    state = load_checkpoint(run_dir / CHECKPOINT, network, optimizer)
+    path = weights_dir / f"{model}.safetensors"
+    extra = {"model": model, "steps": str(state["step"]), "data": state["data"]}
+    save_weights(network, spec.config, path, extra)
+    card = weights_dir / f"{model}.md"
+    card.write_text(model_card(spec, state, path, command, _measured_section(card)), encoding="utf-8")
+    return path
+
+
+_MEASURED = "## Measured test results"
+
+
+def _measured_section(card: Path) -> str:
+    """The measured-results section of an existing card (kept across re-exports), else its template."""
+    if card.is_file() and _MEASURED in (text := card.read_text(encoding="utf-8")):
+        return text[text.index(_MEASURED) :].rstrip() + "\n"
+    return f"{_MEASURED}\n\nNot measured yet for these weights: run the benchmark command of the task.\n"
+
+
+def model_card(spec: ModelSpec, state: dict[str, Any], path: Path, command: str, measured: str) -> str:
+    """The Markdown model card of exported weights."""
+    config = state["config"]
+    history = "\n".join(
+        f"| {step} | {'—' if loss is None else f'{loss:.4f}'} | {value:.2f} |" for step, loss, value in state["history"]
+    )
+    parameters = sum(int(np.prod(shape)) for shape in _shapes(spec))
+    return f"""# {spec.name}
+
+{spec.description[0].upper() + spec.description[1:]}.
+
+| | |
+|---|---|
+| architecture | {spec.architecture} {json.dumps(spec.config)}, {parameters:,} parameters |
+| weights | `{path.name}` ({path.stat().st_size / 1e6:.1f} MB, safetensors, float32) |
+| training data | `<data root>/{state["data"]}`: {state["images"]} images (the last {HOLDOUT} held out for validation) |
+| degradation | {_degradation_text(spec)} |
+| steps | {state["step"]} of {config["steps"]} (batch {config["batch"]}, patch {config["patch"]}) |
+| seed | {config["seed"]} |
+| optimisation | Adam, L1 loss, cosine learning rate from {config["lr"]:g} to {config["lr"] / 100:g} |
+| wall time | {state["seconds"] / 3600:.2f} h on {state["device"]} |
+| exported | {datetime.now(UTC):%Y-%m-%d %H:%M UTC}, Python {platform.python_version()}, torch {torch.__version__} |
+
+Command (resumable; `--export` writes this card and the weights):
+
+```
+{command}
+```
+
+Validation PSNR (dB) on the held-out training images ({_validation_text(spec)}):
+
+| step | mean training loss | validation PSNR |
+|---:|---:|---:|
+{history}
+
+{measured}"""
+
+
+def _shapes(spec: ModelSpec) -> list[tuple[int, ...]]:
+    return [tuple(tensor.shape) for tensor in build_network(spec.architecture, spec.config).state_dict().values()]
+
+
+def _degradation_text(spec: ModelSpec) -> str:
+    if spec.task == "sr":
+        return f"MATLAB bicubic downscaling by {spec.config['scale']} (Y channel)"
+    return f"additive Gaussian noise, sigma uniform in [0, {MAX_TRAIN_SIGMA:g}] (0–255 scale), given as an input map"
+
+
+def _validation_text(spec: ModelSpec) -> str:
+    if spec.task == "sr":
+        return f"x{spec.config['scale']}, Y channel, border {spec.config['scale']} cropped"
+    return f"sigma {VALIDATION_SIGMA:g}, centre {VALIDATION_SIDE}x{VALIDATION_SIDE} crops"
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The command-line interface."""
+    parser = argparse.ArgumentParser(
+        prog="python -m restore_core.train",
+        description="Train a shipped network on <data root>/train (resumable) and export its weights and model card.",
+        epilog="example:\n  python -m restore_core.train unet_gray --data-root ../shared/data --minutes 60 --resume "
+        "--export",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("model", choices=list(MODELS), help="model to train")
+    parser.add_argument("--data-root", type=Path, default=_env_root(), metavar="DIR", help="default: $DECONV_DATA")
+    parser.add_argument("--steps", type=int, default=100_000, help="length of the schedule in steps (default 100000)")
+    parser.add_argument("--minutes", type=float, help="stop (with a checkpoint) after this many minutes")
+    parser.add_argument("--until", type=int, metavar="STEP", help="stop (with a checkpoint) at this step")
+    parser.add_argument("--batch", type=int, default=16, help="patches per step (default 16)")
+    parser.add_argument("--patch", type=int, default=64, help="patch side, low-resolution side for SR (default 64)")
+    parser.add_argument("--lr", type=float, default=2e-4, help="initial learning rate (default 2e-4)")
+    parser.add_argument("--seed", type=int, default=0, help="seed of the initial weights and the patch sampling")
+    parser.add_argument("--device", choices=DEVICE_CHOICES, default="auto")
+    parser.add_argument("--run-dir", type=Path, metavar="DIR", help="checkpoint folder (default runs/<model>)")
+    parser.add_argument("--resume", action="store_true", help="continue the checkpoint in the run folder")
+    parser.add_argument("--export", action="store_true", help="write the weights and model card when done")
+    parser.add_argument("--weights-dir", type=Path, default=WEIGHTS_DIR, metavar="DIR", help="export folder")
+    parser.add_argument("--validate-every", type=int, default=500, metavar="N", help="steps between validations")
+    return parser
+
+
+def _env_root() -> Path | None:
+    import os
+
+    value = os.environ.get("DECONV_DATA", "")
+    return Path(value) if value else None
+
+
+def main(argv: Sequence[str] | None = None, report: Callable[[str], None] = print) -> int:
+    """Train (and export); return 0."""
+    argv = list(sys.argv[1:] if argv is None else argv)
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.data_root is None:
+        parser.error("pass --data-root or set DECONV_DATA (the folder holding train/).")
+    config = TrainConfig(args.model, args.steps, args.batch, args.patch, args.lr, args.seed)
+    run_dir = args.run_dir or Path("runs") / args.model
+    try:
+        state = train(config, args.data_root, run_dir, device=args.device, minutes=args.minutes, until=args.until,
+                      resume=args.resume,
+                      validate_every=args.validate_every, checkpoint_every=args.validate_every)  # fmt: skip
+        step, _, value = state["history"][-1]
+        report(f"{args.model}: step {state['step']}/{config.steps}, validation PSNR {value:.2f} dB at step {step}")
+        if args.export:
+            command = shlex.join(["python", "-m", "restore_core.train", *argv])
+            report(f"exported {export(args.model, run_dir, args.weights_dir, command)}")
+    except RestoreError as error:
+        parser.error(str(error))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,167 @@
+"""Tests of the networks, tiled inference, weights files, training and the learned methods."""
+
+from __future__ import annotations
+
+import itertools
+
+import numpy as np
+import pytest
+import skimage.data
+import torch
+
+import restore_core as rc
+from restore_core import train
+from restore_core.methods import learned
+from restore_core.nets import specs
+from restore_core.nets.models import run_sr, run_unet
+from restore_core.nets.sr import DeconvSR
+from restore_core.nets.tiling import tile_starts
+from restore_core.nets.unet import DeconvUNet, pad_to_multiple
+from restore_core.nets.weights import load_network, save_weights
+
+
+@pytest.fixture
+def weights_dir(tmp_path, monkeypatch):
+    """An empty weights folder the model specs point at."""
+    folder = tmp_path / "weights"
+    folder.mkdir()
+    monkeypatch.setattr(specs, "WEIGHTS_DIR", folder)
+    return folder
+
+
+def write_untrained(name: str, seed: int = 0) -> None:
+    """An untrained (seeded) network of a model, saved as its weights file."""
+    spec = specs.get_spec(name)
+    torch.manual_seed(seed)
+    network = train.build_network(spec.architecture, spec.config)
+    save_weights(network, spec.config, spec.path)
+
+
+@pytest.mark.parametrize("scale", [2, 3, 4])
+def test_sr_network_upsamples_by_its_scale_with_a_transposed_convolution(scale):
+    network = DeconvSR(scale)
+    assert isinstance(network.upsample, torch.nn.ConvTranspose2d)
+    assert network(torch.rand(2, 1, 9, 14)).shape == (2, 1, 9 * scale, 14 * scale)
+
+
+def test_unet_decodes_with_transposed_convolutions_and_pads_any_size():
+    network = DeconvUNet(3, widths=(8, 16, 32), blocks=1)
+    assert all(isinstance(layer, torch.nn.ConvTranspose2d) for layer in network.up)
+    image, (height, width) = pad_to_multiple(torch.rand(1, 3, 21, 30), network.multiple)
+    assert image.shape[-2:] == (24, 32) and (height, width) == (21, 30)
+    assert network(image, torch.tensor([[0.1]])).shape == image.shape
+
+
+def test_tile_starts_cover_the_image_on_the_grid():
+    starts = tile_starts(304, 128, 48, align=8)
+    assert starts[0] == 0 and starts[-1] == 304 - 128 and all(start % 8 == 0 for start in starts)
+    assert all(nxt - start <= 128 - 2 * 48 for start, nxt in itertools.pairwise(starts))
+    assert tile_starts(100, 128, 48) == [0]
+
+
+@pytest.mark.parametrize("name", ["unet_gray", "unet_color"])
+def test_tiled_denoising_matches_one_pass(weights_dir, name):
+    write_untrained(name)
+    channels = specs.get_spec(name).channels
+    image = np.random.default_rng(0).random((301, 270, 3) if channels == 3 else (301, 270)).astype(np.float32)
+    whole = run_unet(name, image, 0.1, device="cpu", tile=1024)
+    tiled = run_unet(name, image, 0.1, device="cpu", tile=128)
+    assert whole.shape == image.shape
+    np.testing.assert_allclose(tiled, whole, atol=1e-4)
+
+
+def test_tiled_super_resolution_matches_one_pass(weights_dir):
+    write_untrained("sr_x3")
+    low = np.random.default_rng(1).random((90, 77)).astype(np.float32)
+    whole = run_sr("sr_x3", low, device="cpu", tile=512)
+    np.testing.assert_allclose(run_sr("sr_x3", low, device="cpu", tile=64), whole, atol=1e-4)
+    assert whole.shape == (270, 231)
+
+
+def test_missing_corrupted_and_mismatched_weights_raise_naming_the_file(weights_dir):
+    path = specs.get_spec("unet_gray").path
+    with pytest.raises(rc.RestoreError, match=r"unet_gray\.safetensors is missing.*restore_core\.train unet_gray"):
+        run_unet("unet_gray", np.zeros((16, 16), np.float32), 0.1, device="cpu")
+    path.write_bytes(b"not a safetensors file")
+    with pytest.raises(rc.RestoreError, match=r"unet_gray\.safetensors is unreadable or corrupted"):
+        load_network(path)
+    network = DeconvUNet(1, widths=(8, 16))
+    save_weights(network, {"channels": 1, "widths": (8, 16)}, path)
+    network.load_state_dict({**network.state_dict(), "tail.bias": torch.tensor([np.nan])})
+    save_weights(network, {"channels": 1, "widths": (8, 16)}, path)
+    with pytest.raises(rc.RestoreError, match="NaN"):
+        load_network(path)
+    save_weights(DeconvSR(2), {"scale": 2}, path)
+    with pytest.raises(rc.RestoreError, match="holds architecture 'DeconvSR', expected DeconvUNet"):
+        load_network(path, "DeconvUNet")
+    config = specs.get_spec("unet_gray").config
+    save_weights(DeconvUNet(1, widths=(8, 16)), config, path)  # shapes do not fit the config
+    with pytest.raises(rc.RestoreError, match="does not fit the DeconvUNet network"):
+        load_network(path)
+
+
+def test_wrong_channel_count_is_refused(weights_dir):
+    write_untrained("unet_gray")
+    with pytest.raises(rc.RestoreError, match="takes 1-channel images, got 3"):
+        run_unet("unet_gray", np.zeros((16, 16, 3), np.float32), 0.1, device="cpu")
+
+
+def test_learned_methods_run_with_shipped_weights_only_through_their_files(weights_dir):
+    write_untrained("unet_gray")
+    clean = rc.to_float(skimage.data.camera())[:64, :64]
+    observation = rc.degrade(clean, "denoise", sigma=20, seed=0)
+    blind = rc.Observation(observation.image, "denoise", clean.shape)
+    known = learned.deconv_unet(observation, sigma=None, device="cpu", tile=512)
+    np.testing.assert_array_equal(known, learned.deconv_unet(observation, sigma=20.0, device="cpu", tile=512))
+    estimated = learned.deconv_unet(blind, sigma=None, device="cpu", tile=512)
+    assert estimated.shape == clean.shape and not np.array_equal(estimated, known)
+    colour = rc.degrade(rc.to_float(skimage.data.astronaut())[:32, :32], "denoise", sigma=10, seed=0)
+    with pytest.raises(rc.RestoreError, match=r"unet_color\.safetensors is missing"):
+        learned.deconv_unet(colour, sigma=None, device="cpu", tile=512)
+
+
+def test_learned_super_resolution_keeps_the_clean_shape(weights_dir):
+    write_untrained("sr_x2")
+    clean = rc.to_float(skimage.data.astronaut())[:50, :64]
+    observation = rc.degrade(clean, "sr", scale=2)
+    assert learned.deconv_sr(observation, device="cpu").shape == clean.shape
+    with pytest.raises(rc.RestoreError, match=r"sr_x3\.safetensors is missing"):
+        learned.deconv_sr(rc.degrade(clean[:48, :48], "sr", scale=3), device="cpu")
+
+
+@pytest.fixture
+def tiny_data_root(tmp_path):
+    """A data root whose train/Train400 holds 12 small gray crops."""
+    folder = tmp_path / "data" / "train" / "Train400"
+    folder.mkdir(parents=True)
+    camera = rc.to_float(skimage.data.camera())
+    for index in range(12):
+        top, left = 40 * (index // 4) + 60, 100 * (index % 4) + 20
+        rc.save_image(camera[top : top + 80, left : left + 80], folder / f"{index:03d}.png")
+    return tmp_path / "data"
+
+
+def test_training_smoke_improves_validation_resumes_and_exports_loadable_weights(tiny_data_root, tmp_path, weights_dir):
+    run_dir = tmp_path / "run"
+    options = ["unet_gray", "--data-root", str(tiny_data_root), "--steps", "40", "--batch", "4", "--patch", "32"]
+    options += ["--lr", "1e-3", "--run-dir", str(run_dir), "--validate-every", "20", "--device", "cpu"]
+    messages: list[str] = []
+    assert train.main([*options, "--until", "20"], report=messages.append) == 0
+    assert "step 20/40" in messages[-1]
+    with pytest.raises(SystemExit):  # an existing checkpoint needs --resume
+        train.main(options, report=messages.append)
+    assert train.main([*options, "--resume", "--export", "--weights-dir", str(weights_dir)], messages.append) == 0
+    assert "step 40/40" in messages[-2]
+    state = train.load_checkpoint(run_dir / train.CHECKPOINT, *_network_and_optimizer())
+    steps, _, values = zip(*state["history"], strict=True)
+    assert steps == (0, 20, 40) and values[-1] > values[0] + 1.0
+    _network, metadata = load_network(specs.get_spec("unet_gray").path, "DeconvUNet")
+    assert metadata["steps"] == "40"
+    card = (weights_dir / "unet_gray.md").read_text(encoding="utf-8")
+    assert "python -m restore_core.train unet_gray" in card and "| 40 |" in card and "Train400" in card
+
+
+def _network_and_optimizer():
+    spec = specs.get_spec("unet_gray")
+    network = train.build_network(spec.architecture, spec.config)
+    return network, torch.optim.Adam(network.parameters())

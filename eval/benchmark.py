@@ -277,20 +277,18 @@ def check_options(parser: argparse.ArgumentParser, args: argparse.Namespace) -> 
 def select_methods(task: str, names: Sequence[str] | None) -> tuple[rc.Method, ...]:
     """The methods named on the command line (groups expanded, duplicates dropped), classical first.
 
+    A group may be empty (e.g. ``all-learned`` before any learned method of the task ships) as
+    long as the whole selection is not.
+
     Raises
     ------
     RestoreError
-        For an unknown method, one that does not do ``task``, or an empty group.
+        For an unknown method, one that does not do ``task``, or an empty selection.
     """
     chosen: dict[str, rc.Method] = {}
     for name in names or ["all"]:
         if name in METHOD_GROUPS:
             group = rc.list_methods(task, METHOD_GROUPS[name])
-            if not group:
-                raise rc.RestoreError(
-                    f"{name} selects no method: none of that family is registered for {task} yet "
-                    f"(registered: {', '.join(m.name for m in rc.list_methods(task))})."
-                )
         else:
             method = rc.get_method(name)
             if task not in method.tasks:
@@ -300,6 +298,11 @@ def select_methods(task: str, names: Sequence[str] | None) -> tuple[rc.Method, .
                 )
             group = [method]
         chosen.update({method.name: method for method in group if method.name not in chosen})
+    if not chosen:
+        raise rc.RestoreError(
+            f"{' '.join(names or [])} selects no method: none of that family is registered for {task} yet "
+            f"(registered: {', '.join(m.name for m in rc.list_methods(task))})."
+        )
     return tuple(sorted(chosen.values(), key=lambda method: rc.FAMILIES.index(method.family)))
 
 

@@ -6,6 +6,7 @@ The UI and the benchmark list and run methods only through :func:`list_methods`,
 
 from __future__ import annotations
 
+import inspect
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
@@ -174,7 +175,9 @@ def get_method(name: str) -> Method:
     return _REGISTRY[name]
 
 
-def restore(observation: Observation, method: str, **params: Any) -> np.ndarray:
+def restore(
+    observation: Observation, method: str, progress: Callable[[int, int], None] | None = None, **params: Any
+) -> np.ndarray:
     """Restore an observation with a registered method.
 
     Parameters
@@ -183,6 +186,8 @@ def restore(observation: Observation, method: str, **params: Any) -> np.ndarray:
         What :func:`restore_core.degrade` returns, or one built around a real photo.
     method : str
         Registered method name (see :func:`list_methods`).
+    progress : callable, optional
+        ``progress(done, total)``, called by iterative methods that report progress (others ignore it).
     **params
         Method parameters; omitted ones take their defaults.
 
@@ -208,7 +213,10 @@ def restore(observation: Observation, method: str, **params: Any) -> np.ndarray:
             f"{entry.name} does not support the {observation.task} task (it does {', '.join(entry.tasks)}); "
             f"methods for {observation.task}: {supported}."
         )
-    result = np.asarray(entry.run(observation, **entry.resolve(params)), dtype=np.float32)
+    options = entry.resolve(params)
+    if progress is not None and "progress" in inspect.signature(entry.run).parameters:
+        options["progress"] = progress
+    result = np.asarray(entry.run(observation, **options), dtype=np.float32)
     if result.shape != observation.clean_shape:
         raise RuntimeError(f"{entry.name} returned shape {result.shape}, expected {observation.clean_shape}")
     return result if entry.name == "identity" else np.clip(result, 0.0, 1.0)

@@ -260,9 +260,13 @@ def test_options_of_another_task_are_refused(tmp_path, capsys):
     assert "--scales applies to --task sr" in capsys.readouterr().err
 
 
-def test_method_selection():
+def test_method_selection(isolated_registry):
     names = [method.name for method in benchmark.select_methods("sr", ["bicubic", "all-classical"])]
     assert names[0] == "bicubic" and len(names) == len(set(names)) == len(rc.list_methods("sr", "classical"))
+    registry._REGISTRY = {name: method for name, method in registry._REGISTRY.items() if method.family == "classical"}
+    assert [m.name for m in benchmark.select_methods("jpeg", ["identity", "all-learned"])] == ["identity"]
+    with pytest.raises(rc.RestoreError, match="all-learned selects no method"):
+        benchmark.select_methods("jpeg", ["all-learned"])
     with pytest.raises(rc.RestoreError, match="bicubic does not do denoise"):
         benchmark.select_methods("denoise", ["bicubic"])
 

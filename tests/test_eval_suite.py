@@ -21,13 +21,15 @@ def tiny_suite(monkeypatch: pytest.MonkeyPatch) -> suite.Entry:
             suite.Reference("skimage", "×4", "bicubic", 99.0, 0.01, "an impossible number"),
         ),
     )
-    monkeypatch.setattr(suite, "SUITE", (entry,))
+    never_run = suite.Entry("never", "Never run", ("--task", "denoise"))
+    monkeypatch.setattr(suite, "SUITE", (entry, never_run))
     return entry
 
 
 def test_suite_runs_its_commands_and_writes_the_document(tmp_path, tiny_suite, capsys):
     doc = tmp_path / "docs" / "RESULTS.md"
     options = ["--data-root", str(tmp_path), "--out", str(tmp_path / "runs"), "--doc", str(doc), "--device", "cpu"]
+    options += ["--only", "tiny"]
     assert suite.main(options) == 1  # one reference is out of reach
     text = doc.read_text(encoding="utf-8")
     assert text.startswith("# Deconv Arena results")
@@ -38,6 +40,7 @@ def test_suite_runs_its_commands_and_writes_the_document(tmp_path, tiny_suite, c
     assert "## Tiny SR check" in text and "| classical | bicubic |" in text
     assert "![PSNR versus degradation level](results/tiny.png)" in text
     assert (tmp_path / "docs" / "results" / "tiny.png").is_file()
+    assert "## Not run yet" in text and "- Never run: `python -m eval.benchmark --task denoise" in text
     assert "not reproduced" in capsys.readouterr().err
 
     # a second run resumes (nothing to redo) and rewrites the same tables

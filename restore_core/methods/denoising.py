@@ -58,8 +58,12 @@ def bm3d_denoise(image: np.ndarray, sigma: float) -> np.ndarray:
 )
 def tv(observation: Observation, weight: float | None = None) -> np.ndarray:
     """TV denoising (:func:`skimage.restoration.denoise_tv_chambolle`)."""
-    weight = auto_tv_denoise_weight(noise_level(observation)) if weight is None else weight
-    image = observation.image
+    return tv_denoise(observation.image, noise_level(observation), weight)
+
+
+def tv_denoise(image: np.ndarray, sigma: float, weight: float | None = None) -> np.ndarray:
+    """Chambolle TV denoising at noise level ``sigma`` (0–255), or with an explicit ``weight``."""
+    weight = auto_tv_denoise_weight(sigma) if weight is None else weight
     # A tighter stopping tolerance than scikit-image's 2e-4, which can stop early at high noise levels.
     return restoration.denoise_tv_chambolle(image, weight=weight, eps=1e-5, channel_axis=channel_axis(image))
 

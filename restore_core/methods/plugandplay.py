@@ -1,0 +1,92 @@
+"""Plug-and-play HQS methods: one solver (:mod:`restore_core.pnp`), classical or learned priors.
+
+``pnp_tv`` and ``pnp_bm3d`` are the classical counterparts of ``pnp_unet``: the
+same forward model, data step and noise schedule, only the denoiser differs, so
+the benchmark isolates the value of the learned prior. ``wiener_unet`` is the
+two-stage "deconvolve then denoise" baseline.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ..noise import estimate_noise_sigma
+from ..observation import Observation
+from ..pnp import DEFAULT_ITERATIONS, Denoiser, Progress, hqs
+from ..registry import Param, register
+from .deconvolution import wiener
+from .denoising import bm3d_denoise, tv_denoise
+from .learned import _DEVICE, TILE, shipped, unet_denoise
+
+TASKS = tuple(DEFAULT_ITERATIONS)
+SOLVER_PARAMS = (
+    Param("iterations", None, "int", low=1, high=200,
+          help="HQS iterations; automatic: 8 for deblurring, 24 for super-resolution, 40 for inpainting"),
+    Param("lam", 0.23, low=0.01, high=10.0, log=True, help="prior weight λ (ρ_k = λ σ² / σ_k²)"),
+    Param("sigma_start", 49.0, low=1.0, high=100.0, help="denoiser level of the first iteration (0–255)"),
+)  # fmt: skip
+_ENSEMBLE = Param("ensemble", True, "bool", help="denoise a different flip/rotation at each iteration")
+
+
+def run_hqs(observation: Observation, denoiser: Denoiser, progress: Progress | None, **settings) -> np.ndarray:
+    """HQS with the method's settings (shared by every plug-and-play method)."""
+    return hqs(observation, denoiser, progress=progress, **settings)
+
+
+@register(
+    "pnp_tv",
+    "PnP-HQS, TV prior",
+    "classical",
+    TASKS,
+    SOLVER_PARAMS,
+    description="Half-quadratic splitting with Chambolle TV denoising as the prior step.",
+)
+def pnp_tv(observation: Observation, progress: Progress | None = None, **settings) -> np.ndarray:
+    """Plug-and-play HQS with a TV denoiser."""
+    return run_hqs(observation, tv_denoise, progress, **settings)
+
+
+@register(
+    "pnp_bm3d",
+    "PnP-HQS, BM3D prior",
+    "classical",
+    TASKS,
+    SOLVER_PARAMS,
+    description="Half-quadratic splitting with BM3D / CBM3D as the prior step (slow: one BM3D per iteration).",
+)
+def pnp_bm3d(observation: Observation, progress: Progress | None = None, **settings) -> np.ndarray:
+    """Plug-and-play HQS with a BM3D denoiser."""
+    return run_hqs(observation, bm3d_denoise, progress, **settings)
+
+
+def pnp_unet(
+    observation: Observation, device: str = "auto", progress: Progress | None = None, **settings
+) -> np.ndarray:
+    """Plug-and-play HQS with the learned DeconvUNet denoiser."""
+    return run_hqs(observation, lambda image, sigma: unet_denoise(image, sigma, device, TILE), progress, **settings)
+
+
+def wiener_unet(observation: Observation, device: str = "auto") -> np.ndarray:
+    """Wiener deconvolution, then the learned denoiser at the residual noise level estimated from its output."""
+    deconvolved = wiener(observation)
+    return unet_denoise(deconvolved, estimate_noise_sigma(deconvolved), device, TILE)
+
+
+if shipped("unet_gray", "unet_color"):
+    register(
+        "pnp_unet",
+        "PnP-HQS, DeconvUNet prior (learned)",
+        "learned",
+        TASKS,
+        (*SOLVER_PARAMS, _ENSEMBLE, _DEVICE),
+        description="Half-quadratic splitting with the learned noise-conditioned DeconvUNet as the prior "
+        "step (DPIR-style schedule).",
+    )(pnp_unet)
+    register(
+        "wiener_unet",
+        "Wiener + DeconvUNet (learned)",
+        "learned",
+        ["deblur"],
+        [_DEVICE],
+        description="Two stages: Wiener deconvolution, then the learned denoiser at an estimated residual noise level.",
+    )(wiener_unet)

@@ -58,7 +58,10 @@ def _cases():
 def test_method_restores_and_beats_the_degraded_input(request, name, task, image):
     clean = request.getfixturevalue(image)
     obs = rc.degrade(clean, task, seed=0, **OBSERVATION_ARGS[task])
-    out = rc.restore(obs, name)
+    method = rc.get_method(name)
+    # iterative solvers run a short schedule here (a BM3D prior costs one BM3D per iteration)
+    short = {"iterations": 6} if any(param.name == "iterations" for param in method.params) else {}
+    out = rc.restore(obs, name, **short)
     assert out.shape == clean.shape and out.dtype == np.float32 and np.all(np.isfinite(out))
     if name not in ("identity", BASELINE[task]):
         baseline = rc.restore(obs, BASELINE[task])

@@ -116,8 +116,26 @@ def test_learned_methods_run_with_shipped_weights_only_through_their_files(weigh
     estimated = learned.deconv_unet(blind, sigma=None, device="cpu", tile=512)
     assert estimated.shape == clean.shape and not np.array_equal(estimated, known)
     colour = rc.degrade(rc.to_float(skimage.data.astronaut())[:32, :32], "denoise", sigma=10, seed=0)
+    assert learned.deconv_unet(colour, sigma=None, device="cpu", tile=512).shape == (32, 32, 3)
+    specs.get_spec("unet_gray").path.unlink()
     with pytest.raises(rc.RestoreError, match=r"unet_color\.safetensors is missing"):
         learned.deconv_unet(colour, sigma=None, device="cpu", tile=512)
+
+
+def test_opponent_transform_is_orthonormal_and_maps_through_the_gray_model(weights_dir, monkeypatch):
+    np.testing.assert_allclose(learned.OPPONENT @ learned.OPPONENT.T, np.eye(3), atol=1e-12)
+    write_untrained("unet_gray")
+    levels = []
+
+    def identity_network(name, image, condition, **options):
+        assert name == "unet_gray" and image.min() >= -1e-6 and image.max() <= 1 + 1e-6
+        levels.append(condition)
+        return image
+
+    monkeypatch.setattr("restore_core.nets.models.run_unet", identity_network)
+    colour = rc.to_float(skimage.data.astronaut())[:16, :16]
+    np.testing.assert_allclose(learned.unet_denoise(colour, 25.0), colour, atol=1e-5)
+    assert len(levels) == 3 and all(level <= 25 / 255 + 1e-9 for level in levels)
 
 
 def test_learned_super_resolution_keeps_the_clean_shape(weights_dir):

@@ -35,14 +35,35 @@ def denoiser_model(image: np.ndarray) -> str:
     return "unet_color" if image.ndim == 3 else "unet_gray"
 
 
+#: Orthonormal opponent colour transform (rows: luminance, red–blue, green–magenta); white noise of
+#: level sigma in RGB stays white with the same level in these channels.
+OPPONENT = np.array([[1, 1, 1], [np.sqrt(1.5), 0, -np.sqrt(1.5)], [np.sqrt(0.5), -np.sqrt(2), np.sqrt(0.5)]]) / np.sqrt(
+    3
+)
+
+
 def unet_denoise(image: np.ndarray, sigma: float, device: str = "auto", tile: int = TILE) -> np.ndarray:
     """Denoise with the shipped DeconvUNet at noise level ``sigma`` (0–255 scale), gray or colour.
 
+    Colour images use the colour model; while only the gray model ships, they are denoised by
+    the gray model channel by channel in the orthonormal opponent space :data:`OPPONENT`, each
+    channel mapped affinely onto ``[0, 1]`` and its noise level scaled alike.
     This is also the prior step of the plug-and-play solvers.
     """
     from ..nets.models import run_unet
 
-    return run_unet(denoiser_model(image), image, sigma / 255.0, device=device, tile=tile)
+    model = denoiser_model(image)
+    if model == "unet_gray" or MODELS[model].path.is_file() or not MODELS["unet_gray"].path.is_file():
+        return run_unet(model, image, sigma / 255.0, device=device, tile=tile)
+    opponent = image.astype(np.float64) @ OPPONENT.T
+    low = np.minimum(OPPONENT, 0).sum(axis=1)  # channel ranges for RGB in [0, 1]
+    span = np.maximum(OPPONENT, 0).sum(axis=1) - low
+    channels = [
+        run_unet("unet_gray", ((opponent[..., c] - low[c]) / span[c]).astype(np.float32), sigma / 255.0 / span[c],
+                 device=device, tile=tile) * span[c] + low[c]
+        for c in range(3)
+    ]  # fmt: skip
+    return (np.stack(channels, axis=-1) @ OPPONENT).astype(np.float32)
 
 
 def deconv_unet(observation: Observation, sigma: float | None, device: str, tile: int) -> np.ndarray:

@@ -24,6 +24,7 @@ import pandas as pd
 from tqdm import tqdm
 
 import restore_core as rc
+from restore_core.dataroot import add_data_root_argument
 from restore_core.device import DEVICE_CHOICES, describe_device
 
 from . import examples, protocols
@@ -33,7 +34,6 @@ from .datasets import (
     DATASETS,
     BenchImage,
     Dataset,
-    data_root_from_env,
     describe_datasets,
     load_kernels,
     open_dataset,
@@ -226,13 +226,7 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="NAME",
         help="method names, or all-classical, all-learned, all (default: every method of the task)",
     )
-    parser.add_argument(
-        "--data-root",
-        type=Path,
-        default=data_root_from_env(),
-        metavar="DIR",
-        help="folder holding test/<dataset> and kernels/levin8.npz (default: $DECONV_DATA)",
-    )
+    add_data_root_argument(parser, "test/<dataset> and kernels/levin8.npz")
     parser.add_argument("--out", type=Path, metavar="DIR", help="output folder (default: bench_out/<task>)")
     parser.add_argument("--limit", type=_bounded(int, 1), metavar="N", help="only the first N images of each dataset")
     parser.add_argument(

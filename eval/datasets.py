@@ -12,7 +12,6 @@ Kernels are the eight Levin et al. (2009) kernels ``k1``..``k8`` from
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from functools import partial
@@ -22,9 +21,8 @@ import numpy as np
 import skimage.data
 
 import restore_core as rc
+from restore_core.dataroot import DATA_ROOT_ENV
 
-#: Environment variable naming the default data root.
-DATA_ROOT_ENV = "DECONV_DATA"
 #: File suffixes read as images in a dataset folder.
 IMAGE_SUFFIXES = (".png", ".bmp", ".tif", ".tiff", ".jpg", ".jpeg")
 #: Name of the built-in dataset.
@@ -125,12 +123,6 @@ class Dataset:
     def head(self, limit: int | None) -> Dataset:
         """The dataset restricted to its first ``limit`` images (all when None)."""
         return Dataset(self.name, self.images[:limit])
-
-
-def data_root_from_env() -> Path | None:
-    """The data root named by ``DECONV_DATA``, or None when unset or empty."""
-    value = os.environ.get(DATA_ROOT_ENV, "")
-    return Path(value) if value else None
 
 
 def standard_datasets(task: str) -> list[str]:

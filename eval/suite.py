@@ -20,10 +20,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from restore_core.dataroot import add_data_root_argument
 from restore_core.device import DEVICE_CHOICES
 
 from . import benchmark
-from .datasets import data_root_from_env
 from .plots import LEVEL_PLOT
 from .report import markdown_table, metric_tables, package_versions
 
@@ -251,13 +251,7 @@ def build_parser() -> argparse.ArgumentParser:
         epilog="entries:\n" + "\n".join(f"  {entry.name:<15} {entry.title}" for entry in SUITE),
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    parser.add_argument(
-        "--data-root",
-        type=Path,
-        default=data_root_from_env(),
-        metavar="DIR",
-        help="folder holding test/<dataset> and kernels/levin8.npz (default: $DECONV_DATA)",
-    )
+    add_data_root_argument(parser, "test/<dataset> and kernels/levin8.npz")
     parser.add_argument("--out", type=Path, default=DEFAULT_OUT, metavar="DIR", help=f"default {DEFAULT_OUT}")
     parser.add_argument("--doc", type=Path, default=DEFAULT_DOC, metavar="FILE", help=f"default {DEFAULT_DOC}")
     parser.add_argument(

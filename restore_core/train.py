@@ -36,13 +36,14 @@ from safetensors.torch import load_file, save_file
 from tqdm import tqdm
 
 from .convert import load_image, quantize, rgb_to_gray, rgb_to_y
+from .dataroot import add_data_root_argument
 from .device import DEVICE_CHOICES, describe_device, get_device
 from .errors import RestoreError
 from .imresize import imresize
 from .metrics import psnr
 from .nets.specs import MODELS, WEIGHTS_DIR, ModelSpec, get_spec
 from .nets.unet import pad_to_multiple
-from .nets.weights import build_network, save_weights
+from .nets.weights import build_network, read_metadata, save_weights
 from .noise import add_gaussian_noise
 
 #: Training images kept out of training for validation (the last ones of the sorted folder).
@@ -187,10 +188,7 @@ def save_checkpoint(
 
 def load_checkpoint(path: Path, network: torch.nn.Module, optimizer: torch.optim.Optimizer) -> dict[str, Any]:
     """Restore what :func:`save_checkpoint` wrote; return the run state."""
-    from safetensors import safe_open
-
-    with safe_open(str(path), framework="pt") as handle:
-        metadata = handle.metadata()
+    metadata = read_metadata(path)
     tensors = load_file(str(path))
     network.load_state_dict({name[6:]: value for name, value in tensors.items() if name.startswith("model.")})
     state: dict[int, dict[str, torch.Tensor]] = {}
@@ -228,6 +226,10 @@ def train(
         raise RestoreError(f"training folder {folder} not found (pass --data-root or set DECONV_DATA).")
     images = load_training_images(folder, image_kind(spec))
     training, held_out = images[:-HOLDOUT], images[-HOLDOUT:]
+    side = config.patch * (spec.config["scale"] if spec.task == "sr" else 1)
+    smallest = min(min(image.shape[:2]) for image in training)
+    if side > smallest:
+        raise RestoreError(f"patches of {side} pixels do not fit the smallest training image ({smallest} pixels).")
     torch_device = get_device(device)
     torch.manual_seed(config.seed)
     network = build_network(spec.architecture, spec.config).to(torch_device)
@@ -255,9 +257,8 @@ def train(
     while state["step"] < stop and (deadline is None or time.monotonic() < deadline):
         step = state["step"]
         rng = np.random.default_rng([config.seed, step])
-        patch = config.patch * (spec.config["scale"] if spec.task == "sr" else 1)
         inputs, condition, target = make_batch(
-            spec, sample_patches(training, config.batch, patch, rng), rng, torch_device
+            spec, sample_patches(training, config.batch, side, rng), rng, torch_device
         )
         for group in optimizer.param_groups:
             group["lr"] = learning_rate(config, step)
@@ -367,6 +368,20 @@ def _validation_text(spec: ModelSpec) -> str:
     return f"sigma {VALIDATION_SIGMA:g}, centre {VALIDATION_SIDE}x{VALIDATION_SIDE} crops"
 
 
+def _positive_int(text: str) -> int:
+    value = int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"{text} is not a positive integer")
+    return value
+
+
+def _positive_float(text: str) -> float:
+    value = float(text)
+    if not value > 0 or not math.isfinite(value):
+        raise argparse.ArgumentTypeError(f"{text} is not a positive number")
+    return value
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The command-line interface."""
     parser = argparse.ArgumentParser(
@@ -377,28 +392,27 @@ def build_parser() -> argparse.ArgumentParser:
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("model", choices=list(MODELS), help="model to train")
-    parser.add_argument("--data-root", type=Path, default=_env_root(), metavar="DIR", help="default: $DECONV_DATA")
-    parser.add_argument("--steps", type=int, default=100_000, help="length of the schedule in steps (default 100000)")
-    parser.add_argument("--minutes", type=float, help="stop (with a checkpoint) after this many minutes")
-    parser.add_argument("--until", type=int, metavar="STEP", help="stop (with a checkpoint) at this step")
-    parser.add_argument("--batch", type=int, default=16, help="patches per step (default 16)")
-    parser.add_argument("--patch", type=int, default=64, help="patch side, low-resolution side for SR (default 64)")
-    parser.add_argument("--lr", type=float, default=2e-4, help="initial learning rate (default 2e-4)")
+    add_data_root_argument(parser, "train/<set>")
+    parser.add_argument(
+        "--steps", type=_positive_int, default=100_000, help="length of the schedule in steps (default 100000)"
+    )
+    parser.add_argument("--minutes", type=_positive_float, help="stop (with a checkpoint) after this many minutes")
+    parser.add_argument("--until", type=_positive_int, metavar="STEP", help="stop (with a checkpoint) at this step")
+    parser.add_argument("--batch", type=_positive_int, default=16, help="patches per step (default 16)")
+    parser.add_argument(
+        "--patch", type=_positive_int, default=64, help="patch side, low-resolution side for SR (default 64)"
+    )
+    parser.add_argument("--lr", type=_positive_float, default=2e-4, help="initial learning rate (default 2e-4)")
     parser.add_argument("--seed", type=int, default=0, help="seed of the initial weights and the patch sampling")
     parser.add_argument("--device", choices=DEVICE_CHOICES, default="auto")
     parser.add_argument("--run-dir", type=Path, metavar="DIR", help="checkpoint folder (default runs/<model>)")
     parser.add_argument("--resume", action="store_true", help="continue the checkpoint in the run folder")
     parser.add_argument("--export", action="store_true", help="write the weights and model card when done")
     parser.add_argument("--weights-dir", type=Path, default=WEIGHTS_DIR, metavar="DIR", help="export folder")
-    parser.add_argument("--validate-every", type=int, default=500, metavar="N", help="steps between validations")
+    parser.add_argument(
+        "--validate-every", type=_positive_int, default=500, metavar="N", help="steps between validations"
+    )
     return parser
-
-
-def _env_root() -> Path | None:
-    import os
-
-    value = os.environ.get("DECONV_DATA", "")
-    return Path(value) if value else None
 
 
 def main(argv: Sequence[str] | None = None, report: Callable[[str], None] = print) -> int:

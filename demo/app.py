@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from dataclasses import fields
+from functools import partial
 from typing import Any
 
 import gradio as gr
@@ -11,28 +12,56 @@ import gradio as gr
 import restore_core as rc
 
 from .callbacks import (
+    AGAINST,
     COLUMNS,
     TASK_GROUPS,
     kernel_visibility,
-    method_checklist,
+    mask_canvas,
+    method_checklists,
+    mode_visibility,
+    noise_default,
+    params_visibility,
+    preview,
     run_arena,
+    slider_pair,
     task_updates,
     upload_visibility,
+    zoom_views,
 )
-from .degradation import KERNEL_CHOICES, KERNEL_PARAMETERS, KERNEL_SETTINGS, TASK_CHOICES, Degradation
-from .inputs import SAMPLES, source_choices
+from .degradation import (
+    KERNEL_CHOICES,
+    KERNEL_PARAMETERS,
+    KERNEL_SETTINGS,
+    MASK_CHOICES,
+    MODE_CHOICES,
+    TASK_CHOICES,
+    Degradation,
+)
+from .inputs import source_choices
 from .method_choices import default_methods, method_choices
+from .method_params import exposed_params, param_component, set_param
 
 #: Largest accepted upload.
 MAX_FILE_SIZE = "20mb"
-#: Runs allowed at once (each run is CPU-heavy).
+#: Runs allowed at once (each run is CPU-heavy); previews are light and get their own limit.
 CONCURRENCY_LIMIT = 2
+PREVIEW_CONCURRENCY = 4
+#: Waiting runs beyond which new ones are refused with a "queue full" message.
+MAX_QUEUE = 32
 _DEFAULTS = Degradation()
 _INTRO = """# Deconv Arena
-Degrade an image, then restore it with classical and learned methods side by side.
-Pick an image and a task, tick the methods, press **Run**. Every method uses its default
-parameters; scores are PSNR/SSIM against the clean image (super-resolution: Y channel with a
-`scale`-pixel border crop, as in the literature)."""
+Degrade an image, then restore it with classical and learned methods side by side — or restore a
+photo that is already degraded. Pick an image and a task, tick the methods, press **Run**.
+Scores are PSNR/SSIM against the clean image, computed on the exact 8-bit images shown
+(super-resolution: Y channel with a `scale`-pixel border crop, as in the literature)."""
+#: Examples: image, mode, task, noise sigma, kernel, scale, JPEG quality, mask, missing fraction.
+EXAMPLES = [
+    ["camera", "simulate", "denoise", 25.0, "gaussian", 2, 20, "text", 0.2],
+    ["astronaut", "simulate", "deblur", 2.55, "motion", 2, 20, "text", 0.2],
+    ["coffee", "simulate", "sr", 0.0, "gaussian", 4, 20, "text", 0.2],
+    ["chelsea", "simulate", "jpeg", 0.0, "gaussian", 2, 10, "text", 0.2],
+    ["camera", "simulate", "inpaint", 0.0, "gaussian", 2, 20, "random", 0.5],
+]
 
 
 def _kernel_setting(name: str) -> dict[str, Any]:
@@ -40,49 +69,126 @@ def _kernel_setting(name: str) -> dict[str, Any]:
     return {"value": getattr(_DEFAULTS, name), "visible": name in KERNEL_SETTINGS[_DEFAULTS.kernel_type]}
 
 
+def _deblur_controls() -> dict[str, gr.components.Component]:
+    """The blur-kernel controls."""
+    return {
+        "kernel_type": gr.Radio(
+            list(KERNEL_CHOICES), value=_DEFAULTS.kernel_type, label="Blur kernel", elem_id="kernel-type"
+        ),
+        "gaussian_sigma": gr.Slider(
+            0.3, 10, step=0.1, label="Gaussian sigma (px)", **_kernel_setting("gaussian_sigma")
+        ),
+        "disk_radius": gr.Slider(0.5, 20, step=0.5, label="Disk radius (px)", **_kernel_setting("disk_radius")),
+        "motion_length": gr.Slider(1, 50, step=1, label="Motion length (px)", **_kernel_setting("motion_length")),
+        "motion_angle": gr.Slider(0, 180, step=1, label="Motion angle (degrees)", **_kernel_setting("motion_angle")),
+        "shake_seed": gr.Number(precision=0, minimum=0, label="Camera-shake seed", **_kernel_setting("shake_seed")),
+        "kernel_upload": gr.Image(
+            type="filepath",
+            format="png",
+            image_mode=None,
+            sources=["upload", "clipboard"],
+            elem_id="kernel-upload",
+            label="Kernel image (white on black, at most 255 px)",
+            **_kernel_setting("kernel_upload"),
+        ),
+    }
+
+
 def _task_controls() -> tuple[dict[str, gr.components.Component], dict[str, gr.Group]]:
     """The degradation controls (keyed like :class:`Degradation`) and the group shown for each task."""
     controls: dict[str, gr.components.Component] = {
-        "task": gr.Radio(list(TASK_CHOICES), value=_DEFAULTS.task, label="Task"),
+        "mode": gr.Radio(list(MODE_CHOICES), value=_DEFAULTS.mode, label="Mode", elem_id="mode"),
+        "task": gr.Radio(list(TASK_CHOICES), value=_DEFAULTS.task, label="Task", elem_id="task"),
         "noise_sigma": gr.Slider(0, 255, value=_DEFAULTS.noise_sigma, step=0.05, label="Noise sigma (0–255 scale)"),
+        "estimate_sigma": gr.Checkbox(
+            value=_DEFAULTS.estimate_sigma, visible=False, label="Estimate the noise level from the photo"
+        ),
     }
     groups = {name: gr.Group(visible=name == _DEFAULTS.task) for name in TASK_GROUPS}
     with groups["deblur"]:
-        controls["kernel_type"] = gr.Radio(list(KERNEL_CHOICES), value=_DEFAULTS.kernel_type, label="Blur kernel")
-        controls["gaussian_sigma"] = gr.Slider(
-            0.3, 10, step=0.1, label="Gaussian sigma (px)", **_kernel_setting("gaussian_sigma")
-        )
-        controls["disk_radius"] = gr.Slider(
-            0.5, 20, step=0.5, label="Disk radius (px)", **_kernel_setting("disk_radius")
-        )
-        controls["motion_length"] = gr.Slider(
-            1, 50, step=1, label="Motion length (px)", **_kernel_setting("motion_length")
-        )
-        controls["motion_angle"] = gr.Slider(
-            0, 180, step=1, label="Motion angle (degrees)", **_kernel_setting("motion_angle")
-        )
-        controls["shake_seed"] = gr.Number(
-            precision=0, minimum=0, label="Camera-shake seed", **_kernel_setting("shake_seed")
-        )
+        controls.update(_deblur_controls())
     with groups["sr"]:
         controls["scale"] = gr.Radio(list(rc.SCALES), value=_DEFAULTS.scale, label="Scale factor")
     with groups["jpeg"]:
         controls["quality"] = gr.Slider(1, 100, value=_DEFAULTS.quality, step=1, label="JPEG quality")
     with groups["inpaint"]:
-        controls["mask_type"] = gr.Radio(list(rc.MASK_TYPES), value=_DEFAULTS.mask_type, label="Mask")
+        controls["mask_type"] = gr.Radio(list(MASK_CHOICES), value=_DEFAULTS.mask_type, label="Mask", elem_id="mask")
         controls["mask_ratio"] = gr.Slider(0.05, 0.9, value=_DEFAULTS.mask_ratio, step=0.05, label="Missing fraction")
+        controls["mask_drawing"] = gr.ImageEditor(
+            label="Paint the pixels to fill in", type="numpy", image_mode="RGBA", format="png", visible=False,
+            brush=gr.Brush(colors=["#ff00ff"], color_mode="fixed"), transforms=(), elem_id="mask-editor",
+        )  # fmt: skip
     controls["seed"] = gr.Number(value=_DEFAULTS.seed, precision=0, minimum=0, label="Seed (noise and mask)")
     return controls, groups
 
 
-def _outputs() -> list[gr.components.Component]:
-    """The result components: reference, degraded input, gallery and metrics table."""
+def _method_controls() -> tuple[list[gr.CheckboxGroup], gr.JSON, list[gr.Group]]:
+    """The classical and learned checklists, the method-parameters value and one parameter group per method.
+
+    The checklists are built with every registered method of their family: API clients see them
+    as built (a task change only updates them in a browser session), so this lets them pick
+    methods of any task. The page's load event narrows them to the initial task's methods.
+    """
+    checklists = [
+        gr.CheckboxGroup(
+            method_choices(None, family),
+            value=default_methods(_DEFAULTS.task, family),
+            label=f"{family.capitalize()} methods",
+            elem_id=f"methods-{family}",
+        )
+        for family in rc.FAMILIES
+    ]
+    values = gr.JSON(value={}, visible=False, label="Method parameters")
+    groups = []
+    with gr.Accordion("Method parameters", open=False):
+        for method in rc.list_methods():
+            with gr.Group(visible=False) as group:
+                gr.Markdown(f"**{method.display_name}** — {method.description}" if method.description else
+                            f"**{method.display_name}**")  # fmt: skip
+                for param in exposed_params(method):
+                    component = param_component(method, param)
+                    component.change(partial(set_param, method=method.name, name=param.name),
+                                     [values, component], values, queue=False,
+                                     api_visibility="private")  # fmt: skip
+            groups.append(group)
+    return checklists, values, groups
+
+
+def _views() -> dict[str, gr.components.Component]:
+    """The preview and result components."""
+    views: dict[str, gr.components.Component] = {}
     with gr.Row():
-        reference = gr.Image(label="Clean reference", format="png", interactive=False)
-        degraded = gr.Image(label="Degraded input", format="png", interactive=False)
-    gallery = gr.Gallery(label="Restorations", format="png", columns=3, object_fit="contain", height="auto")
-    table = gr.Dataframe(headers=list(COLUMNS), label="Metrics", interactive=False)
-    return [reference, degraded, gallery, table]
+        views["preview"] = gr.Image(label="Degraded input (live preview)", format="png", interactive=False,
+                                    elem_id="preview")  # fmt: skip
+        with gr.Column(visible=_DEFAULTS.task == "deblur") as views["kernel_views"]:
+            views["kernel"] = gr.Image(label="Blur kernel", format="png", interactive=False, height=180)
+            views["spectrum"] = gr.Image(label="Frequency response", format="png", interactive=False, height=180)
+    views["notice"] = gr.Markdown(elem_id="notice")
+    with gr.Tabs():
+        with gr.Tab("Results"):
+            views["gallery"] = gr.Gallery(label="Restorations", format="png", columns=3, object_fit="contain",
+                                          height="auto", elem_id="gallery")  # fmt: skip
+            views["table"] = gr.Dataframe(headers=list(COLUMNS), label="Metrics (click a header to sort)",
+                                          interactive=False, elem_id="metrics")  # fmt: skip
+            views["download"] = gr.File(label="All outputs (PNG) and the metrics (CSV)", elem_id="download")
+        with gr.Tab("Before / after"):
+            with gr.Row():
+                views["compare"] = gr.Dropdown([], label="Result", allow_custom_value=False)
+                views["against"] = gr.Radio(list(AGAINST), value=AGAINST[0], label="Against")
+            views["slider"] = gr.ImageSlider(label="Drag to compare", format="png", type="numpy", elem_id="slider")
+        with gr.Tab("Zoom and error maps"):
+            with gr.Row():
+                views["zoom_x"] = gr.Slider(0, 1, value=0.5, step=0.01, label="Zoom centre x")
+                views["zoom_y"] = gr.Slider(0, 1, value=0.5, step=0.01, label="Zoom centre y")
+                views["zoom_size"] = gr.Slider(0.05, 1, value=0.25, step=0.05, label="Window (fraction of the side)")
+            views["errors"] = gr.Checkbox(value=False, label="Show error maps (|result − reference|, bright = 0.2)")
+            views["zoom"] = gr.Gallery(label="Same window everywhere", format="png", columns=4, height="auto")
+            views["error_maps"] = gr.Gallery(label="Error maps", format="png", columns=4, height="auto", visible=False)
+        with gr.Tab("Reference and input"):
+            with gr.Row():
+                views["reference"] = gr.Image(label="Clean reference", format="png", interactive=False)
+                views["degraded"] = gr.Image(label="Degraded input", format="png", interactive=False)
+    return views
 
 
 def build_app() -> gr.Blocks:
@@ -97,35 +203,61 @@ def build_app() -> gr.Blocks:
         gr.Markdown(_INTRO)
         with gr.Row():
             with gr.Column(scale=1):
-                source = gr.Dropdown(source_choices(), value=SAMPLES[0], label="Image")
+                source = gr.Dropdown(source_choices(), value=rc.SAMPLE_PHOTOS[0], label="Image", elem_id="source")
                 upload = gr.Image(
-                    type="numpy", image_mode=None, format="png", label="Your image", visible=False, elem_id="upload"
-                )
+                    type="filepath", image_mode=None, format="png", sources=["upload", "clipboard"],
+                    label="Your image (PNG, JPEG, WebP, TIFF)", visible=False, elem_id="upload",
+                )  # fmt: skip
                 controls, groups = _task_controls()
-                # Built with every registered method: API clients see the checklist as built (a task
-                # change only updates it in a browser session), so this lets them pick methods of
-                # any task. The page's load event narrows it to the initial task's methods.
-                methods = gr.CheckboxGroup(method_choices(), value=default_methods(_DEFAULTS.task), label="Methods")
-                run = gr.Button("Run", variant="primary")
+                checklists, method_params, param_groups = _method_controls()
+                run = gr.Button("Run", variant="primary", elem_id="run")
             with gr.Column(scale=2):
-                outputs = _outputs()
-        app.load(method_checklist, controls["task"], methods, queue=False, api_visibility="private")
-        source.change(upload_visibility, source, upload, api_visibility="private")
-        controls["task"].change(
-            task_updates,
-            controls["task"],
-            [controls["noise_sigma"], methods, *(groups[name] for name in TASK_GROUPS)],
-            api_visibility="private",
-        )
-        controls["kernel_type"].change(
-            kernel_visibility,
-            controls["kernel_type"],
-            [controls[name] for name in KERNEL_PARAMETERS],
-            api_visibility="private",
-        )
+                views = _views()
         settings = [controls[field.name] for field in fields(Degradation)]
-        run.click(run_arena, [source, upload, *settings, methods], outputs, api_name="restore")
-    return app.queue(default_concurrency_limit=CONCURRENCY_LIMIT)
+        gr.Examples(EXAMPLES, [source, *(controls[name] for name in ("mode", "task", "noise_sigma", "kernel_type",
+                                                                      "scale", "quality", "mask_type",
+                                                                      "mask_ratio"))],
+                    label="Examples (fill the controls; press Run)")  # fmt: skip
+        _wire(app, source, upload, controls, groups, checklists, method_params, param_groups, views, run, settings)
+    return app.queue(default_concurrency_limit=CONCURRENCY_LIMIT, max_size=MAX_QUEUE)
+
+
+def _wire(app, source, upload, controls, groups, checklists, method_params, param_groups, views, run, settings):
+    """Connect the events."""
+    private = {"api_visibility": "private"}
+    task = controls["task"]
+    app.load(method_checklists, task, checklists, queue=False, **private)
+    source.change(upload_visibility, source, upload, **private)
+    task.change(task_updates, task, [*checklists, *(groups[name] for name in TASK_GROUPS)], **private)
+    task.change(lambda value: gr.update(visible=value == "deblur"), task, views["kernel_views"], **private)
+    task.input(noise_default, task, controls["noise_sigma"], **private)
+    controls["mode"].change(mode_visibility, controls["mode"], [controls["estimate_sigma"], controls["seed"]],
+                            **private)  # fmt: skip
+    controls["kernel_type"].change(kernel_visibility, controls["kernel_type"],
+                                   [controls[name] for name in KERNEL_PARAMETERS], **private)  # fmt: skip
+    controls["mask_type"].change(lambda kind: gr.update(visible=kind == "drawn"), controls["mask_type"],
+                                 controls["mask_drawing"], **private)  # fmt: skip
+    for trigger in (source.change, upload.change):
+        trigger(mask_canvas, [source, upload], controls["mask_drawing"], **private)
+    for checklist in (*checklists, task):
+        checklist.change(params_visibility, [*checklists, task], param_groups, **private)
+    preview_outputs = [views["preview"], views["kernel"], views["spectrum"], views["notice"]]
+    for component in (source, upload, *settings):
+        component.change(preview, [source, upload, *settings], preview_outputs, trigger_mode="always_last",
+                         show_progress="hidden", concurrency_limit=PREVIEW_CONCURRENCY, concurrency_id="preview",
+                         **private)  # fmt: skip
+    app.load(preview, [source, upload, *settings], preview_outputs, **private)
+    state = gr.State()
+    outputs = [views[name] for name in ("reference", "degraded", "gallery", "table", "slider", "compare",
+                                        "download", "notice")]  # fmt: skip
+    run.click(run_arena, [source, upload, *settings, *checklists, method_params], [*outputs, state],
+              api_name="restore", concurrency_id="run")  # fmt: skip
+    for trigger in (views["compare"].input, views["against"].change):
+        trigger(slider_pair, [state, views["compare"], views["against"]], views["slider"], **private)
+    zoom_inputs = [state, views["zoom_x"], views["zoom_y"], views["zoom_size"], views["errors"]]
+    for component in (*zoom_inputs[1:], state):
+        component.change(zoom_views, zoom_inputs, [views["zoom"], views["error_maps"]], trigger_mode="always_last",
+                         show_progress="hidden", **private)  # fmt: skip
 
 
 def _server_port() -> int | None:

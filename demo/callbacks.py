@@ -1,50 +1,78 @@
-"""Event handlers of the demo: control visibility and the arena run."""
+"""Event handlers of the demo: control updates, the live preview and the arena run with its views."""
 
 from __future__ import annotations
 
+import io
+import json
+import tempfile
 import time
-from dataclasses import dataclass
+import zipfile
+from dataclasses import asdict, dataclass, fields
+from pathlib import Path
 from typing import Any
 
 import gradio as gr
 import numpy as np
 import pandas as pd
+from PIL import Image
 
 import restore_core as rc
 
 from .degradation import DEFAULT_NOISE, KERNEL_PARAMETERS, KERNEL_SETTINGS, Degradation, metric_options
-from .inputs import UPLOAD, input_image
+from .gpu import gpu
+from .inputs import UPLOAD, editor_background, input_image
 from .method_choices import default_methods, method_choices, selected_methods
+from .method_params import params_for
+from .views import error_map, kernel_picture, spectrum_picture, upsample_for_display, zoom_crop
 
 #: Tasks with their own group of controls, in the order of the groups' visibility updates.
 TASK_GROUPS = ("deblur", "sr", "jpeg", "inpaint")
-#: Columns of the metrics table.
+#: Columns of the metrics table (an already degraded photo has no reference: no PSNR/SSIM).
 COLUMNS = ("Method", "Family", "PSNR (dB)", "SSIM", "Seconds")
+NO_REFERENCE_COLUMNS = ("Method", "Family", "Seconds")
+#: The two comparison targets of the before/after slider.
+AGAINST = ("clean reference", "degraded input")
+NO_REFERENCE = (
+    "**Already degraded photo: there is no clean reference, so no PSNR/SSIM is shown** — "
+    "judge the results by eye (slider, zoom)."
+)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Result:
-    """One method's restoration with its scores."""
+    """One method's restoration (quantised to the 8-bit levels shown) with its scores."""
 
     method: rc.Method
     image: np.ndarray
-    psnr: float
-    ssim: float
     seconds: float
+    psnr: float | None = None
+    ssim: float | None = None
 
     def caption(self) -> str:
-        """Gallery caption: ``"Method — PSNR dB / SSIM / seconds"``."""
-        return f"{self.method.display_name} — {self.psnr:.2f} dB / {self.ssim:.4f} / {self.seconds:.2f} s"
+        """Gallery caption: ``"Method — PSNR dB / SSIM / seconds"`` (without scores when there is no reference)."""
+        scores = "" if self.psnr is None else f"{self.psnr:.2f} dB / {self.ssim:.4f} / "
+        return f"{self.method.display_name} — {scores}{self.seconds:.2f} s"
 
     def row(self) -> list[Any]:
         """Metrics-table row of plain Python values (NumPy floats reach clients as strings)."""
-        return [
-            self.method.display_name,
-            self.method.family,
-            round(float(self.psnr), 2),
-            round(float(self.ssim), 4),
-            round(float(self.seconds), 3),
-        ]
+        scores = [] if self.psnr is None else [round(float(self.psnr), 2), round(float(self.ssim), 4)]
+        return [self.method.display_name, self.method.family, *scores, round(float(self.seconds), 3)]
+
+
+@dataclass(frozen=True, eq=False)
+class Arena:
+    """What one run produced, kept per browser session for the slider, zoom and error-map views."""
+
+    clean: np.ndarray | None
+    degraded: np.ndarray
+    results: tuple[Result, ...]
+
+    def named(self) -> dict[str, np.ndarray]:
+        """Every picture of the run by name: reference, degraded input, then one per method."""
+        pictures = {} if self.clean is None else {"clean reference": self.clean}
+        pictures["degraded input"] = self.degraded
+        pictures.update((result.method.display_name, result.image) for result in self.results)
+        return pictures
 
 
 def upload_visibility(source: str) -> dict[str, Any]:
@@ -52,25 +80,21 @@ def upload_visibility(source: str) -> dict[str, Any]:
     return gr.update(visible=source == UPLOAD)
 
 
-def method_checklist(task: str) -> dict[str, Any]:
-    """The method checklist of a task: its methods as choices, its default methods checked."""
-    return gr.update(choices=method_choices(task), value=default_methods(task))
+def method_checklists(task: str) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The classical and learned checklists of a task: its methods as choices, its defaults checked."""
+    return tuple(
+        gr.update(choices=method_choices(task, family), value=default_methods(task, family)) for family in rc.FAMILIES
+    )
 
 
 def task_updates(task: str) -> tuple[dict[str, Any], ...]:
-    """Updates when the task changes.
+    """Updates when the task changes: both checklists, then the visibility of each group of :data:`TASK_GROUPS`."""
+    return (*method_checklists(task), *(gr.update(visible=task == group) for group in TASK_GROUPS))
 
-    Returns
-    -------
-    tuple of dict
-        The noise slider's value, the method checklist (choices and defaults), then the
-        visibility of each group of :data:`TASK_GROUPS`.
-    """
-    return (
-        gr.update(value=DEFAULT_NOISE[task]),
-        method_checklist(task),
-        *(gr.update(visible=task == group) for group in TASK_GROUPS),
-    )
+
+def noise_default(task: str) -> dict[str, Any]:
+    """The noise slider's typical value for a task (applied when the user picks the task)."""
+    return gr.update(value=DEFAULT_NOISE.get(task, 0.0))
 
 
 def kernel_visibility(kernel_type: str) -> tuple[dict[str, Any], ...]:
@@ -79,90 +103,195 @@ def kernel_visibility(kernel_type: str) -> tuple[dict[str, Any], ...]:
     return tuple(gr.update(visible=name in used) for name in KERNEL_PARAMETERS)
 
 
+def mode_visibility(mode: str) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The noise-estimate checkbox shows for real photos, the seed for simulated degradations."""
+    return gr.update(visible=mode == "real"), gr.update(visible=mode != "real")
+
+
+def params_visibility(classical: list[str] | None, learned: list[str] | None, task: str) -> tuple[dict[str, Any], ...]:
+    """Visibility of every method's parameter group (registry order): shown while the method is ticked."""
+    chosen = set(classical or ()) | set(learned or ())
+    return tuple(gr.update(visible=method.name in chosen and task in method.tasks) for method in rc.list_methods())
+
+
+def mask_canvas(source: str, upload: str | None) -> dict[str, Any]:
+    """The mask editor reset to the current image (strokes cleared)."""
+    try:
+        image, _ = input_image(source, upload)
+    except rc.RestoreError:
+        return gr.update(value=None)
+    return gr.update(value=editor_background(image))
+
+
 def describe_failure(error: Exception) -> str:
     """User-facing text for an exception: library messages as they are, others with their type."""
     return str(error) if isinstance(error, rc.RestoreError) else f"{type(error).__name__}: {error}"
 
 
-def restore_one(observation: rc.Observation, clean: np.ndarray, method: rc.Method) -> Result | None:
-    """Restore with one method and score it; on failure warn and return None."""
+def _settings(args: tuple[Any, ...]) -> Degradation:
+    return Degradation(*args)
+
+
+def preview(source: str, upload: str | None, *settings: Any) -> tuple[Any, ...]:
+    """The live preview of the degradation: degraded image, kernel, its frequency response and a notice.
+
+    Never raises: a problem with the settings is reported in the notice instead.
+    """
+    degradation = _settings(settings)
+    kernel_views: tuple[Any, ...] = (None, gr.update(value=None, label="Frequency response"))
     try:
-        start = time.perf_counter()
-        image = rc.restore(observation, method.name)
-        seconds = time.perf_counter() - start
-        options = metric_options(observation)
-        return Result(method, image, rc.psnr(clean, image, **options), rc.ssim(clean, image, **options), seconds)
-    except Exception as error:  # any failure of one method must leave the others running
-        gr.Warning(f"{method.display_name} failed: {describe_failure(error)}")
-        return None
+        image, notice = input_image(source, upload)
+        if degradation.task == "deblur":
+            kernel = degradation.kernel()
+            spectrum, caption = spectrum_picture(kernel)
+            kernel_views = (kernel_picture(kernel), gr.update(value=spectrum, label=caption))
+        observation = degradation.observe(image)
+    except (rc.RestoreError, ValueError) as error:
+        return (None, *kernel_views, f"⚠️ {describe_failure(error)}")
+    shown = upsample_for_display(observation.image, observation.clean_shape)
+    return (rc.to_uint8(shown), *kernel_views, notice)
 
 
-def results_table(results: list[Result]) -> pd.DataFrame:
+@gpu
+def restore_all(
+    observation: rc.Observation,
+    clean: np.ndarray | None,
+    methods: list[rc.Method],
+    method_params: dict[str, Any] | None,
+    progress: gr.Progress,
+) -> list[Result]:
+    """Restore with every method in turn; a method that fails only raises a warning."""
+    results = []
+    for done, method in enumerate(methods):
+
+        def report(step: int, total: int, done: int = done, method: rc.Method = method) -> None:
+            progress((done + step / max(total, 1)) / len(methods), desc=f"{method.display_name}: {step}/{total}")
+
+        progress(done / len(methods), desc=f"Restoring with {method.display_name}")
+        try:
+            start = time.perf_counter()
+            image = rc.quantize(rc.restore(observation, method.name, report, **params_for(method_params, method.name)))
+            seconds = time.perf_counter() - start
+            scores = {}
+            if clean is not None:
+                options = metric_options(observation)
+                scores = {"psnr": rc.psnr(clean, image, **options), "ssim": rc.ssim(clean, image, **options)}
+            results.append(Result(method, image, seconds, **scores))
+        except Exception as error:  # any failure of one method must leave the others running
+            gr.Warning(f"{method.display_name} failed: {describe_failure(error)}")
+    return results
+
+
+def results_table(results: list[Result] | tuple[Result, ...], reference: bool) -> pd.DataFrame:
     """The metrics table, one row per successful method."""
-    return pd.DataFrame([result.row() for result in results], columns=list(COLUMNS))
+    return pd.DataFrame(
+        [result.row() for result in results], columns=list(COLUMNS if reference else NO_REFERENCE_COLUMNS)
+    )
+
+
+def write_downloads(arena: Arena, table: pd.DataFrame, settings: Degradation) -> str:
+    """A zip of every picture shown (PNG, lossless), the metrics table (CSV) and the settings (JSON)."""
+    folder = Path(tempfile.mkdtemp(prefix="deconv_arena_"))
+    path = folder / "deconv_arena_results.zip"
+    with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        for index, (name, image) in enumerate(arena.named().items()):
+            buffer = io.BytesIO()
+            Image.fromarray(rc.to_uint8(image)).save(buffer, format="PNG")
+            archive.writestr(f"{index:02d}_{name.replace(' ', '_').replace('/', '-')}.png", buffer.getvalue())
+        archive.writestr("metrics.csv", table.to_csv(index=False))
+        described = {
+            key: value for key, value in asdict(settings).items() if key not in ("kernel_upload", "mask_drawing")
+        }
+        archive.writestr("settings.json", json.dumps(described, indent=2))
+    return str(path)
+
+
+def slider_pair(arena: Arena | None, name: str | None, against: str) -> tuple[np.ndarray, np.ndarray] | None:
+    """The before/after slider's two images: the chosen result and the reference or the degraded input."""
+    if arena is None or not arena.results:
+        return None
+    pictures = arena.named()
+    result = pictures.get(name) if name in pictures else arena.results[0].image
+    other = arena.clean if against == AGAINST[0] and arena.clean is not None else pictures["degraded input"]
+    return rc.to_uint8(other), rc.to_uint8(result)
+
+
+def zoom_views(
+    arena: Arena | None, centre_x: float, centre_y: float, fraction: float, errors: bool
+) -> tuple[list[tuple[np.ndarray, str]], dict[str, Any]]:
+    """The synchronised zoom crops of every picture and, when asked (and a reference exists), the error maps."""
+    if arena is None:
+        return [], gr.update(value=[], visible=errors)
+    crops = [
+        (zoom_crop(rc.to_uint8(image), centre_x, centre_y, fraction), name) for name, image in arena.named().items()
+    ]
+    maps = []
+    if errors and arena.clean is not None:
+        maps = [(error_map(result.image, arena.clean), result.method.display_name) for result in arena.results]
+    return crops, gr.update(value=maps, visible=errors)
 
 
 def run_arena(
     source: str,
-    upload: np.ndarray | None,
-    task: str,
-    noise_sigma: float,
-    kernel_type: str,
-    gaussian_sigma: float,
-    disk_radius: float,
-    motion_length: float,
-    motion_angle: float,
-    shake_seed: int,
-    scale: int,
-    quality: int,
-    mask_type: str,
-    mask_ratio: float,
-    seed: int,
-    methods: list[str] | None,
+    upload: str | None,
+    *args: Any,
     progress: gr.Progress = gr.Progress(),  # noqa: B008  (Gradio's way of asking for a progress bar)
-) -> tuple[np.ndarray, np.ndarray, list[tuple[np.ndarray, str]], pd.DataFrame]:
-    """Degrade the chosen image and restore it with every chosen method (the ``restore`` endpoint).
+) -> tuple[Any, ...]:
+    """Degrade (or take as it is) the chosen image and restore it with every chosen method.
+
+    This is the ``restore`` API endpoint.
 
     Parameters
     ----------
     source : str
         A sample name, or :data:`~demo.inputs.UPLOAD` to use ``upload``.
-    upload : ndarray or None
-        The uploaded image.
-    task, noise_sigma, kernel_type, gaussian_sigma, disk_radius, motion_length, motion_angle, shake_seed, \
-scale, quality, mask_type, mask_ratio, seed
-        The degradation settings (see :class:`~demo.degradation.Degradation`).
-    methods : list of str or None
-        Names of the methods to run; each uses its default parameters.
+    upload : str or None
+        Path of the uploaded image file.
+    *args
+        The :class:`~demo.degradation.Degradation` fields in order, then the classical and the
+        learned method names (lists) and the method parameters ``{method: {parameter: value}}``.
     progress : gr.Progress
-        Progress bar, advanced once per method.
+        Progress bar, advanced per method and per iteration of iterative methods.
 
     Returns
     -------
     tuple
-        The clean reference and the degraded input (8-bit), the gallery of
-        ``(image, caption)`` pairs and the metrics table.
+        The clean reference (None for a real photo) and the degraded input (8-bit), the
+        gallery of ``(image, caption)`` pairs, the metrics table, the slider's image pair, the
+        slider's result choices, the zip of every output, the notice and the run (session state).
 
     Raises
     ------
     gr.Error
-        For a missing or unusable image, bad settings or no valid method; a method
-        that fails only raises a warning.
+        For a missing or unusable image, bad settings or no valid method; a method that
+        fails only raises a warning and the others' results still appear.
     """
-    settings = Degradation(
-        task, noise_sigma, kernel_type, gaussian_sigma, disk_radius, motion_length, motion_angle,
-        shake_seed, scale, quality, mask_type, mask_ratio, seed,
-    )  # fmt: skip
+    count = len(fields(Degradation))
+    settings, (classical, learned, method_params) = _settings(args[:count]), args[count:]
     try:
-        clean = input_image(source, upload)
-        observation = settings.observe(clean)
-        chosen = selected_methods(methods, task)
-    except rc.RestoreError as error:
-        raise gr.Error(str(error)) from error
-    results = []
-    for done, method in enumerate(chosen):
-        progress((done, len(chosen)), desc=f"Restoring with {method.display_name}", unit="methods")
-        results.append(restore_one(observation, clean, method))
-    successes = [result for result in results if result is not None]
-    gallery = [(rc.to_uint8(result.image), result.caption()) for result in successes]
-    return rc.to_uint8(clean), rc.to_uint8(observation.image), gallery, results_table(successes)
+        image, notice = input_image(source, upload)
+        observation = settings.observe(image)
+        chosen = selected_methods([*(classical or ()), *(learned or ())], settings.task)
+    except (rc.RestoreError, ValueError) as error:
+        raise gr.Error(describe_failure(error)) from error
+    if notice:
+        gr.Warning(notice)
+    clean = None if settings.mode == "real" else rc.quantize(image)
+    results = restore_all(observation, clean, chosen, method_params, progress)
+    if not results:
+        raise gr.Error("every chosen method failed (see the warnings): change the settings or the methods.")
+    degraded = rc.quantize(upsample_for_display(observation.image, observation.clean_shape))
+    arena = Arena(clean, degraded, tuple(results))
+    table = results_table(results, clean is not None)
+    names = [result.method.display_name for result in results]
+    return (
+        None if clean is None else rc.to_uint8(clean),
+        rc.to_uint8(degraded),
+        [(rc.to_uint8(result.image), result.caption()) for result in results],
+        table,
+        slider_pair(arena, names[0], AGAINST[0]),
+        gr.update(choices=names, value=names[0]),
+        write_downloads(arena, table, settings),
+        NO_REFERENCE if clean is None else notice,
+        arena,
+    )

@@ -1,13 +1,20 @@
-"""The degradation settings of the demo's controls, turned into a :func:`restore_core.degrade` call."""
+"""The degradation settings of the demo's controls, turned into an :class:`restore_core.Observation`.
+
+In the ``simulate`` mode the settings degrade a clean image (:func:`restore_core.degrade`);
+in the ``real`` mode the image is already degraded and the settings only describe how
+(noise level or an estimate of it, kernel, scale, quality, drawn mask).
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 
 import restore_core as rc
+
+from .inputs import drawn_mask, uploaded_kernel
 
 #: Task radio choices as (label, value) pairs.
 TASK_CHOICES = (
@@ -19,19 +26,25 @@ TASK_CHOICES = (
 )
 #: Noise sigma (0–255 scale) the noise slider takes when a task is chosen.
 DEFAULT_NOISE = {"denoise": 25.0, "deblur": 2.55, "sr": 0.0, "jpeg": 0.0, "inpaint": 0.0}
+#: Mode radio choices as (label, value) pairs.
+MODE_CHOICES = (("Simulate a degradation", "simulate"), ("Already degraded (real photo)", "real"))
 #: Blur kernel choices as (label, value) pairs.
 KERNEL_CHOICES = (
     ("Gaussian", "gaussian"),
     ("Disk (defocus)", "disk"),
     ("Motion", "motion"),
     ("Camera shake", "shake"),
+    ("Upload a kernel image", "upload"),
 )
+#: Mask choices as (label, value) pairs: the library's generated masks and a mask drawn on the image.
+MASK_CHOICES = (*((kind.capitalize(), kind) for kind in rc.MASK_TYPES), ("Draw on the image", "drawn"))
 #: The settings each kernel type uses (the others are hidden).
 KERNEL_SETTINGS = {
     "gaussian": ("gaussian_sigma",),
     "disk": ("disk_radius",),
     "motion": ("motion_length", "motion_angle"),
     "shake": ("shake_seed",),
+    "upload": ("kernel_upload",),
 }
 #: Every kernel setting, in the order of their visibility updates.
 KERNEL_PARAMETERS = tuple(name for names in KERNEL_SETTINGS.values() for name in names)
@@ -63,49 +76,61 @@ class Degradation:
 
     Attributes
     ----------
+    mode : {'simulate', 'real'}
+        Degrade a clean image, or restore an image that is already degraded.
     task : str
         One of :data:`restore_core.TASKS`.
     noise_sigma : float
-        Gaussian noise level on the 0–255 scale (every task).
+        Gaussian noise level on the 0–255 scale: added (simulate) or present (real).
+    estimate_sigma : bool
+        In the real mode, estimate the noise level from the image instead of ``noise_sigma``.
     kernel_type : str
         Blur kernel for ``deblur``: a value of :data:`KERNEL_CHOICES`.
     gaussian_sigma, disk_radius, motion_length, motion_angle : float
         Kernel shape (pixels; the angle in degrees).
     shake_seed : int
         Seed of the camera-shake trajectory.
+    kernel_upload : str or None
+        Uploaded kernel picture (``kernel_type='upload'``).
     scale : int
         Super-resolution factor (``sr``).
     quality : int
         JPEG quality 1–100 (``jpeg``).
     mask_type : str
-        One of :data:`restore_core.MASK_TYPES` (``inpaint``).
+        A value of :data:`MASK_CHOICES` (``inpaint``).
     mask_ratio : float
-        Fraction of missing pixels (``inpaint``).
+        Fraction of missing pixels of a generated mask.
+    mask_drawing : dict or None
+        The ``gr.ImageEditor`` value holding a drawn mask (``mask_type='drawn'``).
     seed : int
-        Seed of the noise and of the mask.
+        Seed of the noise and of the generated mask.
     """
 
+    mode: str = "simulate"
     task: str = "deblur"
     noise_sigma: float = DEFAULT_NOISE["deblur"]
+    estimate_sigma: bool = False
     kernel_type: str = "gaussian"
     gaussian_sigma: float = 1.6
     disk_radius: float = 3.0
     motion_length: float = 15.0
     motion_angle: float = 30.0
     shake_seed: int = 0
+    kernel_upload: str | None = None
     scale: int = 2
     quality: int = 20
     mask_type: str = "text"
     mask_ratio: float = 0.2
+    mask_drawing: dict[str, Any] | None = field(default=None, compare=False)
     seed: int = 0
 
     def kernel(self) -> np.ndarray:
-        """The blur kernel the settings describe.
+        """The blur kernel the settings describe (normalised).
 
         Raises
         ------
         RestoreError
-            For an unknown kernel type or out-of-range kernel settings.
+            For an unknown kernel type, out-of-range kernel settings or an unusable kernel image.
         """
         builders = {
             "gaussian": lambda: rc.gaussian_kernel(self.gaussian_sigma),
@@ -114,13 +139,22 @@ class Degradation:
             "shake": lambda: rc.shake_kernel(
                 SHAKE_SIZE, seed=whole_number(self.shake_seed, "the shake seed", 0, _MAX_SEED)
             ),
+            "upload": lambda: uploaded_kernel(self.kernel_upload),
         }
         if self.kernel_type not in builders:
             raise rc.RestoreError(f"unknown kernel type {self.kernel_type!r}; choose one of {', '.join(builders)}.")
         return builders[self.kernel_type]()
 
-    def task_options(self) -> dict[str, Any]:
-        """The keyword arguments of :func:`restore_core.degrade` specific to the task."""
+    def mask(self, shape: tuple[int, ...]) -> np.ndarray:
+        """The inpainting mask (True where observed) for an image of ``shape``."""
+        if self.mask_type == "drawn":
+            return drawn_mask(self.mask_drawing, shape)
+        if self.mode == "real":
+            raise rc.RestoreError("for a real photo, draw the mask of the pixels to fill in (mask: Draw on the image).")
+        return rc.make_mask(self.mask_type, shape, self.mask_ratio, whole_number(self.seed, "the seed", 0, _MAX_SEED))
+
+    def task_options(self, shape: tuple[int, ...]) -> dict[str, Any]:
+        """The forward-model keyword arguments specific to the task, for an image of ``shape``."""
         if self.task == "deblur":
             return {"kernel": self.kernel()}
         if self.task == "sr":
@@ -128,24 +162,35 @@ class Degradation:
         if self.task == "jpeg":
             return {"quality": whole_number(self.quality, "the JPEG quality", 1, 100)}
         if self.task == "inpaint":
-            return {"mask_type": self.mask_type, "ratio": self.mask_ratio}
+            return {"mask": self.mask(shape)}
         return {}
 
-    def observe(self, clean: np.ndarray) -> rc.Observation:
-        """Degrade a clean image with these settings.
+    def observe(self, image: np.ndarray) -> rc.Observation:
+        """The observation to restore: ``image`` degraded by these settings, or taken as it is (real mode).
 
         Raises
         ------
         RestoreError
             For settings the library refuses (the message says which and why).
         """
-        return rc.degrade(
-            clean,
-            self.task,
-            sigma=self.noise_sigma,
-            seed=whole_number(self.seed, "the seed", 0, _MAX_SEED),
-            **self.task_options(),
-        )
+        rc.observation.check_task(self.task)
+        if self.mode == "real":
+            return self._real(image)
+        if self.mode != "simulate":
+            raise rc.RestoreError(f"unknown mode {self.mode!r}; choose simulate or real.")
+        seed = whole_number(self.seed, "the seed", 0, _MAX_SEED)
+        return rc.degrade(image, self.task, sigma=self.noise_sigma, seed=seed, **self.task_options(image.shape))
+
+    def _real(self, image: np.ndarray) -> rc.Observation:
+        """An already degraded photo with what the settings say about its degradation."""
+        shape = image.shape
+        if self.task == "sr":
+            scale = rc.observation.check_scale(self.scale)
+            shape = (shape[0] * scale, shape[1] * scale, *shape[2:])
+        sigma = None if self.estimate_sigma else self.noise_sigma
+        # Photos are not periodic: deblur them with the boundary-aware (reflect) forward model.
+        boundary = "reflect" if self.task == "deblur" else "circular"
+        return rc.Observation(image, self.task, shape, sigma=sigma, boundary=boundary, **self.task_options(shape))
 
 
 def metric_options(observation: rc.Observation) -> dict[str, Any]:

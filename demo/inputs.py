@@ -1,93 +1,127 @@
-"""The input image of the demo: built-in scikit-image samples and uploads."""
+"""The demo's inputs as library arrays: built-in samples, uploaded photos and kernels, drawn masks."""
 
 from __future__ import annotations
 
-from functools import lru_cache
+from typing import Any
 
-import gradio as gr
 import numpy as np
-from skimage import data
 
 import restore_core as rc
 
-#: Built-in samples, by the name of their scikit-image loader.
-SAMPLES = ("camera", "astronaut", "coffee", "chelsea", "moon")
 #: Value of the source selector that means "use the uploaded image".
 UPLOAD = "upload"
-#: Samples are centre-cropped to at most this side, to keep runs fast.
+#: Side of the built-in samples (scikit-image photos, resized and cropped by the library).
 SAMPLE_SIDE = 256
-#: Uploads larger than this on a side are downscaled (with a warning).
+#: Uploads larger than this on a side are downscaled (with a notice) to keep runs responsive.
 MAX_UPLOAD_SIDE = 1024
+#: Uploads larger than this on a side are refused before decoding.
+MAX_DECODE_SIDE = 12_000
 
 
 def source_choices() -> list[tuple[str, str]]:
     """Choices of the image selector: the samples, then the upload option, as (label, value) pairs."""
-    return [(name, name) for name in SAMPLES] + [("Upload your own…", UPLOAD)]
+    return [(name, name) for name in rc.SAMPLE_PHOTOS] + [("Upload your own…", UPLOAD)]
 
 
-@lru_cache(maxsize=len(SAMPLES))
-def load_sample(name: str) -> np.ndarray:
-    """A built-in sample as a read-only float image, centre-cropped to at most ``SAMPLE_SIDE`` square.
+def read_upload(path: str | None, what: str = "image") -> np.ndarray:
+    """Decode an uploaded file (PNG, JPEG, WebP, TIFF, …) losslessly into a float image.
 
     Parameters
     ----------
-    name : str
-        One of :data:`SAMPLES`.
-
-    Returns
-    -------
-    ndarray
-        ``float32`` image in ``[0, 1]`` (gray or RGB); the same array on every call.
+    path : str or None
+        The file Gradio stored the upload in; None when nothing was uploaded.
+    what : str
+        What the upload is, for messages ("image", "kernel image").
 
     Raises
     ------
     RestoreError
-        For an unknown sample name.
+        When nothing was uploaded or the file is not a usable image; the message names
+        the uploaded file only, never a server path.
     """
-    if name not in SAMPLES:
-        raise rc.RestoreError(f"unknown sample image {name!r}; choose one of {', '.join(SAMPLES)} or upload one.")
-    image = rc.to_float(getattr(data, name)())
-    height, width = image.shape[:2]
-    top, left = (height - min(height, SAMPLE_SIDE)) // 2, (width - min(width, SAMPLE_SIDE)) // 2
-    crop = image[top : top + SAMPLE_SIDE, left : left + SAMPLE_SIDE].copy()
-    crop.flags.writeable = False
-    return crop
+    if not path:
+        raise rc.RestoreError(f"no {what} uploaded: upload one{', or pick a built-in sample' * (what == 'image')}.")
+    return rc.load_image(path, max_side=MAX_DECODE_SIDE)
 
 
-def prepare_upload(upload: np.ndarray | None) -> np.ndarray:
-    """Convert an uploaded image to the library convention, downscaling it if it is too large.
-
-    Parameters
-    ----------
-    upload : ndarray or None
-        What ``gr.Image(type="numpy", image_mode=None)`` delivers (any dtype and channel
-        count :func:`restore_core.to_float` accepts), or None when nothing was uploaded.
+def fit_size(image: np.ndarray) -> tuple[np.ndarray, str]:
+    """Downscale an image to at most :data:`MAX_UPLOAD_SIDE` pixels a side.
 
     Returns
     -------
-    ndarray
-        ``float32`` image in ``[0, 1]`` with sides of at most ``MAX_UPLOAD_SIDE`` pixels.
-
-    Raises
-    ------
-    RestoreError
-        When nothing was uploaded or the upload is not a usable image.
+    image : ndarray
+        The image, downscaled (MATLAB bicubic) if it was larger.
+    notice : str
+        What was done, or an empty string.
     """
-    if upload is None:
-        raise rc.RestoreError("no image uploaded: upload one, or pick a built-in sample.")
-    image = rc.to_float(upload)
     height, width = image.shape[:2]
     if max(height, width) <= MAX_UPLOAD_SIDE:
-        return image
+        return image, ""
     factor = MAX_UPLOAD_SIDE / max(height, width)
     shape = (max(1, round(height * factor)), max(1, round(width * factor)))
-    gr.Warning(
+    notice = (
         f"The image is {height}x{width}: it was downscaled to {shape[0]}x{shape[1]} "
-        f"(at most {MAX_UPLOAD_SIDE} px on a side) to keep the arena responsive."
+        f"(at most {MAX_UPLOAD_SIDE} px a side) to keep the arena responsive."
     )
-    return np.clip(rc.imresize(image, output_shape=shape), 0.0, 1.0)
+    return rc.quantize(np.clip(rc.imresize(image, output_shape=shape), 0.0, 1.0)), notice
 
 
-def input_image(source: str, upload: np.ndarray | None) -> np.ndarray:
-    """The clean image to degrade: the chosen sample, or the upload when ``source`` is :data:`UPLOAD`."""
-    return prepare_upload(upload) if source == UPLOAD else load_sample(source)
+def input_image(source: str, upload: str | None) -> tuple[np.ndarray, str]:
+    """The image to work on and a notice (non-empty when an upload was downscaled).
+
+    Raises
+    ------
+    RestoreError
+        For an unknown sample, a missing or unusable upload.
+    """
+    if source == UPLOAD:
+        return fit_size(read_upload(upload))
+    return rc.sample_image(source, SAMPLE_SIDE), ""
+
+
+def uploaded_kernel(path: str | None) -> np.ndarray:
+    """A blur kernel from an uploaded picture (white kernel on black, any size up to 127 px).
+
+    Raises
+    ------
+    RestoreError
+        When nothing was uploaded, the file is not an image, or the kernel is blank or too large.
+    """
+    return rc.kernel_from_image(read_upload(path, "kernel image"))
+
+
+def drawn_mask(drawing: dict[str, Any] | None, shape: tuple[int, ...]) -> np.ndarray:
+    """The inpainting mask (True where observed) from a ``gr.ImageEditor`` value: painted pixels are missing.
+
+    Parameters
+    ----------
+    drawing : dict or None
+        ``{"background", "layers", "composite"}`` as the editor delivers it (arrays or None).
+    shape : tuple of int
+        Shape of the image the mask applies to.
+
+    Raises
+    ------
+    RestoreError
+        When nothing or everything is painted, or the drawing does not match the image size.
+    """
+    layers = [np.asarray(layer) for layer in (drawing or {}).get("layers") or () if layer is not None]
+    painted = np.zeros(shape[:2], dtype=bool)
+    for layer in layers:
+        if layer.shape[:2] != shape[:2]:
+            raise rc.RestoreError(
+                f"the drawn mask is {layer.shape[0]}x{layer.shape[1]} but the image is {shape[0]}x{shape[1]}: "
+                "draw on the current image (pick it again to reset the drawing)."
+            )
+        painted |= (layer[..., 3] > 0) if layer.ndim == 3 and layer.shape[2] == 4 else (layer.reshape(shape[:2]) > 0)
+    if not painted.any():
+        raise rc.RestoreError("no mask drawn: paint over the pixels to fill in, or choose a generated mask.")
+    if painted.all():
+        raise rc.RestoreError("the drawn mask covers the whole image: leave some pixels to inpaint from.")
+    return ~painted
+
+
+def editor_background(image: np.ndarray) -> dict[str, Any]:
+    """An ``gr.ImageEditor`` value showing ``image`` with no strokes (to draw a mask on)."""
+    picture = rc.to_uint8(image)
+    return {"background": picture, "layers": [], "composite": picture}

@@ -1,4 +1,4 @@
-"""The method checklist of the demo, built from the :mod:`restore_core` registry."""
+"""The method checklists of the demo (classical and learned), built from the :mod:`restore_core` registry."""
 
 from __future__ import annotations
 
@@ -6,34 +6,28 @@ from collections.abc import Iterable
 
 import restore_core as rc
 
-#: Methods left unchecked by default because they are slow on a CPU: BM3D and BM3D
-#: deblocking take about 10 s on a 256x256 image, and the unsupervised Wiener filter is a
-#: Gibbs sampler whose run time grows with its iteration count; PnP with a BM3D prior runs BM3D
-#: at every iteration. This is the only place
-#: where the demo decides what is slow.
-SLOW_METHODS = frozenset({"unsupervised_wiener", "bm3d", "bm3d_deblock", "pnp_bm3d"})
+#: Methods left unchecked by default because a run takes several seconds on a 512x512 colour
+#: image on 2 CPU cores: BM3D and BM3D deblocking (about 10 s on 256x256), the unsupervised
+#: Wiener filter (a Gibbs sampler), TV deconvolution (about 11 s), plug-and-play with a BM3D
+#: prior (BM3D at every iteration) and with the learned prior (about 12 s: one network pass per
+#: iteration). This is the only place where the demo decides what is slow.
+SLOW_METHODS = frozenset({"unsupervised_wiener", "bm3d", "bm3d_deblock", "tv_deconv", "pnp_bm3d", "pnp_unet"})
 
 
-def task_methods(task: str | None = None) -> list[rc.Method]:
-    """The methods of a task (None: of every task), classical first, then learned, each in registration order."""
-    return sorted(rc.list_methods(task), key=lambda method: rc.FAMILIES.index(method.family))
+def task_methods(task: str | None = None, family: str | None = None) -> list[rc.Method]:
+    """The methods of a task (None: of every task) and family (None: both), classical first, in registration order."""
+    methods = [method for method in rc.list_methods(task) if family in (None, method.family)]
+    return sorted(methods, key=lambda method: rc.FAMILIES.index(method.family))
 
 
-def method_label(method: rc.Method) -> str:
-    """Checklist label: display name and family, e.g. ``"Wiener · classical"``."""
-    return f"{method.display_name} · {method.family}"
+def method_choices(task: str | None = None, family: str | None = None) -> list[tuple[str, str]]:
+    """(display name, name) choices of a checklist for a task and family (None: all)."""
+    return [(method.display_name, method.name) for method in task_methods(task, family)]
 
 
-def method_choices(task: str | None = None) -> list[tuple[str, str]]:
-    """(label, name) choices of the checklist for a task (None: every registered method)."""
-    return [(method_label(method), method.name) for method in task_methods(task)]
-
-
-def default_methods(task: str) -> list[str]:
-    """Names checked by default: the task's classical methods except the :data:`SLOW_METHODS`."""
-    return [
-        method.name for method in task_methods(task) if method.family == "classical" and method.name not in SLOW_METHODS
-    ]
+def default_methods(task: str, family: str | None = None) -> list[str]:
+    """Names checked by default: the task's methods (of ``family``) except the :data:`SLOW_METHODS`."""
+    return [method.name for method in task_methods(task, family) if method.name not in SLOW_METHODS]
 
 
 def selected_methods(names: Iterable[str] | None, task: str) -> list[rc.Method]:
@@ -42,7 +36,7 @@ def selected_methods(names: Iterable[str] | None, task: str) -> list[rc.Method]:
     Parameters
     ----------
     names : iterable of str or None
-        Method names, as the checklist (or an API client) sends them.
+        Method names, as the checklists (or an API client) send them.
     task : str
         The task they must support.
 

@@ -18,7 +18,6 @@ from functools import partial
 from pathlib import Path
 
 import numpy as np
-import skimage.data
 
 import restore_core as rc
 from restore_core.dataroot import DATA_ROOT_ENV
@@ -28,7 +27,7 @@ IMAGE_SUFFIXES = (".png", ".bmp", ".tif", ".tiff", ".jpg", ".jpeg")
 #: Name of the built-in dataset.
 BUILTIN_DATASET = "skimage"
 #: scikit-image sample photos of the built-in dataset, in this order.
-SKIMAGE_PHOTOS = ("camera", "moon", "astronaut", "coffee", "chelsea", "rocket")
+SKIMAGE_PHOTOS = rc.SAMPLE_PHOTOS
 #: Side of the square built-in images.
 SKIMAGE_SIDE = 192
 #: Names of the Levin et al. kernels in ``<data root>/kernels/levin8.npz``.
@@ -208,26 +207,8 @@ def _folder_images(folder: Path) -> tuple[BenchImage, ...]:
 
 
 def skimage_photo(name: str) -> np.ndarray:
-    """A scikit-image sample photo: short side resized to :data:`SKIMAGE_SIDE` (MATLAB bicubic), centre crop.
-
-    Parameters
-    ----------
-    name : str
-        One of :data:`SKIMAGE_PHOTOS`.
-
-    Returns
-    -------
-    ndarray
-        float32 square image in ``[0, 1]`` holding 8-bit levels (gray or RGB); its side is a multiple
-        of every SR scale.
-    """
-    image = rc.to_float(getattr(skimage.data, name)())
-    height, width = image.shape[:2]
-    scale = SKIMAGE_SIDE / min(height, width)
-    height, width = round(height * scale), round(width * scale)
-    image = rc.imresize(image, output_shape=(height, width))
-    top, left = (height - SKIMAGE_SIDE) // 2, (width - SKIMAGE_SIDE) // 2
-    return rc.quantize(image[top : top + SKIMAGE_SIDE, left : left + SKIMAGE_SIDE])
+    """A photo of the built-in set: :func:`restore_core.sample_image` at :data:`SKIMAGE_SIDE` pixels."""
+    return rc.sample_image(name, SKIMAGE_SIDE)
 
 
 def load_kernels(names: Iterable[str], data_root: Path | None) -> dict[str, np.ndarray]:

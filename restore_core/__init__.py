@@ -35,13 +35,15 @@ from .masks import MASK_TYPES, make_mask
 from .metrics import psnr, ssim
 from .noise import estimate_noise_sigma
 from .observation import SCALES, TASKS, Observation, degrade
-from .operators import BOUNDARIES
+from .operators import BOUNDARIES, frequency_response
 from .registry import FAMILIES, Method, Param, get_method, list_methods, register, restore
+from .samples import SAMPLE_PHOTOS, sample_image
 
 __all__ = [
     "BOUNDARIES",
     "FAMILIES",
     "MASK_TYPES",
+    "SAMPLE_PHOTOS",
     "SCALES",
     "TASKS",
     "Method",
@@ -52,6 +54,7 @@ __all__ = [
     "degrade",
     "disk_kernel",
     "estimate_noise_sigma",
+    "frequency_response",
     "gaussian_kernel",
     "get_device",
     "get_method",
@@ -70,6 +73,7 @@ __all__ = [
     "restore",
     "rgb_to_y",
     "rgb_to_ycbcr",
+    "sample_image",
     "save_image",
     "shake_kernel",
     "ssim",

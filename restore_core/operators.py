@@ -45,6 +45,24 @@ def psf2otf(kernel: np.ndarray, shape: tuple[int, int]) -> np.ndarray:
     return np.fft.fft2(padded)
 
 
+def frequency_response(kernel: np.ndarray, shape: tuple[int, int]) -> np.ndarray:
+    """Magnitude of a kernel's transfer function on a ``shape`` frequency grid, zero frequency at the centre.
+
+    Parameters
+    ----------
+    kernel : ndarray
+        A blur kernel (normalised here), no larger than ``shape``.
+    shape : tuple of int
+        Frequency grid (the size of the image the kernel blurs, or any display size).
+
+    Returns
+    -------
+    ndarray
+        ``|K(f)|`` in ``[0, 1]`` (1 at zero frequency), ``fftshift``-ed.
+    """
+    return np.fft.fftshift(np.abs(psf2otf(validate_kernel(kernel, shape), shape)))
+
+
 def symmetric_pad_indices(length: int, before: int, after: int) -> np.ndarray:
     """Source index of every sample of a symmetrically padded axis (NumPy's ``mode='symmetric'``)."""
     index = np.arange(-before, length + after)

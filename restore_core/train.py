@@ -11,7 +11,9 @@ Checkpoints (``runs/<model>/checkpoint.safetensors``: weights, optimizer state,
 step and history; no pickle) are written every ``--checkpoint-every`` steps and
 when the ``--minutes`` budget ends, so ``--resume`` continues a run cut off by
 a session end. ``--export`` writes ``restore_core/weights/<model>.safetensors``
-and its model card.
+and its model card; the weights file carries the run state too, so on a fresh
+checkout (no ``runs/`` folder) ``--resume`` continues from the exported weights
+with a new optimizer state.
 """
 
 from __future__ import annotations
@@ -55,6 +57,8 @@ VALIDATION_SIGMA = 25.0
 #: Validation images are centre-cropped to this side to keep validation quick.
 VALIDATION_SIDE = 192
 CHECKPOINT = "checkpoint.safetensors"
+#: Metadata key of exported weights that holds the run state (JSON).
+RUN_STATE = "run_state"
 
 
 @dataclass(frozen=True)
@@ -209,16 +213,22 @@ def train(
     minutes: float | None = None,
     until: int | None = None,
     resume: bool = False,
+    weights_dir: Path = WEIGHTS_DIR,
     validate_every: int = 500,
     checkpoint_every: int = 500,
     progress: bool = True,
 ) -> dict[str, Any]:
     """Train a model until ``config.steps``, step ``until`` or the ``minutes`` budget; return the run state.
 
+    With ``resume``, the checkpoint in ``run_dir`` is continued; without one,
+    the exported weights in ``weights_dir`` are, if their run state has the
+    same configuration (the optimizer state then starts afresh).
+
     Raises
     ------
     RestoreError
-        For a missing training folder, or an existing checkpoint without ``resume``.
+        For a missing training folder, an existing checkpoint without ``resume``,
+        or a checkpoint or exported run of another configuration.
     """
     spec = get_spec(config.model)
     folder = data_root / "train" / spec.train_set
@@ -242,9 +252,16 @@ def train(
     if checkpoint.is_file():
         if not resume:
             raise RestoreError(f"{checkpoint} exists: pass --resume to continue it, or remove the folder.")
-        state = load_checkpoint(checkpoint, network, optimizer)
-        if state["config"] != asdict(config):
-            raise RestoreError(f"{checkpoint} was trained with {state['config']}, not {asdict(config)}.")
+        state = _same_config(load_checkpoint(checkpoint, network, optimizer), config, checkpoint)
+    elif resume and (exported := weights_dir / f"{config.model}.safetensors").is_file():
+        metadata = read_metadata(exported)
+        if RUN_STATE not in metadata:
+            raise RestoreError(f"{exported} holds no run state to resume; train afresh without --resume.")
+        state = _same_config(json.loads(metadata[RUN_STATE]), config, exported)
+        network.load_state_dict(load_file(str(exported)))
+        state.setdefault("optimizer_restarts", []).append(state["step"])
+    if (here := describe_device(device)) not in state["device"]:
+        state["device"] += f", then {here}"
     if not state["history"]:
         state["history"].append([0, None, validation_psnr(spec, network, held_out, config.seed, torch_device)])
     autocast = torch.autocast("cuda", dtype=torch.bfloat16, enabled=torch_device.type == "cuda")
@@ -284,6 +301,12 @@ def train(
     return state
 
 
+def _same_config(state: dict[str, Any], config: TrainConfig, source: Path) -> dict[str, Any]:
+    if state["config"] != asdict(config):
+        raise RestoreError(f"{source} was trained with {state['config']}, not {asdict(config)}.")
+    return state
+
+
 def _checkpoint(path: Path, network: torch.nn.Module, optimizer: torch.optim.Optimizer, state: dict[str, Any],
                 since: float) -> None:  # fmt: skip
     state["seconds"] += time.monotonic() - since
@@ -297,7 +320,7 @@ def export(model: str, run_dir: Path, weights_dir: Path, command: str) -> Path:
     optimizer = torch.optim.Adam(network.parameters())
     state = load_checkpoint(run_dir / CHECKPOINT, network, optimizer)
     path = weights_dir / f"{model}.safetensors"
-    extra = {"model": model, "steps": str(state["step"]), "data": state["data"]}
+    extra = {"model": model, "steps": str(state["step"]), "data": state["data"], RUN_STATE: json.dumps(state)}
     save_weights(network, spec.config, path, extra)
     card = weights_dir / f"{model}.md"
     card.write_text(model_card(spec, state, path, command, _measured_section(card)), encoding="utf-8")
@@ -333,7 +356,7 @@ def model_card(spec: ModelSpec, state: dict[str, Any], path: Path, command: str,
 | degradation | {_degradation_text(spec)} |
 | steps | {state["step"]} of {config["steps"]} (batch {config["batch"]}, patch {config["patch"]}) |
 | seed | {config["seed"]} |
-| optimisation | Adam, L1 loss, cosine learning rate from {config["lr"]:g} to {config["lr"] / 100:g} |
+| optimisation | Adam, L1 loss, cosine learning rate from {config["lr"]:g} to {config["lr"] / 100:g}{_restarts(state)} |
 | wall time | {state["seconds"] / 3600:.2f} h on {state["device"]} |
 | exported | {datetime.now(UTC):%Y-%m-%d %H:%M UTC}, Python {platform.python_version()}, torch {torch.__version__} |
 
@@ -350,6 +373,15 @@ Validation PSNR (dB) on the held-out training images ({_validation_text(spec)}):
 {history}
 
 {measured}"""
+
+
+def _restarts(state: dict[str, Any]) -> str:
+    steps = state.get("optimizer_restarts", [])
+    return (
+        f"; optimizer state restarted at step {', '.join(map(str, steps))} (resumed from exported weights)"
+        if steps
+        else ""
+    )
 
 
 def _shapes(spec: ModelSpec) -> list[tuple[int, ...]]:
@@ -406,7 +438,11 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--seed", type=int, default=0, help="seed of the initial weights and the patch sampling")
     parser.add_argument("--device", choices=DEVICE_CHOICES, default="auto")
     parser.add_argument("--run-dir", type=Path, metavar="DIR", help="checkpoint folder (default runs/<model>)")
-    parser.add_argument("--resume", action="store_true", help="continue the checkpoint in the run folder")
+    parser.add_argument(
+        "--resume",
+        action="store_true",
+        help="continue the checkpoint in the run folder, else the run stored in the exported weights",
+    )
     parser.add_argument("--export", action="store_true", help="write the weights and model card when done")
     parser.add_argument("--weights-dir", type=Path, default=WEIGHTS_DIR, metavar="DIR", help="export folder")
     parser.add_argument(
@@ -426,7 +462,7 @@ def main(argv: Sequence[str] | None = None, report: Callable[[str], None] = prin
     run_dir = args.run_dir or Path("runs") / args.model
     try:
         state = train(config, args.data_root, run_dir, device=args.device, minutes=args.minutes, until=args.until,
-                      resume=args.resume,
+                      resume=args.resume, weights_dir=args.weights_dir,
                       validate_every=args.validate_every, checkpoint_every=args.validate_every)  # fmt: skip
         step, _, value = state["history"][-1]
         report(f"{args.model}: step {state['step']}/{config.steps}, validation PSNR {value:.2f} dB at step {step}")

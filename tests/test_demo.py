@@ -6,51 +6,84 @@ import os
 
 os.environ["GRADIO_ANALYTICS_ENABLED"] = "False"
 
-import inspect
+import io
 import math
 import socket
-from dataclasses import asdict, fields
+import zipfile
+from dataclasses import fields
 from pathlib import Path
 
 import gradio as gr
 import numpy as np
+import pandas as pd
 import pytest
 from PIL import Image
 
 import restore_core as rc
 from demo import build_app, launch_options
-from demo.callbacks import COLUMNS, kernel_visibility, run_arena, task_updates
+from demo.callbacks import (
+    AGAINST,
+    COLUMNS,
+    NO_REFERENCE_COLUMNS,
+    kernel_visibility,
+    method_checklists,
+    params_visibility,
+    preview,
+    run_arena,
+    slider_pair,
+    task_updates,
+    zoom_views,
+)
 from demo.degradation import KERNEL_CHOICES, Degradation
-from demo.inputs import MAX_UPLOAD_SIDE, SAMPLE_SIDE, SAMPLES, UPLOAD, load_sample, prepare_upload
+from demo.inputs import MAX_UPLOAD_SIDE, SAMPLE_SIDE, UPLOAD, drawn_mask, editor_background, input_image
 from demo.method_choices import SLOW_METHODS, default_methods, method_choices, selected_methods
+from demo.method_params import exposed_params, param_component, params_for, set_param
+
+
+def no_progress(*_args, **_kwargs) -> None:
+    """Stands in for ``gr.Progress`` outside a served app."""
 
 
 @pytest.fixture(scope="module")
-def small_upload() -> np.ndarray:
-    """A 64x64 uint8 RGB crop of ``astronaut``, as ``gr.Image(type="numpy")`` delivers an upload."""
+def small_upload(tmp_path_factory) -> str:
+    """A 64x64 RGB crop of ``astronaut`` saved as PNG, as ``gr.Image(type="filepath")`` delivers an upload."""
     from skimage import data
 
-    return data.astronaut()[100:164, 180:244].copy()
+    path = tmp_path_factory.mktemp("upload") / "astronaut.png"
+    Image.fromarray(data.astronaut()[100:164, 180:244]).save(path)
+    return str(path)
 
 
-def arena(upload: np.ndarray | None, methods: list[str] | None = None, **settings) -> tuple:
-    """Run the arena on an uploaded image; ``methods`` defaults to the task's default checklist."""
+def arena(upload: str | None, methods: list[str] | None = None, source: str = UPLOAD, params=None, **settings):
+    """Run the arena on an upload; ``methods`` defaults to the task's default checklists."""
     degradation = Degradation(**settings)
     chosen = default_methods(degradation.task) if methods is None else methods
-    return run_arena(UPLOAD, upload, methods=chosen, **asdict(degradation))
+    return run_arena(source, upload, *values_of(degradation), chosen, [], params or {}, progress=no_progress)
+
+
+def values_of(degradation: Degradation) -> tuple:
+    """The settings in the order of the endpoint's inputs."""
+    return tuple(getattr(degradation, field.name) for field in fields(Degradation))
 
 
 def check_outputs(outputs: tuple, expected_methods: int) -> None:
-    """Images are 8-bit, and gallery and table hold one finite score per method."""
-    reference, degraded, gallery, table = outputs
-    assert reference.dtype == degraded.dtype == np.uint8
-    assert len(gallery) == len(table) == expected_methods
+    """Images are 8-bit, gallery and table hold one finite score per method, downloads hold every picture."""
+    reference, degraded, gallery, table, slider, compare, download, _notice, state = outputs
+    assert reference.dtype == degraded.dtype == np.uint8 and degraded.shape == reference.shape
+    assert len(gallery) == len(table) == len(state.results) == expected_methods
     assert list(table.columns) == list(COLUMNS)
     for (image, caption), row in zip(gallery, table.itertuples(index=False), strict=True):
         assert image.shape == reference.shape and image.dtype == np.uint8
         assert caption.startswith(f"{row[0]} — ") and " dB / " in caption
         assert isinstance(row[2], float) and math.isfinite(row[2])
         assert isinstance(row[3], float) and -1 <= row[3] <= 1
+    assert compare["choices"] == list(table["Method"]) and np.array_equal(slider[1], gallery[0][0])
+    with zipfile.ZipFile(download) as archive:
+        names = archive.namelist()
+        assert len(names) == expected_methods + 4 and "metrics.csv" in names and "settings.json" in names
+        shown = Image.open(io.BytesIO(archive.read(names[2])))
+        assert np.array_equal(np.asarray(shown), gallery[0][0])  # lossless: the PNG is the image shown and scored
+        assert pd.read_csv(io.BytesIO(archive.read("metrics.csv")))["Method"].tolist() == list(table["Method"])
 
 
 @pytest.mark.parametrize(
@@ -65,36 +98,54 @@ def check_outputs(outputs: tuple, expected_methods: int) -> None:
     ],
     ids=lambda settings: "-".join(str(value) for value in settings.values()),
 )
-def test_every_task_gives_scores_for_every_default_method(small_upload: np.ndarray, settings: dict) -> None:
+def test_every_task_gives_scores_for_every_default_method(small_upload: str, settings: dict) -> None:
     outputs = arena(small_upload, **settings)
     check_outputs(outputs, len(default_methods(settings["task"])))
 
 
-def test_sr_scores_on_y_channel_with_scale_crop(small_upload: np.ndarray) -> None:
-    *_, table = arena(small_upload, ["bicubic"], task="sr", scale=2, noise_sigma=0.0)
-    clean = rc.to_float(small_upload)
+def test_scores_are_those_of_the_8_bit_images_shown_with_the_sr_protocol(small_upload: str) -> None:
+    outputs = arena(small_upload, ["bicubic"], task="sr", scale=2, noise_sigma=0.0)
+    clean = rc.load_image(small_upload)
     observation = Degradation(task="sr", scale=2, noise_sigma=0.0).observe(clean)
-    expected = rc.psnr(clean, rc.restore(observation, "bicubic"), y_channel=True, crop=2)
-    assert table["PSNR (dB)"].iloc[0] == pytest.approx(expected, abs=0.01)
+    shown = outputs[2][0][0].astype(np.float32) / 255
+    assert np.array_equal(shown, rc.quantize(rc.restore(observation, "bicubic")))
+    assert outputs[3]["PSNR (dB)"].iloc[0] == pytest.approx(rc.psnr(clean, shown, y_channel=True, crop=2), abs=0.01)
 
 
-def test_every_kernel_type_degrades(small_upload: np.ndarray) -> None:
+def write_kernel(path: Path, picture: np.ndarray) -> str:
+    Image.fromarray(picture).save(path)
+    return str(path)
+
+
+def test_every_kernel_type_degrades_and_previews(small_upload: str, tmp_path: Path) -> None:
+    line = np.zeros((9, 9), np.uint8)
+    line[4, 1:8] = 255
+    upload = write_kernel(tmp_path / "kernel.png", line)
     for _, kernel_type in KERNEL_CHOICES:
-        _, degraded, _, table = arena(small_upload, ["wiener"], task="deblur", kernel_type=kernel_type)
-        assert degraded.shape == small_upload.shape and len(table) == 1
+        settings = {"task": "deblur", "kernel_type": kernel_type, "kernel_upload": upload}
+        outputs = arena(small_upload, ["wiener"], **settings)
+        assert outputs[1].shape == (64, 64, 3) and len(outputs[3]) == 1
+        degraded, kernel, spectrum, notice = preview(UPLOAD, small_upload, *values_of(Degradation(**settings)))
+        assert degraded.shape == (64, 64, 3) and kernel.dtype == np.uint8 and notice == ""
+        assert spectrum["value"].shape[2] == 3 and "weakest frequency" in spectrum["label"]
 
 
-def test_a_failing_method_warns_and_the_others_still_appear(
-    small_upload: np.ndarray, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_preview_reports_bad_settings_instead_of_raising(small_upload: str) -> None:
+    degraded, *_, notice = preview(UPLOAD, small_upload, *values_of(Degradation(task="jpeg", quality=0)))
+    assert degraded is None and "JPEG quality" in notice
+    degraded, kernel, _spectrum, notice = preview("camera", None, *values_of(Degradation(task="denoise")))
+    assert degraded.shape == (SAMPLE_SIDE, SAMPLE_SIDE) and kernel is None and notice == ""
+
+
+def test_a_failing_method_warns_and_the_others_still_appear(small_upload: str, monkeypatch: pytest.MonkeyPatch) -> None:
     real_restore = rc.restore
 
-    def flaky_restore(observation: rc.Observation, method: str, **params) -> np.ndarray:
+    def flaky_restore(observation: rc.Observation, method: str, progress=None, **params) -> np.ndarray:
         if method == "tv":
             raise rc.RestoreError("the TV solver diverged")
         if method == "wavelet":
             raise ZeroDivisionError("division by zero")
-        return real_restore(observation, method, **params)
+        return real_restore(observation, method, progress, **params)
 
     monkeypatch.setattr(rc, "restore", flaky_restore)
     with pytest.warns(UserWarning) as caught:
@@ -105,75 +156,170 @@ def test_a_failing_method_warns_and_the_others_still_appear(
         "TV (Chambolle) failed: the TV solver diverged",
         "Wavelet (BayesShrink) failed: ZeroDivisionError: division by zero",
     ]
+    with pytest.warns(UserWarning), pytest.raises(gr.Error, match="every chosen method failed"):
+        arena(small_upload, ["tv"], task="denoise")
+
+
+@pytest.fixture(scope="module")
+def bad_files(tmp_path_factory) -> dict[str, str]:
+    """Uploads that are not usable images."""
+    folder = tmp_path_factory.mktemp("bad")
+    files = {"text.png": b"this is not an image", "empty.png": b""}
+    buffer = io.BytesIO()
+    Image.fromarray(np.zeros((64, 64), np.uint8)).save(buffer, format="PNG")
+    files["truncated.png"] = buffer.getvalue()[:60]
+    for name, content in files.items():
+        (folder / name).write_bytes(content)
+    Image.fromarray(np.zeros((4, 4), np.uint8)).save(folder / "tiny.png")
+    Image.new("L", (13_000, 1)).save(folder / "huge.png")
+    Image.fromarray(np.zeros((9, 9), np.uint8)).save(folder / "blank_kernel.png")
+    Image.fromarray(np.full((80, 80), 255, np.uint8)).save(folder / "big_kernel.png")
+    return {path.stem: str(path) for path in folder.iterdir()}
 
 
 @pytest.mark.parametrize(
-    ("source", "upload", "methods", "settings", "message"),
+    ("upload", "methods", "settings", "message"),
     [
-        (UPLOAD, None, ["tv"], {"task": "denoise"}, "no image uploaded"),
-        (UPLOAD, "not an image", ["tv"], {"task": "denoise"}, "NumPy array"),
-        (UPLOAD, np.zeros((4, 4), np.uint8), ["tv"], {"task": "denoise"}, "at least 8"),
-        ("lena", None, ["tv"], {"task": "denoise"}, "unknown sample"),
-        ("camera", None, [], {"task": "denoise"}, "no method selected"),
-        ("camera", None, ["wiener"], {"task": "denoise"}, "not a method for the denoise task"),
-        ("camera", None, ["tv"], {"task": "denoise", "seed": None}, "the seed must be a whole number"),
-        ("camera", None, ["identity"], {"task": "jpeg", "quality": 0}, "JPEG quality"),
-        ("camera", None, ["wiener"], {"task": "deblur", "gaussian_sigma": -1.0}, "Gaussian sigma"),
+        (None, ["tv"], {"task": "denoise"}, "no image uploaded"),
+        ("text", ["tv"], {"task": "denoise"}, "text.png is not a readable image"),
+        ("empty", ["tv"], {"task": "denoise"}, "empty.png is not a readable image"),
+        ("truncated", ["tv"], {"task": "denoise"}, "truncated.png is not a readable image"),
+        ("tiny", ["tv"], {"task": "denoise"}, "at least 8"),
+        ("huge", ["tv"], {"task": "denoise"}, "sides above 12000 pixels are not accepted"),
+        ("small", [], {"task": "denoise"}, "no method selected"),
+        ("small", ["wiener"], {"task": "denoise"}, "not a method for the denoise task"),
+        ("small", ["tv"], {"task": "denoise", "seed": None}, "the seed must be a whole number"),
+        ("small", ["tv"], {"task": "denoise", "mode": "dream"}, "unknown mode"),
+        ("small", ["identity"], {"task": "jpeg", "quality": 0}, "JPEG quality"),
+        ("small", ["wiener"], {"task": "deblur", "gaussian_sigma": -1.0}, "Gaussian sigma"),
+        ("small", ["wiener"], {"task": "deblur", "kernel_type": "upload"}, "no kernel image uploaded"),
+        ("small", ["wiener"], {"task": "deblur", "kernel_type": "upload", "kernel_upload": "blank_kernel"}, "blank"),
+        ("small", ["wiener"], {"task": "deblur", "kernel_type": "upload", "kernel_upload": "big_kernel"}, "larger"),
+        ("small", ["biharmonic"], {"task": "inpaint", "mask_type": "drawn"}, "no mask drawn"),
+        ("small", ["biharmonic"], {"task": "inpaint", "mode": "real", "mask_type": "random"}, "draw the mask"),
     ],
-    ids=[
-        "empty-upload",
-        "non-image",
-        "tiny",
-        "unknown-sample",
-        "no-method",
-        "wrong-task",
-        "no-seed",
-        "quality",
-        "sigma",
-    ],
+    ids=lambda value: value if isinstance(value, str) else None,
 )
-def test_bad_input_raises_gr_error(source, upload, methods, settings, message: str) -> None:
+def test_bad_input_raises_gr_error(small_upload, bad_files, upload, methods, settings, message: str) -> None:
+    files = {**bad_files, "small": small_upload}
+    if "kernel_upload" in settings:
+        settings = {**settings, "kernel_upload": files[settings["kernel_upload"]]}
     with pytest.raises(gr.Error, match=message):
-        run_arena(source, upload, methods=methods, **asdict(Degradation(**settings)))
+        arena(files.get(upload), methods, **settings)
 
 
-def test_samples_are_deterministic_crops() -> None:
-    for name in SAMPLES:
-        image = load_sample(name)
-        assert max(image.shape[:2]) <= SAMPLE_SIDE and image.dtype == np.float32
-        assert image is load_sample(name) and not image.flags.writeable
+def test_unknown_sample_raises_gr_error() -> None:
+    with pytest.raises(gr.Error, match="unknown sample image 'lena'"):
+        arena(None, ["tv"], source="lena", task="denoise")
 
 
-def test_large_upload_is_downscaled_with_a_warning() -> None:
-    upload = np.full((MAX_UPLOAD_SIDE * 2, 300, 3), 128, dtype=np.uint8)
+@pytest.mark.parametrize("mode", ["RGBA", "P", "CMYK", "I;16", "LA"])
+def test_any_image_mode_is_converted(tmp_path: Path, mode: str) -> None:
+    from skimage import data
+
+    picture = Image.fromarray(data.astronaut()[:48, :48]).convert("RGB")
+    picture = picture.convert("I;16") if mode == "I;16" else picture.convert(mode)
+    path = tmp_path / f"upload.{'jpg' if mode == 'CMYK' else 'png'}"
+    picture.save(path)
+    outputs = arena(str(path), ["identity"], task="denoise", noise_sigma=5.0)
+    assert outputs[0].shape[:2] == (48, 48) and len(outputs[3]) == 1
+
+
+def test_large_upload_is_downscaled_with_a_notice(tmp_path: Path) -> None:
+    path = tmp_path / "large.png"
+    Image.fromarray(np.full((MAX_UPLOAD_SIDE * 2, 300, 3), 128, dtype=np.uint8)).save(path)
+    image, notice = input_image(UPLOAD, str(path))
+    assert image.shape == (MAX_UPLOAD_SIDE, 150, 3) and "downscaled" in notice
     with pytest.warns(UserWarning, match="downscaled"):
-        image = prepare_upload(upload)
-    assert image.shape == (MAX_UPLOAD_SIDE, 150, 3) and 0 <= image.min() <= image.max() <= 1
+        outputs = arena(str(path), ["identity"], task="denoise", noise_sigma=5.0)
+    assert outputs[0].shape == (MAX_UPLOAD_SIDE, 150, 3) and "downscaled" in outputs[7]
 
 
-def test_method_choices_are_labelled_and_slow_ones_unchecked() -> None:
+def test_samples_are_the_library_samples() -> None:
+    for name in rc.SAMPLE_PHOTOS:
+        image, notice = input_image(name, None)
+        assert image is rc.sample_image(name, SAMPLE_SIDE) and notice == "" and not image.flags.writeable
+        assert image.shape[:2] == (SAMPLE_SIDE, SAMPLE_SIDE)
+
+
+def test_drawn_mask_comes_from_the_painted_pixels(small_upload: str) -> None:
+    image = rc.load_image(small_upload)
+    drawing = editor_background(image)
+    assert drawing["background"].shape == (64, 64, 3)
+    layer = np.zeros((64, 64, 4), np.uint8)
+    layer[10:20, 5:50, 3] = 255
+    mask = drawn_mask({**drawing, "layers": [layer]}, image.shape)
+    assert mask.sum() == 64 * 64 - 10 * 45 and not mask[15, 10]
+    outputs = arena(small_upload, ["biharmonic"], task="inpaint", mask_type="drawn", mask_drawing={"layers": [layer]})
+    check_outputs(outputs, 1)
+    for layers, message in (([np.full((64, 64, 4), 255, np.uint8)], "covers the whole image"),
+                            ([layer[:32]], "draw on the current image")):  # fmt: skip
+        with pytest.raises(rc.RestoreError, match=message):
+            drawn_mask({"layers": layers}, image.shape)
+
+
+def test_real_photo_mode_restores_without_scores(small_upload: str) -> None:
+    outputs = arena(small_upload, ["wiener", "richardson_lucy"], mode="real", task="deblur", estimate_sigma=True)
+    reference, degraded, gallery, table, slider, *_, notice, state = outputs
+    assert reference is None and state.clean is None and "no PSNR/SSIM" in notice
+    assert list(table.columns) == list(NO_REFERENCE_COLUMNS) and len(gallery) == 2 and " dB" not in gallery[0][1]
+    assert np.array_equal(degraded, np.asarray(Image.open(small_upload)))  # taken as it is, not degraded again
+    assert np.array_equal(slider[0], degraded)
+    outputs = arena(small_upload, ["bicubic"], mode="real", task="sr", scale=2)
+    assert outputs[2][0][0].shape == (128, 128, 3) and outputs[1].shape == (128, 128, 3)
+
+
+def test_method_checklists_are_grouped_by_family_and_slow_ones_unchecked() -> None:
     for task in rc.TASKS:
-        choices = method_choices(task)
-        assert {name for _, name in choices} == {method.name for method in rc.list_methods(task)}
-        assert all(label.endswith((" · classical", " · learned")) for label, _ in choices)
-        families = [label.rsplit(" · ", 1)[1] for label, _ in choices]
-        assert families == sorted(families, key=rc.FAMILIES.index)
-        assert default_methods(task) and not SLOW_METHODS & set(default_methods(task))
-    assert ("Wiener · classical", "wiener") in method_choices("deblur")
+        classical, learned = method_checklists(task)
+        assert {name for _, name in classical["choices"] + learned["choices"]} == {
+            method.name for method in rc.list_methods(task)
+        }
+        assert all(rc.get_method(name).family == "classical" for _, name in classical["choices"])
+        assert all(rc.get_method(name).family == "learned" for _, name in learned["choices"])
+        assert classical["value"] and not SLOW_METHODS & set(classical["value"] + learned["value"])
+    assert ("Wiener", "wiener") in method_choices("deblur", "classical")
     assert [method.name for method in selected_methods(["wiener", "identity"], "deblur")] == ["identity", "wiener"]
 
 
-def test_task_and_kernel_changes_update_the_controls() -> None:
-    noise, methods, *groups = task_updates("sr")
-    assert noise["value"] == 0.0
-    assert methods["value"] == default_methods("sr") and methods["choices"] == method_choices("sr")
+def test_task_kernel_and_method_changes_update_the_controls() -> None:
+    classical, learned, *groups = task_updates("sr")
+    assert classical["value"] == default_methods("sr", "classical") and "choices" in learned
     assert [group["visible"] for group in groups] == [False, True, False, False]
-    assert [update["visible"] for update in kernel_visibility("motion")] == [False, False, True, True, False]
+    assert [update["visible"] for update in kernel_visibility("motion")] == [False, False, True, True, False, False]
+    visible = [update["visible"] for update in params_visibility(["wiener"], [], "deblur")]
+    assert visible == [method.name == "wiener" for method in rc.list_methods()]
 
 
-def test_run_arena_parameters_follow_the_degradation_fields() -> None:
-    names = list(inspect.signature(run_arena).parameters)
-    assert names[2:-2] == [field.name for field in fields(Degradation)]
+def test_method_parameters_get_components_and_reach_the_methods(small_upload: str) -> None:
+    for method in rc.list_methods():
+        for param in exposed_params(method):
+            component = param_component(method, param)
+            assert isinstance(component, (gr.Slider, gr.Number, gr.Dropdown, gr.Checkbox))
+        assert {"device", "tile"}.isdisjoint(param.name for param in exposed_params(method))
+    values = set_param({}, "wiener", "balance", 0.5)
+    assert values == {"wiener": {"balance": 0.5}} and set_param(values, "wiener", "balance", None) == {}
+    assert params_for(values, "wiener") == {"balance": 0.5} and params_for(values, "tv") == {}
+    with pytest.raises(rc.RestoreError, match="method_params must map"):
+        params_for({"wiener": 0.5}, "wiener")
+    strong, weak = (arena(small_upload, ["wiener"], task="deblur", params={"wiener": {"balance": balance}})[3]
+                    for balance in (1.0, 1e-3))  # fmt: skip
+    assert strong["PSNR (dB)"].iloc[0] != weak["PSNR (dB)"].iloc[0]
+    with pytest.warns(UserWarning, match="balance"):
+        with pytest.raises(gr.Error, match="every chosen method failed"):
+            arena(small_upload, ["wiener"], task="deblur", params={"wiener": {"balance": -1}})
+
+
+def test_slider_and_zoom_views_follow_the_run(small_upload: str) -> None:
+    outputs = arena(small_upload, ["identity", "tv"], task="denoise", noise_sigma=25.0)
+    state = outputs[-1]
+    before, after = slider_pair(state, "TV (Chambolle)", AGAINST[1])
+    assert np.array_equal(before, outputs[1]) and np.array_equal(after, outputs[2][1][0])
+    assert np.array_equal(slider_pair(state, "TV (Chambolle)", AGAINST[0])[0], outputs[0])
+    crops, maps = zoom_views(state, 0.5, 0.5, 0.25, True)
+    assert [name for _, name in crops] == ["clean reference", "degraded input", "Degraded input", "TV (Chambolle)"]
+    assert len({crop.shape for crop, _ in crops}) == 1 and len(maps["value"]) == 2 and maps["visible"]
+    assert slider_pair(None, None, AGAINST[0]) is None and zoom_views(None, 0.5, 0.5, 0.25, False)[0] == []
 
 
 def test_build_app_returns_blocks_with_the_restore_endpoint() -> None:
@@ -211,27 +357,32 @@ def free_port() -> int:
 
 # Gradio's queue statistics use a pandas option that pandas 3 deprecates; nothing of the demo's.
 @pytest.mark.filterwarnings("ignore::pandas.errors.Pandas4Warning:gradio.queueing")
-def test_served_app_restores_through_gradio_client(small_upload: np.ndarray, tmp_path: Path) -> None:
+def test_served_app_restores_through_gradio_client(small_upload: str) -> None:
     client_module = pytest.importorskip("gradio_client", reason="gradio_client is needed to call the served app")
-    path = tmp_path / "input.png"
-    Image.fromarray(small_upload).save(path)
     # denoise is not the initial task: API clients may pick methods of any task
-    settings = asdict(Degradation(task="denoise", noise_sigma=25.0))
+    settings = values_of(Degradation(task="denoise", noise_sigma=25.0))
     app = build_app()
     options = {**launch_options(), "server_name": "127.0.0.1", "server_port": free_port()}
     _, url, _ = app.launch(prevent_thread_lock=True, quiet=True, **options)
     try:
         client = client_module.Client(url, verbose=False)
-        reference, degraded, gallery, table = client.predict(
-            UPLOAD, client_module.handle_file(str(path)), *settings.values(), ["tv", "nlm"], api_name="/restore"
+        reference, degraded, gallery, table, slider, compare, download, notice = client.predict(
+            UPLOAD,
+            client_module.handle_file(small_upload),
+            *settings,
+            ["tv", "nlm"],
+            [],
+            {"tv": {"weight": 0.05}},
+            api_name="/restore",
         )
         with pytest.raises(client_module.exceptions.AppError, match="no image uploaded"):
-            client.predict(UPLOAD, None, *settings.values(), ["tv"], api_name="/restore")
+            client.predict(UPLOAD, None, *settings, ["tv"], [], {}, api_name="/restore")
     finally:
         app.close()
-    assert np.array_equal(np.asarray(Image.open(reference)), small_upload)
+    assert np.array_equal(np.asarray(Image.open(reference)), np.asarray(Image.open(small_upload)))
     assert Image.open(degraded).format == "PNG"
     assert [item["caption"].split(" — ")[0] for item in gallery] == ["TV (Chambolle)", "Non-local means"]
     assert all(Image.open(item["image"]).format == "PNG" for item in gallery)
     assert table["headers"] == list(COLUMNS) and len(table["data"]) == 2
     assert all(isinstance(row[2], float) and math.isfinite(row[2]) for row in table["data"])
+    assert len(slider) == 2 and compare["value"] == "TV (Chambolle)" and download.endswith(".zip") and notice == ""

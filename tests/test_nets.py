@@ -160,23 +160,29 @@ def tiny_data_root(tmp_path):
 
 
 def test_training_smoke_improves_validation_resumes_and_exports_loadable_weights(tiny_data_root, tmp_path, weights_dir):
-    run_dir = tmp_path / "run"
-    options = ["unet_gray", "--data-root", str(tiny_data_root), "--steps", "40", "--batch", "4", "--patch", "32"]
-    options += ["--lr", "1e-3", "--run-dir", str(run_dir), "--validate-every", "20", "--device", "cpu"]
+    options = ["unet_gray", "--data-root", str(tiny_data_root), "--batch", "4", "--patch", "32", "--lr", "1e-3"]
+    options += ["--validate-every", "10", "--device", "cpu", "--weights-dir", str(weights_dir), "--steps"]
+    first, fresh = ["--run-dir", str(tmp_path / "run")], ["--run-dir", str(tmp_path / "fresh")]
     messages: list[str] = []
-    assert train.main([*options, "--until", "20"], report=messages.append) == 0
+    assert train.main([*options, "40", *first, "--until", "20"], report=messages.append) == 0
     assert "step 20/40" in messages[-1]
     with pytest.raises(SystemExit):  # an existing checkpoint needs --resume
-        train.main(options, report=messages.append)
-    assert train.main([*options, "--resume", "--export", "--weights-dir", str(weights_dir)], messages.append) == 0
-    assert "step 40/40" in messages[-2]
-    state = train.load_checkpoint(run_dir / train.CHECKPOINT, *_network_and_optimizer())
-    steps, _, values = zip(*state["history"], strict=True)
-    assert steps == (0, 20, 40) and values[-1] > values[0] + 1.0
+        train.main([*options, "40", *first], report=messages.append)
+    assert train.main([*options, "40", *first, "--resume", "--until", "30", "--export"], messages.append) == 0
+    assert "step 30/40" in messages[-2]
     _network, metadata = load_network(specs.get_spec("unet_gray").path, "DeconvUNet")
-    assert metadata["steps"] == "40"
+    assert metadata["steps"] == "30"
     card = (weights_dir / "unet_gray.md").read_text(encoding="utf-8")
-    assert "python -m restore_core.train unet_gray" in card and "| 40 |" in card and "Train400" in card
+    assert "python -m restore_core.train unet_gray" in card and "| 30 |" in card and "Train400" in card
+    # A fresh checkout has no run folder: --resume continues the run stored in the exported weights...
+    assert train.main([*options, "40", *fresh, "--resume", "--export"], report=messages.append) == 0
+    state = train.load_checkpoint(tmp_path / "fresh" / train.CHECKPOINT, *_network_and_optimizer())
+    steps, _, values = zip(*state["history"], strict=True)
+    assert steps == (0, 10, 20, 30, 40) and values[-1] > values[0] + 1.0 and state["optimizer_restarts"] == [30]
+    assert "restarted at step 30" in (weights_dir / "unet_gray.md").read_text(encoding="utf-8")
+    # ... if it has the same configuration.
+    with pytest.raises(SystemExit):
+        train.main([*options, "60", "--run-dir", str(tmp_path / "other"), "--resume"], report=messages.append)
 
 
 def _network_and_optimizer():

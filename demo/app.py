@@ -37,6 +37,7 @@ from .degradation import (
     TASK_CHOICES,
     Degradation,
 )
+from .components import RawImage
 from .inputs import source_choices
 from .method_choices import default_methods, method_choices
 from .method_params import exposed_params, param_component, set_param
@@ -82,7 +83,7 @@ def _deblur_controls() -> dict[str, gr.components.Component]:
         "motion_length": gr.Slider(1, 50, step=1, label="Motion length (px)", **_kernel_setting("motion_length")),
         "motion_angle": gr.Slider(0, 180, step=1, label="Motion angle (degrees)", **_kernel_setting("motion_angle")),
         "shake_seed": gr.Number(precision=0, minimum=0, label="Camera-shake seed", **_kernel_setting("shake_seed")),
-        "kernel_upload": gr.Image(
+        "kernel_upload": RawImage(
             type="filepath",
             format="png",
             image_mode=None,
@@ -204,7 +205,7 @@ def build_app() -> gr.Blocks:
         with gr.Row():
             with gr.Column(scale=1):
                 source = gr.Dropdown(source_choices(), value=rc.SAMPLE_PHOTOS[0], label="Image", elem_id="source")
-                upload = gr.Image(
+                upload = RawImage(
                     type="filepath", image_mode=None, format="png", sources=["upload", "clipboard"],
                     label="Your image (PNG, JPEG, WebP, TIFF)", visible=False, elem_id="upload",
                 )  # fmt: skip

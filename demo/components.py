@@ -1,0 +1,22 @@
+"""A Gradio component of the demo: an image upload handed over untouched."""
+
+from __future__ import annotations
+
+import gradio as gr
+from gradio.data_classes import FileData
+
+
+class RawImage(gr.Image):
+    """``gr.Image`` whose uploads reach the callbacks as the stored file's path, bytes untouched.
+
+    ``gr.Image`` decodes and re-saves uploads itself, which fails with a bare "Error" on a
+    non-image and converts 16-bit, CMYK and palette images on its own terms. The demo decodes
+    uploads with :func:`restore_core.load_image` instead, which says clearly what is wrong.
+    The browser shows it exactly like ``gr.Image`` (it is a template of it).
+    """
+
+    is_template = True
+
+    def preprocess(self, payload: FileData | None) -> str | None:
+        """The path of the uploaded file (None when nothing was uploaded)."""
+        return None if payload is None else payload.path

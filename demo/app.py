@@ -28,6 +28,7 @@ from .callbacks import (
     upload_visibility,
     zoom_views,
 )
+from .components import RawImage
 from .degradation import (
     KERNEL_CHOICES,
     KERNEL_PARAMETERS,
@@ -37,7 +38,6 @@ from .degradation import (
     TASK_CHOICES,
     Degradation,
 )
-from .components import RawImage
 from .inputs import source_choices
 from .method_choices import default_methods, method_choices
 from .method_params import exposed_params, param_component, set_param

@@ -193,10 +193,10 @@ def write_downloads(arena: Arena, table: pd.DataFrame, settings: Degradation) ->
     """A zip of every picture shown (PNG, lossless), the metrics table (CSV) and the settings (JSON)."""
     folder = Path(tempfile.mkdtemp(prefix="deconv_arena_"))
     path = folder / "deconv_arena_results.zip"
-    with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+    with zipfile.ZipFile(path, "w") as archive:  # stored: PNGs are compressed already
         for index, (name, image) in enumerate(arena.named().items()):
             buffer = io.BytesIO()
-            Image.fromarray(rc.to_uint8(image)).save(buffer, format="PNG")
+            Image.fromarray(rc.to_uint8(image)).save(buffer, format="PNG", compress_level=1)
             archive.writestr(f"{index:02d}_{name.replace(' ', '_').replace('/', '-')}.png", buffer.getvalue())
         archive.writestr("metrics.csv", table.to_csv(index=False))
         described = {

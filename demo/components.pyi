@@ -5,8 +5,6 @@ from __future__ import annotations
 import gradio as gr
 from gradio.data_classes import FileData
 
-from gradio.events import Dependency
-
 class RawImage(gr.Image):
     """``gr.Image`` whose uploads reach the callbacks as the stored file's path, bytes untouched.
 

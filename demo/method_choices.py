@@ -7,11 +7,12 @@ from collections.abc import Iterable
 import restore_core as rc
 
 #: Methods left unchecked by default because a run takes several seconds on a 512x512 colour
-#: image on 2 CPU cores: BM3D and BM3D deblocking (about 10 s on 256x256), the unsupervised
-#: Wiener filter (a Gibbs sampler), TV deconvolution (about 11 s), plug-and-play with a BM3D
-#: prior (BM3D at every iteration) and with the learned prior (about 12 s: one network pass per
-#: iteration). This is the only place where the demo decides what is slow.
-SLOW_METHODS = frozenset({"unsupervised_wiener", "bm3d", "bm3d_deblock", "tv_deconv", "pnp_bm3d", "pnp_unet"})
+#: image on 2 CPU cores (measured with ``python -m tools.bench_demo``'s photo): BM3D and BM3D
+#: deblocking (about 10 s on 256x256), the unsupervised Wiener filter (a Gibbs sampler), TV
+#: deconvolution (about 11 s) and the plug-and-play solvers, which run their prior at every
+#: iteration (TV prior about 3 s, the learned prior about 12 s, the BM3D prior minutes). This
+#: keeps a default comparison under 5 s; this is the only place where the demo decides what is slow.
+SLOW_METHODS = frozenset({"unsupervised_wiener", "bm3d", "bm3d_deblock", "tv_deconv", "pnp_tv", "pnp_bm3d", "pnp_unet"})
 
 
 def task_methods(task: str | None = None, family: str | None = None) -> list[rc.Method]:

@@ -237,4 +237,3 @@ def center_kernel(kernel: np.ndarray) -> np.ndarray:
     shift_x = round(float((cols * kernel).sum())) - kernel.shape[1] // 2
     pad = ((max(0, -2 * shift_y), max(0, 2 * shift_y)), (max(0, -2 * shift_x), max(0, 2 * shift_x)))
     return validate_kernel(np.pad(kernel, pad))
-

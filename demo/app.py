@@ -23,6 +23,7 @@ from .callbacks import (
     params_visibility,
     preview,
     run_arena,
+    run_example,
     slider_pair,
     task_updates,
     upload_visibility,
@@ -55,7 +56,9 @@ Degrade an image, then restore it with classical and learned methods side by sid
 photo that is already degraded. Pick an image and a task, tick the methods, press **Run**.
 Scores are PSNR/SSIM against the clean image, computed on the exact 8-bit images shown
 (super-resolution: Y channel with a `scale`-pixel border crop, as in the literature)."""
-#: Examples: image, mode, task, noise sigma, kernel, scale, JPEG quality, mask, missing fraction.
+#: The settings an example sets (after the image), in the order of :func:`~demo.callbacks.run_example`.
+EXAMPLE_FIELDS = ("mode", "task", "noise_sigma", "kernel_type", "scale", "quality", "mask_type", "mask_ratio")
+#: Examples: image, then the :data:`EXAMPLE_FIELDS`.
 EXAMPLES = [
     ["camera", "simulate", "denoise", 25.0, "gaussian", 2, 20, "text", 0.2],
     ["astronaut", "simulate", "deblur", 2.55, "motion", 2, 20, "text", 0.2],
@@ -215,10 +218,6 @@ def build_app() -> gr.Blocks:
             with gr.Column(scale=2):
                 views = _views()
         settings = [controls[field.name] for field in fields(Degradation)]
-        gr.Examples(EXAMPLES, [source, *(controls[name] for name in ("mode", "task", "noise_sigma", "kernel_type",
-                                                                      "scale", "quality", "mask_type",
-                                                                      "mask_ratio"))],
-                    label="Examples (fill the controls; press Run)")  # fmt: skip
         _wire(app, source, upload, controls, groups, checklists, method_params, param_groups, views, run, settings)
     return app.queue(default_concurrency_limit=CONCURRENCY_LIMIT, max_size=MAX_QUEUE)
 
@@ -251,6 +250,10 @@ def _wire(app, source, upload, controls, groups, checklists, method_params, para
     state = gr.State()
     outputs = [views[name] for name in ("reference", "degraded", "gallery", "table", "slider", "compare",
                                         "download", "notice")]  # fmt: skip
+    example_inputs = [source, *(controls[name] for name in EXAMPLE_FIELDS)]
+    gr.Examples(EXAMPLES, example_inputs, [*outputs, state], run_example, run_on_click=True, cache_examples=False,
+                api_visibility="private",
+                label="Examples: a click sets the controls and runs the task's default methods")  # fmt: skip
     run.click(run_arena, [source, upload, *settings, *checklists, method_params], [*outputs, state],
               api_name="restore", concurrency_id="run")  # fmt: skip
     for trigger in (views["compare"].input, views["against"].change):

@@ -7,7 +7,7 @@ import json
 import tempfile
 import time
 import zipfile
-from dataclasses import asdict, dataclass, fields
+from dataclasses import asdict, dataclass, fields, replace
 from pathlib import Path
 from typing import Any
 
@@ -295,3 +295,23 @@ def run_arena(
         NO_REFERENCE if clean is None else notice,
         arena,
     )
+
+
+def run_example(
+    source: str,
+    mode: str,
+    task: str,
+    noise_sigma: float,
+    kernel_type: str,
+    scale: int,
+    quality: int,
+    mask_type: str,
+    mask_ratio: float,
+    progress: gr.Progress = gr.Progress(),  # noqa: B008
+) -> tuple[Any, ...]:
+    """Run an example preset (the other settings at their defaults) with the task's default methods."""
+    settings = replace(Degradation(), mode=mode, task=task, noise_sigma=noise_sigma, kernel_type=kernel_type,
+                       scale=scale, quality=quality, mask_type=mask_type, mask_ratio=mask_ratio)  # fmt: skip
+    values = [getattr(settings, field.name) for field in fields(Degradation)]
+    methods = [default_methods(task, family) for family in rc.FAMILIES]
+    return run_arena(source, None, *values, *methods, {}, progress=progress)

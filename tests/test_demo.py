@@ -30,6 +30,7 @@ from demo.callbacks import (
     params_visibility,
     preview,
     run_arena,
+    run_example,
     slider_pair,
     task_updates,
     zoom_views,
@@ -101,6 +102,16 @@ def check_outputs(outputs: tuple, expected_methods: int) -> None:
 def test_every_task_gives_scores_for_every_default_method(small_upload: str, settings: dict) -> None:
     outputs = arena(small_upload, **settings)
     check_outputs(outputs, len(default_methods(settings["task"])))
+
+
+def test_every_example_runs_with_the_default_methods() -> None:
+    from demo.app import EXAMPLE_FIELDS, EXAMPLES
+
+    for example in EXAMPLES:
+        outputs = run_example(*example, progress=no_progress)
+        task = example[1 + EXAMPLE_FIELDS.index("task")]
+        check_outputs(outputs, len(default_methods(task)))
+        assert outputs[0].shape[:2] == (SAMPLE_SIDE, SAMPLE_SIDE)
 
 
 def test_scores_are_those_of_the_8_bit_images_shown_with_the_sr_protocol(small_upload: str) -> None:

@@ -21,6 +21,7 @@ class RawImage(gr.Image):
         return None if payload is None else payload.path
     from typing import Callable, Literal, Sequence, Any, TYPE_CHECKING
     from gradio.blocks import Block
+
     if TYPE_CHECKING:
         from gradio.components import Timer
         from gradio.components.base import Component

@@ -12,7 +12,8 @@ class RawImage(gr.Image):
     ``gr.Image`` decodes and re-saves uploads itself, which fails with a bare "Error" on a
     non-image and converts 16-bit, CMYK and palette images on its own terms. The demo decodes
     uploads with :func:`restore_core.load_image` instead, which says clearly what is wrong.
-    The browser shows it exactly like ``gr.Image`` (it is a template of it).
+    The browser shows it exactly like ``gr.Image`` (it is a template of it). Gradio keeps
+    the interface stub ``components.pyi`` beside this module up to date on import.
     """
 
     is_template = True

@@ -11,7 +11,8 @@ class RawImage(gr.Image):
     ``gr.Image`` decodes and re-saves uploads itself, which fails with a bare "Error" on a
     non-image and converts 16-bit, CMYK and palette images on its own terms. The demo decodes
     uploads with :func:`restore_core.load_image` instead, which says clearly what is wrong.
-    The browser shows it exactly like ``gr.Image`` (it is a template of it).
+    The browser shows it exactly like ``gr.Image`` (it is a template of it). Gradio keeps
+    the interface stub ``components.pyi`` beside this module up to date on import.
     """
 
     is_template = True
@@ -21,7 +22,6 @@ class RawImage(gr.Image):
         return None if payload is None else payload.path
     from typing import Callable, Literal, Sequence, Any, TYPE_CHECKING
     from gradio.blocks import Block
-
     if TYPE_CHECKING:
         from gradio.components import Timer
         from gradio.components.base import Component

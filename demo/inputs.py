@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -41,6 +42,8 @@ def read_upload(path: str | None, what: str = "image") -> np.ndarray:
     """
     if not path:
         raise rc.RestoreError(f"no {what} uploaded: upload one{', or pick a built-in sample' * (what == 'image')}.")
+    if not Path(path).is_file():  # said without the server path
+        raise rc.RestoreError(f"the uploaded {what} is no longer on the server: upload it again.")
     return rc.load_image(path, max_side=MAX_DECODE_SIDE)
 
 

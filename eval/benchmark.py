@@ -184,7 +184,8 @@ def build_parser() -> argparse.ArgumentParser:
         nargs="+",
         metavar="KERNEL",
         help=f"deblur: k1..k8 (Levin et al., from the data root) or built-in "
-        f"{' '.join(BUILTIN_KERNELS)} (default k1..k8 with a data root, else the built-in ones)",
+        f"{' '.join(BUILTIN_KERNELS)} (default k1..k8 with a data root, else the built-in ones); "
+        "sr: blur with each kernel, then keep every scale-th pixel (default: MATLAB bicubic downscaling)",
     )
     levels.add_argument(
         "--scales",
@@ -255,6 +256,7 @@ def build_parser() -> argparse.ArgumentParser:
 def _option_tasks() -> dict[str, tuple[str, ...]]:
     """For each task-specific option (argparse ``dest``), the tasks it applies to."""
     tasks = {protocol.level_option: (task,) for task, protocol in TASK_PROTOCOLS.items()}
+    tasks["kernels"] = ("deblur", "sr")
     tasks["noise_sigma"] = tuple(task for task, spec in TASK_PROTOCOLS.items() if spec.noise_default is not None)
     tasks["color"] = ("jpeg",)
     tasks["clip"] = tuple(task for task in rc.TASKS if task != "jpeg")
@@ -320,7 +322,11 @@ def default_levels(task: str, data_root: Path | None) -> tuple:
 def make_levels(args: argparse.Namespace) -> tuple[Level, ...]:
     """The degradation levels of the command line (task defaults where omitted)."""
     values = getattr(args, TASK_PROTOCOLS[args.task].level_option) or default_levels(args.task, args.data_root)
-    kernels = load_kernels(values, args.data_root) if args.task == "deblur" else None
+    kernels = None
+    if args.task == "deblur":
+        kernels = load_kernels(values, args.data_root)
+    elif args.task == "sr" and args.kernels:
+        kernels = load_kernels(args.kernels, args.data_root)
     return tuple(
         protocols.build_levels(
             args.task, values, noise_sigmas=args.noise_sigma, kernels=kernels, clip=args.clip, color=args.color

@@ -115,7 +115,7 @@ class Level:
     sigma : float or None
         Gaussian noise (0–255 scale); None for JPEG.
     kernel : str or None
-        Kernel name (deblur).
+        Kernel name (deblur; sr with blur-then-decimate).
     scale : int or None
         Super-resolution factor.
     quality : int or None
@@ -123,7 +123,7 @@ class Level:
     ratio : float or None
         Fraction of missing pixels (inpaint).
     kernel_array : ndarray or None
-        The kernel itself (deblur).
+        The kernel itself (deblur; sr with blur-then-decimate).
     """
 
     label: str
@@ -165,7 +165,8 @@ def build_levels(
     noise_sigmas : sequence of float, optional
         Extra Gaussian noise levels of deblur, sr and inpaint; default the task's.
     kernels : mapping of str to ndarray, optional
-        The kernels named in ``values``; required for deblur.
+        The kernels named in ``values``, required for deblur; for sr, blur with each of them
+        before decimation (one level per scale and kernel) instead of bicubic downscaling.
     clip : bool
         Whether noisy observations are clipped to ``[0, 1]`` (named in the label).
     color : bool
@@ -178,13 +179,17 @@ def build_levels(
     """
     protocol = TASK_PROTOCOLS[task]
     noises = protocol.noise_default if noise_sigmas is None else tuple(map(float, noise_sigmas))
+    sr_kernels = tuple(kernels or ()) if task == "sr" else ()
     levels = []
-    for value, noise in product(values, noises or (None,)):
-        extras = ([f"σ={noise:g}"] if noise else []) + (["clipped"] if clip else []) + (["RGB"] if color else [])
+    for value, sr_kernel, noise in product(values, sr_kernels or (None,), noises or (None,)):
+        extras = ([sr_kernel] if sr_kernel else []) + ([f"σ={noise:g}"] if noise else [])
+        extras += (["clipped"] if clip else []) + (["RGB"] if color else [])
         fields: dict[str, Any] = {} if noise is None else {"sigma": noise}
         fields[protocol.level_field] = value
         if task == "deblur":
             fields["kernel_array"] = kernels[value]
+        if sr_kernel:
+            fields.update(kernel=sr_kernel, kernel_array=kernels[sr_kernel])
         levels.append(Level(" ".join([protocol.label(value), *extras]), **fields))
     return levels
 

@@ -219,9 +219,33 @@ def test_bad_input_raises_gr_error(small_upload, bad_files, upload, methods, set
         arena(files.get(upload), methods, **settings)
 
 
-def test_unknown_sample_raises_gr_error() -> None:
+def test_unknown_sample_or_vanished_upload_raises_gr_error(tmp_path: Path) -> None:
     with pytest.raises(gr.Error, match="unknown sample image 'lena'"):
         arena(None, ["tv"], source="lena", task="denoise")
+    with pytest.raises(gr.Error, match="no longer on the server: upload it again") as caught:
+        arena(str(tmp_path / "gone.png"), ["tv"], task="denoise")
+    assert str(tmp_path) not in str(caught.value)
+
+
+def test_restorations_run_under_zerogpu_only_when_spaces_is_importable(monkeypatch: pytest.MonkeyPatch) -> None:
+    import importlib
+    import sys
+    import types
+
+    import demo.gpu
+
+    def restore() -> str:
+        return "restored"
+
+    assert demo.gpu.gpu(restore) is restore  # no `spaces` package here
+    fake = types.ModuleType("spaces")
+    fake.GPU = lambda function: lambda *args: ("on a ZeroGPU slot", function(*args))
+    monkeypatch.setitem(sys.modules, "spaces", fake)
+    try:
+        assert importlib.reload(demo.gpu).gpu(restore)() == ("on a ZeroGPU slot", "restored")
+    finally:
+        monkeypatch.delitem(sys.modules, "spaces")
+        importlib.reload(demo.gpu)
 
 
 @pytest.mark.parametrize("mode", ["RGBA", "P", "CMYK", "I;16", "LA"])

@@ -117,6 +117,7 @@ def test_sr_end_to_end_measures_cropped_y(tmp_path):
         ),
         (("--task", "jpeg", "--qualities", "10", "--methods", "identity"), "q=10"),
         (("--task", "inpaint", "--ratios", "0.5", "--methods", "identity"), "50% missing"),
+        (("--task", "sr", "--scales", "4", "--kernels", "gauss1.6", "--methods", "bicubic"), "×4 gauss1.6"),
     ],
 )
 def test_other_tasks_run_without_a_data_root(tmp_path, monkeypatch, options, label):
@@ -284,6 +285,10 @@ def test_level_labels_and_parameters():
         "quality": None,
         "ratio": None,
     }
+    blurred = protocols.build_levels("sr", [2, 4], kernels=kernels)
+    assert [(level.label, level.kernel, level.scale) for level in blurred] == [("×2 k1", "k1", 2), ("×4 k1", "k1", 4)]
+    observation = protocols.observe("sr", datasets.skimage_photo("camera"), blurred[1], seed=0)
+    assert observation.image.shape == (48, 48) and observation.kernel.shape == kernels["k1"].shape
     assert protocols.build_levels("jpeg", [10], color=True)[0].label == "q=10 RGB"
     assert protocols.build_levels("inpaint", [0.8])[0].label == "80% missing"
 

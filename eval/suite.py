@@ -5,6 +5,12 @@ standard test sets; the suite runs them one after the other (each resumes from
 its own ``results.csv``, so an interrupted suite continues where it stopped),
 then writes ``docs/RESULTS.md``: the commands, their PSNR/SSIM tables, their
 PSNR-vs-level plots and the published numbers the harness reproduces.
+
+The summary records of every entry are kept beside the document
+(``docs/results/<entry>.json``, with the plot), so ``--only`` reruns some entries
+and rewrites the document with the others' stored results, also from a fresh
+checkout whose output folder is empty. A section whose records were never stored
+is carried over from the existing document as it is.
 """
 
 from __future__ import annotations
@@ -108,6 +114,12 @@ SUITE: tuple[Entry, ...] = (
         ("--task", "sr", "--datasets", "Set5", "Set14", "--scales", "2", "3", "4", "--methods", *_SR_METHODS),
         _references("Set5", "bicubic", ("×2", "×3", "×4"), (33.66, 30.39, 28.42), 0.03, _BICUBIC)
         + _references("Set14", "bicubic", ("×2", "×3", "×4"), (30.24, 27.55, 26.00), 0.05, _BICUBIC),
+    ),
+    Entry(
+        "sr-gauss-set5",
+        "Super-resolution ×4 of Gaussian-blurred (σ=1.6), directly decimated images, Set5 (Y channel, border = 4)",
+        ("--task", "sr", "--datasets", "Set5", "--scales", "4", "--kernels", "gauss1.6")
+        + ("--methods", "bicubic", "pnp_tv", "all-learned"),
     ),
     Entry(
         "denoise-set12",
@@ -269,6 +281,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.data_root is None:
         parser.error("the suite runs on the standard test sets: pass --data-root or set DECONV_DATA.")
     chosen = set(args.only or [entry.name for entry in SUITE])
+    previous = args.doc.read_text(encoding="utf-8") if args.doc.is_file() else ""
     started = time.perf_counter()
     sections, checks, pending, failed = [], [], [], False
     for entry in SUITE:
@@ -276,13 +289,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         if entry.name in chosen:
             print(f"== {entry.name}: {benchmark_command(arguments)}", file=sys.stderr, flush=True)
             failed |= benchmark.main(arguments) != 0
-        summary = args.out / entry.name / "summary.json"
-        if not summary.is_file():
-            pending.append(f"- {entry.title}: `{benchmark_command(arguments)}`")
+        stored = store_results(entry, args.out, args.doc.parent / "results")
+        if stored is None:
+            if (kept := earlier_section(previous, entry)) is not None:
+                sections.append(kept)
+            else:
+                pending.append(f"- {entry.title}: `{benchmark_command(arguments)}`")
             continue
-        records = json.loads(summary.read_text(encoding="utf-8"))
-        header = json.loads((args.out / entry.name / "header.json").read_text(encoding="utf-8"))
-        plot = _copy_plot(args.out / entry.name / LEVEL_PLOT, args.doc.parent / "results" / f"{entry.name}.png")
+        records, header, plot = stored
         plot = None if plot is None else plot.relative_to(args.doc.parent).as_posix()
         sections.append(section_markdown(entry, benchmark_command(arguments), records, plot, header))
         checks += check_references(entry, records)
@@ -301,12 +315,35 @@ def main(argv: Sequence[str] | None = None) -> int:
     return 1 if failed or missed else 0
 
 
-def _copy_plot(source: Path, target: Path) -> Path | None:
-    if not source.is_file():
+def store_results(
+    entry: Entry, out: Path, folder: Path
+) -> tuple[list[dict[str, Any]], dict[str, str], Path | None] | None:
+    """An entry's summary records, run header and plot, kept in ``folder`` (``<entry>.json`` and ``.png``).
+
+    Results in the suite's output folder are copied to ``folder`` first; without them the
+    stored ones are returned. None when neither exists.
+    """
+    run, stored, plot = out / entry.name, folder / f"{entry.name}.json", folder / f"{entry.name}.png"
+    if (run / "summary.json").is_file():
+        folder.mkdir(parents=True, exist_ok=True)
+        kept = {name: json.loads((run / f"{name}.json").read_text(encoding="utf-8")) for name in ("summary", "header")}
+        stored.write_text(json.dumps(kept, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
+        if (run / LEVEL_PLOT).is_file():
+            shutil.copyfile(run / LEVEL_PLOT, plot)
+    if not stored.is_file():
         return None
-    target.parent.mkdir(parents=True, exist_ok=True)
-    shutil.copyfile(source, target)
-    return target
+    kept = json.loads(stored.read_text(encoding="utf-8"))
+    return kept["summary"], kept["header"], plot if plot.is_file() else None
+
+
+def earlier_section(document: str, entry: Entry) -> str | None:
+    """The entry's section of an earlier ``docs/RESULTS.md`` (heading to the next heading), if any."""
+    heading = f"## {entry.title}\n"
+    if heading not in document:
+        return None
+    body = document[document.index(heading) :]
+    following = body.find("\n## ", len(heading))
+    return (body if following < 0 else body[:following]).rstrip()
 
 
 if __name__ == "__main__":

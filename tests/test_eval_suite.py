@@ -26,7 +26,7 @@ def tiny_suite(monkeypatch: pytest.MonkeyPatch) -> suite.Entry:
     return entry
 
 
-def test_suite_runs_its_commands_and_writes_the_document(tmp_path, tiny_suite, capsys):
+def test_suite_runs_its_commands_and_writes_the_document(tmp_path, tiny_suite, capsys, monkeypatch):
     doc = tmp_path / "docs" / "RESULTS.md"
     options = ["--data-root", str(tmp_path), "--out", str(tmp_path / "runs"), "--doc", str(doc), "--device", "cpu"]
     options += ["--only", "tiny"]
@@ -47,6 +47,18 @@ def test_suite_runs_its_commands_and_writes_the_document(tmp_path, tiny_suite, c
     first_tables = text.split("## Tiny SR check")[1].split("Device:")[0]
     assert suite.main(options) == 1
     assert first_tables in doc.read_text(encoding="utf-8")
+
+    # a fresh checkout (empty output folder) rewrites the document from the stored records, and
+    # keeps the section of an entry whose records were never stored
+    assert (tmp_path / "docs" / "results" / "tiny.json").is_file()
+    doc.write_text(doc.read_text(encoding="utf-8") + "\n## Never run\n\nAn earlier table.\n", encoding="utf-8")
+    monkeypatch.setattr(suite.benchmark, "main", lambda arguments: 0)  # "never" runs and writes nothing
+    fresh = ["--data-root", str(tmp_path), "--out", str(tmp_path / "empty"), "--doc", str(doc), "--only", "never"]
+    assert suite.main(fresh) == 1
+    tables = text.split("## Tiny SR check")[1].split("Protocol:")[1].split("![")[0]  # not the command: --out changed
+    text = doc.read_text(encoding="utf-8")
+    assert "| bicubic |" in tables and tables in text and "## Published baselines reproduced (1 of 2)" in text
+    assert "## Never run\n\nAn earlier table." in text and "## Not run yet" not in text
 
 
 def test_suite_needs_a_data_root(monkeypatch, capsys):

@@ -10,7 +10,8 @@ The summary records of every entry are kept beside the document
 (``docs/results/<entry>.json``, with the plot), so ``--only`` reruns some entries
 and rewrites the document with the others' stored results, also from a fresh
 checkout whose output folder is empty. A section whose records were never stored
-is carried over from the existing document as it is.
+is carried over from the existing document as it is. The real-photo section of
+``python -m eval.real`` (``docs/results/real/real.md``) comes last.
 """
 
 from __future__ import annotations
@@ -31,6 +32,7 @@ from restore_core.device import DEVICE_CHOICES
 
 from . import benchmark
 from .plots import LEVEL_PLOT
+from .real import SECTION
 from .report import markdown_table, metric_tables, package_versions
 
 #: Where the suite writes its benchmark folders, and the document it produces.
@@ -307,6 +309,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             "## Not run yet\n\nThese entries of the suite have no results in the output folder:\n\n"
             + "\n".join(pending)
         )
+    if (real := args.doc.parent / "results" / "real" / SECTION).is_file():
+        sections.append(real.read_text(encoding="utf-8").rstrip())
     args.doc.write_text(results_markdown(command, sections, checks), encoding="utf-8")
     missed = [check for check in checks if not check["ok"]]
     for check in missed:

@@ -222,8 +222,20 @@ def build_app() -> gr.Blocks:
     return app.queue(default_concurrency_limit=CONCURRENCY_LIMIT, max_size=MAX_QUEUE)
 
 
-def _wire(app, source, upload, controls, groups, checklists, method_params, param_groups, views, run, settings):
-    """Connect the events."""
+def _wire(
+    app: gr.Blocks,
+    source: gr.Dropdown,
+    upload: RawImage,
+    controls: dict[str, gr.components.Component],
+    groups: dict[str, gr.Group],
+    checklists: list[gr.CheckboxGroup],
+    method_params: gr.JSON,
+    param_groups: list[gr.Group],
+    views: dict[str, gr.components.Component],
+    run: gr.Button,
+    settings: list[gr.components.Component],
+) -> None:
+    """Connect the events: control updates, the live preview, the runs (button, examples) and the result views."""
     private = {"api_visibility": "private"}
     task = controls["task"]
     app.load(method_checklists, task, checklists, queue=False, **private)

@@ -4,11 +4,15 @@ The server name comes from ``GRADIO_SERVER_NAME`` (default ``127.0.0.1``) and th
 from ``PORT`` or ``GRADIO_SERVER_PORT`` (see :func:`demo.launch_options`).
 """
 
+import threading
+
 from demo import build_app, launch_options
+from demo.callbacks import warm_up
 
 
 def main() -> None:
-    """Build the app and serve it until interrupted."""
+    """Build the app and serve it until interrupted; the networks load in the background meanwhile."""
+    threading.Thread(target=warm_up, name="warm-up", daemon=True).start()
     build_app().launch(**launch_options())
 
 

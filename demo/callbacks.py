@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+import logging
 import tempfile
 import time
 import zipfile
@@ -21,7 +22,7 @@ import restore_core as rc
 from .degradation import DEFAULT_NOISE, KERNEL_PARAMETERS, KERNEL_SETTINGS, Degradation, metric_options
 from .gpu import gpu
 from .inputs import UPLOAD, editor_background, input_image
-from .method_choices import default_methods, method_choices, selected_methods
+from .method_choices import default_methods, method_choices, selected_methods, task_methods
 from .method_params import params_for
 from .views import error_map, kernel_picture, spectrum_picture, upsample_for_display, zoom_crop
 
@@ -295,6 +296,20 @@ def run_arena(
         NO_REFERENCE if clean is None else notice,
         arena,
     )
+
+
+def warm_up() -> None:
+    """Run every learned method once on a small image, so the first user's run does not pay for loading networks.
+
+    Failures are only logged: a broken method reports its error when a user runs it.
+    """
+    image = rc.sample_image(rc.SAMPLE_PHOTOS[0], 64)
+    for method in task_methods(family="learned"):
+        quick = {"iterations": 2} if any(param.name == "iterations" for param in method.params) else {}
+        try:
+            rc.restore(Degradation(task=method.tasks[0]).observe(image), method.name, **quick)
+        except Exception as error:  # logged, see above
+            logging.getLogger(__name__).warning("warm-up of %s failed: %s", method.name, describe_failure(error))
 
 
 def run_example(

@@ -32,6 +32,7 @@ from demo.callbacks import (
     run_arena,
     run_example,
     slider_pair,
+    warm_up,
     task_updates,
     zoom_views,
 )
@@ -225,6 +226,27 @@ def test_unknown_sample_or_vanished_upload_raises_gr_error(tmp_path: Path) -> No
     with pytest.raises(gr.Error, match="no longer on the server: upload it again") as caught:
         arena(str(tmp_path / "gone.png"), ["tv"], task="denoise")
     assert str(tmp_path) not in str(caught.value)
+
+
+def test_warm_up_runs_the_learned_methods_and_only_logs_failures(monkeypatch, caplog) -> None:
+    calls = []
+    real_restore = rc.restore
+
+    def counting_restore(observation, method, progress=None, **params):
+        calls.append(method)
+        return real_restore(observation, method, progress, **params)
+
+    monkeypatch.setattr(rc, "restore", counting_restore)
+    warm_up()
+    assert calls == [method.name for method in rc.list_methods() if method.family == "learned"]
+
+    def failing_restore(observation, method, progress=None, **params):
+        raise rc.RestoreError("weights file is corrupted")
+
+    monkeypatch.setattr(rc, "restore", failing_restore)
+    warm_up()  # does not raise
+    assert calls and all("weights file is corrupted" in record.getMessage() for record in caplog.records)
+    assert len(caplog.records) == len(calls)
 
 
 def test_restorations_run_under_zerogpu_only_when_spaces_is_importable(monkeypatch: pytest.MonkeyPatch) -> None:

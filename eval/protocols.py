@@ -66,7 +66,9 @@ TASK_PROTOCOLS: dict[str, TaskProtocol] = {
     ),
     "sr": TaskProtocol(
         "ground truth mod-cropped to a multiple of the scale; low-resolution input by MATLAB bicubic "
-        "downscaling with antialiasing (plus Gaussian noise if --noise-sigma); the output rounded to 8 bits; "
+        "downscaling with antialiasing or, at levels naming a kernel (--kernels), by circular blur with the "
+        "kernel then keeping every scale-th pixel (plus Gaussian noise if --noise-sigma); the output rounded "
+        "to 8 bits; "
         "PSNR/SSIM on the Y channel of MATLAB rgb2ycbcr with `scale` border pixels cropped.",
         "scales",
         "scale",

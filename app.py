@@ -4,16 +4,16 @@ The server name comes from ``GRADIO_SERVER_NAME`` (default ``127.0.0.1``) and th
 from ``PORT`` or ``GRADIO_SERVER_PORT`` (see :func:`demo.launch_options`).
 """
 
-import threading
-
 from demo import build_app, launch_options
 from demo.callbacks import warm_up
 
 
 def main() -> None:
-    """Build the app and serve it until interrupted; the networks load in the background meanwhile."""
-    threading.Thread(target=warm_up, name="warm-up", daemon=True).start()
-    build_app().launch(**launch_options())
+    """Build the app and serve it until interrupted; once the page is up, the networks load (warm-up)."""
+    app = build_app()
+    app.launch(prevent_thread_lock=True, **launch_options())
+    warm_up()
+    app.block_thread()
 
 
 if __name__ == "__main__":

@@ -42,6 +42,7 @@ from .dataroot import add_data_root_argument
 from .device import DEVICE_CHOICES, describe_device, get_device
 from .errors import RestoreError
 from .imresize import imresize
+from .jpeg import jpeg_compress
 from .metrics import psnr
 from .nets.specs import MODELS, WEIGHTS_DIR, ModelSpec, get_spec
 from .nets.unet import pad_to_multiple
@@ -54,6 +55,9 @@ HOLDOUT = 8
 MAX_TRAIN_SIGMA = 50.0
 #: Noise level of the denoisers' validation.
 VALIDATION_SIGMA = 25.0
+#: JPEG qualities the artifact-removal models are trained for (inclusive), and the validation quality.
+JPEG_QUALITIES = (5, 95)
+VALIDATION_QUALITY = 10
 #: Validation images are centre-cropped to this side to keep validation quick.
 VALIDATION_SIDE = 192
 CHECKPOINT = "checkpoint.safetensors"
@@ -78,9 +82,9 @@ Batch = tuple[torch.Tensor, torch.Tensor | None, torch.Tensor]
 
 def image_kind(spec: ModelSpec) -> str:
     """How a model sees training images: ``'gray'``, ``'rgb'`` or ``'y'`` (luma of MATLAB rgb2ycbcr)."""
-    if spec.task == "sr":
-        return "y"
-    return "rgb" if spec.channels == 3 else "gray"
+    if spec.channels == 3:
+        return "rgb"
+    return "y" if spec.task in ("sr", "jpeg") else "gray"
 
 
 def load_training_images(folder: Path, kind: str) -> list[np.ndarray]:
@@ -131,10 +135,32 @@ def sr_batch(clean: np.ndarray, scale: int, device: torch.device) -> Batch:
     return _nchw(low, device), None, _nchw(clean, device)
 
 
+def jpeg_batch(clean: np.ndarray, rng: np.random.Generator, device: torch.device, quality: int | None = None) -> Batch:
+    """JPEG-compressed inputs (libjpeg, the benchmark's codec), quality conditions (q / 100) and clean targets.
+
+    Qualities are uniform in :data:`JPEG_QUALITIES` unless given; each patch is compressed on its own,
+    its 8x8 block grid starting at its corner.
+    """
+    if quality is None:
+        qualities = rng.integers(JPEG_QUALITIES[0], JPEG_QUALITIES[1] + 1, len(clean))
+    else:
+        qualities = np.full(len(clean), quality)
+    compressed = np.stack(
+        [
+            jpeg_compress(patch[..., 0] if patch.shape[-1] == 1 else patch, int(q)).reshape(patch.shape)
+            for patch, q in zip(clean, qualities, strict=True)
+        ]
+    )
+    condition = torch.from_numpy((qualities / 100.0).astype(np.float32)[:, None]).to(device)
+    return _nchw(compressed, device), condition, _nchw(clean, device)
+
+
 def make_batch(spec: ModelSpec, clean: np.ndarray, rng: np.random.Generator, device: torch.device) -> Batch:
     """The degraded inputs of a model's task for clean patches."""
     if spec.task == "sr":
         return sr_batch(clean, spec.config["scale"], device)
+    if spec.task == "jpeg":
+        return jpeg_batch(clean, rng, device)
     return denoise_batch(clean, rng, device)
 
 
@@ -145,7 +171,7 @@ def predict(network: torch.nn.Module, inputs: torch.Tensor, condition: torch.Ten
 
 def validation_psnr(spec: ModelSpec, network: torch.nn.Module, images: Sequence[np.ndarray], seed: int,
                     device: torch.device) -> float:  # fmt: skip
-    """Mean PSNR on the held-out training images (denoisers at sigma 25; SR on Y with the scale cropped)."""
+    """Mean PSNR on the held-out training images (denoisers at sigma 25, JPEG at quality 10, SR on Y, scale cropped)."""
     scores = []
     network.eval()
     with torch.inference_mode():
@@ -159,7 +185,10 @@ def validation_psnr(spec: ModelSpec, network: torch.nn.Module, images: Sequence[
                 inputs, condition, _ = sr_batch(clean[None], scale, device)
                 output = network(inputs)
             else:
-                inputs, condition, _ = denoise_batch(clean[None], rng, device, sigma=VALIDATION_SIGMA)
+                if spec.task == "jpeg":
+                    inputs, condition, _ = jpeg_batch(clean[None], rng, device, quality=VALIDATION_QUALITY)
+                else:
+                    inputs, condition, _ = denoise_batch(clean[None], rng, device, sigma=VALIDATION_SIGMA)
                 padded, (height, width) = pad_to_multiple(inputs, network.multiple)
                 output = predict(network, padded, condition)[..., :height, :width]
             restored = np.moveaxis(output[0].float().cpu().numpy(), 0, -1)
@@ -391,12 +420,17 @@ def _shapes(spec: ModelSpec) -> list[tuple[int, ...]]:
 def _degradation_text(spec: ModelSpec) -> str:
     if spec.task == "sr":
         return f"MATLAB bicubic downscaling by {spec.config['scale']} (Y channel)"
+    if spec.task == "jpeg":
+        low, high = JPEG_QUALITIES
+        return f"libjpeg compression of each patch, quality uniform in [{low}, {high}], given as an input map (q/100)"
     return f"additive Gaussian noise, sigma uniform in [0, {MAX_TRAIN_SIGMA:g}] (0–255 scale), given as an input map"
 
 
 def _validation_text(spec: ModelSpec) -> str:
     if spec.task == "sr":
         return f"x{spec.config['scale']}, Y channel, border {spec.config['scale']} cropped"
+    if spec.task == "jpeg":
+        return f"quality {VALIDATION_QUALITY}, centre {VALIDATION_SIDE}x{VALIDATION_SIDE} crops"
     return f"sigma {VALIDATION_SIGMA:g}, centre {VALIDATION_SIDE}x{VALIDATION_SIDE} crops"
 
 

@@ -32,8 +32,8 @@ from demo.callbacks import (
     run_arena,
     run_example,
     slider_pair,
-    warm_up,
     task_updates,
+    warm_up,
     zoom_views,
 )
 from demo.degradation import KERNEL_CHOICES, Degradation

@@ -72,6 +72,24 @@ def deconv_unet(observation: Observation, sigma: float | None, device: str, tile
     return unet_denoise(observation.image, level, device, tile)
 
 
+def deconv_jpeg(observation: Observation, quality: int | None, device: str, tile: int) -> np.ndarray:
+    """Remove JPEG artifacts at the observation's quality (or the one given).
+
+    Colour images use the colour model; while only the gray model ships, it restores each
+    channel of the YCbCr image (the JPEG colour space) as a gray image.
+    """
+    from ..nets.models import run_unet
+
+    condition = (observation.quality if quality is None else quality) / 100.0
+    image = np.clip(observation.image, 0, 1)
+    if image.ndim == 2 or MODELS["jpeg_color"].path.is_file() or not MODELS["jpeg_gray"].path.is_file():
+        model = "jpeg_gray" if image.ndim == 2 else "jpeg_color"
+        return np.clip(run_unet(model, image, condition, device=device, tile=tile), 0, 1)
+    ycbcr = rgb_to_ycbcr(image)
+    channels = [run_unet("jpeg_gray", ycbcr[..., c], condition, device=device, tile=tile) for c in range(3)]
+    return np.clip(ycbcr_to_rgb(np.stack(channels, axis=-1)), 0, 1)
+
+
 def deconv_sr(observation: Observation, device: str) -> np.ndarray:
     """Super-resolve the Y channel with the network; Cb and Cr with MATLAB bicubic."""
     from ..nets.models import run_sr
@@ -109,6 +127,29 @@ if shipped("unet_gray", "unet_color"):
         description="U-Net with transposed-convolution decoder and a noise-level map input, trained on "
         "Train400 (gray) / BSDS400 (colour); blind with an estimated noise level.",
     )(deconv_unet)
+
+
+if shipped("jpeg_gray", "jpeg_color"):
+    register(
+        "deconv_jpeg",
+        "DeconvUNet JPEG (learned)",
+        "learned",
+        ["jpeg"],
+        [
+            Param(
+                "quality",
+                None,
+                "int",
+                low=1,
+                high=100,
+                help="JPEG quality given to the network; automatic: the observation's",
+            ),
+            _DEVICE,
+            _TILE,
+        ],
+        description="U-Net with transposed-convolution decoder and a quality map input, trained on "
+        "BSDS400 patches compressed by libjpeg at qualities 5-95.",
+    )(deconv_jpeg)
 
 
 if shipped("sr_x2", "sr_x3", "sr_x4"):

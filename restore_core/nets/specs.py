@@ -65,6 +65,11 @@ MODELS: dict[str, ModelSpec] = {
                   "gray Gaussian denoiser for noise levels 0-50 (0-255 scale), the noise level as an input map"),
         ModelSpec("unet_color", "DeconvUNet", {"channels": 3, **_UNET}, "denoise", "BSDS400",
                   "colour Gaussian denoiser for noise levels 0-50 (0-255 scale), the noise level as an input map"),
+        ModelSpec("jpeg_gray", "DeconvUNet", {"channels": 1, **_UNET}, "jpeg", "BSDS400",
+                  "JPEG artifact removal of gray images (the Y channel of BSDS400 for training), qualities 5-95, "
+                  "the quality as an input map"),
+        ModelSpec("jpeg_color", "DeconvUNet", {"channels": 3, **_UNET}, "jpeg", "BSDS400",
+                  "JPEG artifact removal of colour images (4:2:0), qualities 5-95, the quality as an input map"),
         *(
             ModelSpec(f"sr_x{scale}", "DeconvSR", {"scale": scale, **_SR}, "sr", "BSDS400",
                       f"x{scale} super-resolution of the Y channel for MATLAB-bicubic downscaled images")

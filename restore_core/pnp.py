@@ -9,7 +9,9 @@ HQS solves ``min_x ||y - A x||² / (2σ²) + λ Φ(x)`` by alternating
 * a prior step ``z = D(x, σ_k)``, a Gaussian denoiser at level ``σ_k``.
 
 The denoiser levels ``σ_k`` decrease log-spaced from ``sigma_start`` (49) to the
-observation's noise level and ``ρ_k = λ σ² / σ_k²``, as in DPIR (Zhang et al., 2021).
+observation's noise level and ``ρ_k = λ σ² / σ_k²``, as in DPIR (Zhang et al., 2021);
+noise-free inpainting stops the schedule at :data:`SIGMA_FLOOR` instead, where a learned
+prior still removes the small artefacts it adds itself at the lowest levels.
 The prior is any ``denoiser(image, sigma)``: the learned DeconvUNet or a classical
 one (TV, BM3D), so the benchmark can compare priors with the solver held fixed.
 """
@@ -34,6 +36,9 @@ Progress = Callable[[int, int], None]
 MIN_SIGMA = 0.5
 #: Default iterations per task (DPIR's published settings).
 DEFAULT_ITERATIONS = {"deblur": 8, "sr": 24, "inpaint": 40}
+#: Lowest denoiser level of the default schedule per task (0–255 scale; ``python -m tools.tune_pnp``
+#: measures it on training images).
+SIGMA_FLOOR = {"deblur": MIN_SIGMA, "sr": MIN_SIGMA, "inpaint": 3.0}
 _CG_ITERATIONS = 30
 
 
@@ -166,6 +171,7 @@ def hqs(
     denoiser: Denoiser,
     iterations: int | None = None,
     sigma_start: float = 49.0,
+    sigma_end: float | None = None,
     lam: float = 0.23,
     ensemble: bool = False,
     progress: Progress | None = None,
@@ -182,6 +188,9 @@ def hqs(
         Number of HQS iterations (default: 8 deblur, 24 SR, 40 inpaint).
     sigma_start : float
         Denoiser level of the first iteration (0–255 scale).
+    sigma_end : float, optional
+        Denoiser level of the last iteration (default: the observation's noise level,
+        at least :data:`SIGMA_FLOOR` of the task).
     lam : float
         Prior weight λ: ``ρ_k = λ σ² / σ_k²``.
     ensemble : bool
@@ -193,7 +202,9 @@ def hqs(
     Returns
     -------
     ndarray
-        The restored image, float32, shaped like the clean image.
+        The restored image, float32, shaped like the clean image: the last denoiser output,
+        or, when the schedule ends above the observation's noise level (noise-free
+        inpainting), the data step after it, so observed pixels keep their values.
 
     Raises
     ------
@@ -206,10 +217,12 @@ def hqs(
             f"not {observation.task}."
         )
     iterations = DEFAULT_ITERATIONS[observation.task] if iterations is None else int(iterations)
-    if iterations < 1 or lam <= 0 or sigma_start <= 0:
-        raise RestoreError("HQS needs at least one iteration, a positive lambda and a positive starting sigma.")
+    if iterations < 1 or lam <= 0 or sigma_start <= 0 or (sigma_end is not None and sigma_end <= 0):
+        raise RestoreError("HQS needs at least one iteration, a positive lambda and positive sigmas.")
     sigma = max(observation.noise_sigma(), MIN_SIGMA)
-    levels = noise_schedule(sigma_start, sigma, iterations)
+    if sigma_end is None:
+        sigma_end = max(sigma, SIGMA_FLOOR[observation.task])
+    levels = noise_schedule(sigma_start, sigma_end, iterations)
     data = DataStep(observation)
     estimate = initial_estimate(observation)
     for index, level in enumerate(levels):
@@ -219,7 +232,9 @@ def hqs(
         estimate = dihedral(denoised, index, inverse=True) if ensemble else denoised
         if progress is not None:
             progress(index + 1, iterations)
+    if levels[-1] > sigma:  # the schedule stopped above the noise level: one more data step fits the data again
+        estimate = data.solve(estimate, lam * (sigma / levels[-1]) ** 2)
     return np.ascontiguousarray(estimate, dtype=np.float32)
 
 
-__all__ = ["DataStep", "Denoiser", "dihedral", "hqs", "initial_estimate", "noise_schedule"]
+__all__ = ["SIGMA_FLOOR", "DataStep", "Denoiser", "dihedral", "hqs", "initial_estimate", "noise_schedule"]

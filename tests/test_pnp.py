@@ -7,7 +7,7 @@ import pytest
 import skimage.data
 
 import restore_core as rc
-from restore_core.pnp import DataStep, dihedral, hqs, initial_estimate, noise_schedule
+from restore_core.pnp import SIGMA_FLOOR, DataStep, dihedral, hqs, initial_estimate, noise_schedule
 
 
 @pytest.fixture(scope="module")
@@ -70,6 +70,31 @@ def test_schedule_and_ensemble_transforms():
     assert len({dihedral(image, index).tobytes() for index in range(8)}) == 8
 
 
+@pytest.mark.parametrize(
+    ("task", "options", "last"),
+    [
+        ("deblur", {"kernel": rc.gaussian_kernel(1.0), "sigma": 7.65}, 7.65),
+        ("inpaint", {"ratio": 0.5, "sigma": 0}, SIGMA_FLOOR["inpaint"]),
+        ("inpaint", {"ratio": 0.5, "sigma": 10}, 10),
+    ],
+)
+def test_schedule_ends_at_the_noise_level_or_the_task_floor(clean, task, options, last):
+    observation = rc.degrade(clean[..., 1], task, seed=0, **options)
+    levels = []
+    hqs(observation, lambda image, sigma: levels.append(sigma) or image, iterations=5)
+    assert levels[0] == pytest.approx(49) and levels[-1] == pytest.approx(last)
+    levels.clear()
+    hqs(observation, lambda image, sigma: levels.append(sigma) or image, iterations=5, sigma_end=3.0)
+    assert levels[-1] == pytest.approx(3.0)
+
+
+def test_noise_free_inpainting_keeps_the_observed_pixels(clean):
+    observation = rc.degrade(clean, "inpaint", ratio=0.5, sigma=0, seed=0)
+    restored = hqs(observation, lambda image, sigma: np.clip(image + 0.05, 0, 1), iterations=3)
+    observed = observation.mask
+    np.testing.assert_allclose(restored[observed], observation.image[observed], atol=1e-3)
+
+
 def test_solver_rejects_tasks_and_settings_it_cannot_use(clean):
     denoise = rc.degrade(clean, "denoise", sigma=10, seed=0)
     with pytest.raises(rc.RestoreError, match="does not support the denoise task"):
@@ -79,6 +104,8 @@ def test_solver_rejects_tasks_and_settings_it_cannot_use(clean):
     blurred = rc.degrade(clean, "deblur", kernel=rc.gaussian_kernel(1.0), sigma=1, seed=0)
     with pytest.raises(rc.RestoreError, match="iterations"):
         rc.restore(blurred, "pnp_tv", iterations=0)
+    with pytest.raises(rc.RestoreError, match="positive sigmas"):
+        hqs(blurred, lambda image, sigma: image, sigma_end=0)
 
 
 @pytest.mark.parametrize(

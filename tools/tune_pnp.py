@@ -1,9 +1,11 @@
-"""Choose the prior weight λ of the learned plug-and-play solver on training images.
+"""Choose the settings of the learned plug-and-play solver on training images.
 
 ``python -m tools.tune_pnp --data-root DIR`` measures the mean PSNR of ``pnp_unet``
-over a grid of λ (HQS penalty ``ρ_k = λ σ² / σ_k²``) for deblurring and inpainting,
-and prints, per task, the λ with the best mean over the task's levels: the value of
-:data:`restore_core.pnp.DEFAULT_LAMBDA`. It only reads the library.
+over a grid of one setting for deblurring and inpainting, and prints, per task, the
+value with the best mean over the task's levels. ``--setting lam`` (default) tries
+the prior weight λ (HQS penalty ``ρ_k = λ σ² / σ_k²``; the default of ``hqs``);
+``--setting sigma_end`` the denoiser level of the last iteration (the
+per-task floor :data:`restore_core.pnp.SIGMA_FLOOR`). It only reads the library.
 
 Protocol (training data only, never a test set)
     Images: the seeded subset of ``train/Train400`` of :mod:`tools.tune_classical`
@@ -33,8 +35,8 @@ from restore_core.dataroot import add_data_root_argument
 
 from .tune_classical import synthetic_kernels, training_images
 
-#: λ values tried, and each task's levels (noise sigma for deblurring, missing fraction for inpainting).
-GRID = (0.1, 0.23, 0.35, 0.5, 0.7, 1.0, 2.0)
+#: Values tried per setting, and each task's levels (noise sigma for deblurring, missing fraction for inpainting).
+GRIDS = {"lam": (0.1, 0.23, 0.35, 0.5, 0.7, 1.0, 2.0), "sigma_end": (0.5, 1.0, 2.0, 3.0, 5.0, 8.0)}
 LEVELS = {"deblur": (2.55, 7.65), "inpaint": (0.5, 0.8)}
 
 
@@ -55,26 +57,29 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--images", type=int, default=8, help="training images (default 8)")
     parser.add_argument("--seed", type=int, default=0, help="seed of the image subset (default 0)")
     parser.add_argument("--tasks", nargs="+", choices=list(LEVELS), default=list(LEVELS))
+    parser.add_argument("--setting", choices=list(GRIDS), default="lam", help="what to tune (default lam)")
     args = parser.parse_args(argv)
     if args.data_root is None:
         parser.error("pass --data-root or set DECONV_DATA (the folder holding train/Train400).")
     images = [rc.load_image(path) for path in training_images(Path(args.data_root), args.images, args.seed)]
+    grid = GRIDS[args.setting]
     for task in args.tasks:
         table = {}
         for level in LEVELS[task]:
             pairs = cases(task, images, level)
-            for lam in tqdm(GRID, desc=f"{task} {level:g}", leave=False):
-                scores = [rc.psnr(clean, rc.restore(observation, "pnp_unet", lam=lam)) for clean, observation in pairs]
-                table[level, lam] = float(np.mean(scores))
+            for value in tqdm(grid, desc=f"{task} {level:g}", leave=False):
+                scores = [rc.psnr(clean, rc.restore(observation, "pnp_unet", **{args.setting: value}))
+                          for clean, observation in pairs]  # fmt: skip
+                table[level, value] = float(np.mean(scores))
         print(f"\n{task}: mean PSNR (dB) of pnp_unet, {len(images)} Train400 images\n")
-        print("| λ | " + " | ".join(f"{level:g}" for level in LEVELS[task]) + " | mean |")
+        print(f"| {args.setting} | " + " | ".join(f"{level:g}" for level in LEVELS[task]) + " | mean |")
         print("|---:|" + "---:|" * (len(LEVELS[task]) + 1))
         means = {}
-        for lam in GRID:
-            values = [table[level, lam] for level in LEVELS[task]]
-            means[lam] = float(np.mean(values))
-            print(f"| {lam:g} | " + " | ".join(f"{value:.2f}" for value in values) + f" | {means[lam]:.2f} |")
-        print(f"\nbest λ for {task}: {max(means, key=means.get):g}")
+        for value in grid:
+            row = [table[level, value] for level in LEVELS[task]]
+            means[value] = float(np.mean(row))
+            print(f"| {value:g} | " + " | ".join(f"{psnr:.2f}" for psnr in row) + f" | {means[value]:.2f} |")
+        print(f"\nbest {args.setting} for {task}: {max(means, key=means.get):g}")
     return 0
 
 

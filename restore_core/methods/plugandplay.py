@@ -12,7 +12,7 @@ import numpy as np
 
 from ..noise import estimate_noise_sigma
 from ..observation import Observation
-from ..pnp import DEFAULT_ITERATIONS, Denoiser, Progress, hqs
+from ..pnp import DEFAULT_ITERATIONS, SIGMA_FLOOR, Denoiser, Progress, hqs
 from ..registry import Param, register
 from .deconvolution import wiener
 from .denoising import bm3d_denoise, tv_denoise
@@ -24,6 +24,9 @@ SOLVER_PARAMS = (
           help="HQS iterations; automatic: 8 for deblurring, 24 for super-resolution, 40 for inpainting"),
     Param("lam", 0.23, low=0.01, high=10.0, log=True, help="prior weight λ (ρ_k = λ σ² / σ_k²)"),
     Param("sigma_start", 49.0, low=1.0, high=100.0, help="denoiser level of the first iteration (0–255)"),
+    Param("sigma_end", None, low=0.1, high=100.0,
+          help="denoiser level of the last iteration (0–255); automatic: the noise level, "
+          f"at least {SIGMA_FLOOR['inpaint']:g} for inpainting"),
 )  # fmt: skip
 _ENSEMBLE = Param("ensemble", True, "bool", help="denoise a different flip/rotation at each iteration")
 

@@ -10,8 +10,9 @@ HQS solves ``min_x ||y - A x||² / (2σ²) + λ Φ(x)`` by alternating
 
 The denoiser levels ``σ_k`` decrease log-spaced from ``sigma_start`` (49) to the
 observation's noise level and ``ρ_k = λ σ² / σ_k²``, as in DPIR (Zhang et al., 2021);
-noise-free inpainting stops the schedule at :data:`SIGMA_FLOOR` instead, where a learned
-prior still removes the small artefacts it adds itself at the lowest levels.
+inpainting of (nearly) noise-free images stops at :data:`SIGMA_FLOOR` instead, where a
+learned prior still removes the small artefacts it adds itself at the lowest levels, and
+ends with a data step so the observed pixels keep their values.
 The prior is any ``denoiser(image, sigma)``: the learned DeconvUNet or a classical
 one (TV, BM3D), so the benchmark can compare priors with the solver held fixed.
 """

@@ -113,3 +113,15 @@ def test_unknown_noise_level_is_estimated(gray):
 def test_denoisers_accept_a_noise_free_observation(gray, name):
     obs = rc.degrade(gray, "denoise", sigma=0)
     assert rc.psnr(gray, rc.restore(obs, name)) > 30
+
+
+def test_wiener_noise_gain_predicts_the_noise_the_filter_leaves():
+    from skimage import restoration
+
+    from restore_core.methods.deconvolution import wiener_noise_gain
+
+    noise = np.random.default_rng(0).normal(0.0, 0.05, (256, 256))
+    kernel = rc.motion_kernel(15, 30)
+    for balance in (1e-3, 1e-2, 1e-1):
+        measured = restoration.wiener(noise, kernel, balance, clip=False).std()
+        assert measured == pytest.approx(0.05 * wiener_noise_gain(kernel, noise.shape, balance), rel=0.05)

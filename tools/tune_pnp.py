@@ -1,11 +1,14 @@
-"""Choose the settings of the learned plug-and-play solver on training images.
+"""Choose the settings of the learned deconvolution solvers on training images.
 
-``python -m tools.tune_pnp --data-root DIR`` measures the mean PSNR of ``pnp_unet``
-over a grid of one setting for deblurring and inpainting, and prints, per task, the
-value with the best mean over the task's levels. ``--setting lam`` (default) tries
-the prior weight λ (HQS penalty ``ρ_k = λ σ² / σ_k²``; the default of ``hqs``);
-``--setting sigma_end`` the denoiser level of the last iteration (the
-per-task floor :data:`restore_core.pnp.SIGMA_FLOOR`). It only reads the library.
+``python -m tools.tune_pnp --data-root DIR`` measures the mean PSNR of a learned
+method (``--method``: ``pnp_unet``, default, or ``wiener_unet``) over a grid of one of
+its settings, for each task it supports (deblurring, inpainting), and prints, per
+task, the value with the best mean over the task's levels; the other settings keep
+their defaults. Settings of ``pnp_unet``: ``lam`` (default), the prior weight λ (HQS
+penalty ``ρ_k = λ σ² / σ_k²``; the default of ``hqs``), and ``sigma_end``, the
+denoiser level of the last iteration (the per-task floor
+:data:`restore_core.pnp.SIGMA_FLOOR`). Settings of ``wiener_unet``: ``balance_scale``
+and ``noise_scale``. It only reads the library.
 
 Protocol (training data only, never a test set)
     Images: the seeded subset of ``train/Train400`` of :mod:`tools.tune_classical`
@@ -36,7 +39,13 @@ from restore_core.dataroot import add_data_root_argument
 from .tune_classical import synthetic_kernels, training_images
 
 #: Values tried per setting, and each task's levels (noise sigma for deblurring, missing fraction for inpainting).
-GRIDS = {"lam": (0.1, 0.23, 0.35, 0.5, 0.7, 1.0, 2.0), "sigma_end": (0.5, 1.0, 2.0, 3.0, 5.0, 8.0)}
+GRIDS = {
+    "lam": (0.1, 0.23, 0.35, 0.5, 0.7, 1.0, 2.0),
+    "sigma_end": (0.5, 1.0, 2.0, 3.0, 5.0, 8.0),
+    "balance_scale": (0.1, 0.2, 0.3, 0.5, 1.0),
+    "noise_scale": (0.7, 1.0, 1.15, 1.3, 1.5, 1.7),
+}
+METHODS = ("pnp_unet", "wiener_unet")
 LEVELS = {"deblur": (2.55, 7.65), "inpaint": (0.5, 0.8)}
 
 
@@ -51,27 +60,32 @@ def cases(task: str, images: Sequence[np.ndarray], level: float) -> list[tuple[n
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Print the PSNR table and the best λ per task; return 0."""
+    """Print the PSNR table and the best value per task; return 0."""
     parser = argparse.ArgumentParser(prog="python -m tools.tune_pnp", description=__doc__.split("\n")[0])
     add_data_root_argument(parser, "train/Train400")
     parser.add_argument("--images", type=int, default=8, help="training images (default 8)")
     parser.add_argument("--seed", type=int, default=0, help="seed of the image subset (default 0)")
     parser.add_argument("--tasks", nargs="+", choices=list(LEVELS), default=list(LEVELS))
+    parser.add_argument("--method", choices=METHODS, default="pnp_unet", help="method to tune (default pnp_unet)")
     parser.add_argument("--setting", choices=list(GRIDS), default="lam", help="what to tune (default lam)")
     args = parser.parse_args(argv)
     if args.data_root is None:
         parser.error("pass --data-root or set DECONV_DATA (the folder holding train/Train400).")
+    method = rc.get_method(args.method)
+    if args.setting not in {param.name for param in method.params}:
+        parser.error(f"{args.method} has no setting {args.setting}.")
+    tasks = [task for task in args.tasks if task in method.tasks]
     images = [rc.load_image(path) for path in training_images(Path(args.data_root), args.images, args.seed)]
     grid = GRIDS[args.setting]
-    for task in args.tasks:
+    for task in tasks:
         table = {}
         for level in LEVELS[task]:
             pairs = cases(task, images, level)
             for value in tqdm(grid, desc=f"{task} {level:g}", leave=False):
-                scores = [rc.psnr(clean, rc.restore(observation, "pnp_unet", **{args.setting: value}))
+                scores = [rc.psnr(clean, rc.restore(observation, args.method, **{args.setting: value}))
                           for clean, observation in pairs]  # fmt: skip
                 table[level, value] = float(np.mean(scores))
-        print(f"\n{task}: mean PSNR (dB) of pnp_unet, {len(images)} Train400 images\n")
+        print(f"\n{task}: mean PSNR (dB) of {args.method}, {len(images)} Train400 images\n")
         print(f"| {args.setting} | " + " | ".join(f"{level:g}" for level in LEVELS[task]) + " | mean |")
         print("|---:|" + "---:|" * (len(LEVELS[task]) + 1))
         means = {}

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import numpy as np
 from skimage import restoration
+from skimage.restoration import uft
 
 from ..boundary import extend_for_fft
 from ..observation import Observation
@@ -35,6 +36,19 @@ def auto_rl_iterations(sigma: float) -> int:
 def auto_tv_weight(sigma: float) -> float:
     """Weight of the TV term of :func:`tv_deconvolution` for a noise level on the 0–255 scale."""
     return 0.0015 * (sigma / 2.55) ** 1.72
+
+
+def wiener_noise_gain(kernel: np.ndarray, shape: tuple[int, int], balance: float) -> float:
+    """Factor by which :func:`wiener` scales the level of white noise.
+
+    The Wiener–Hunt filter ``W = conj(H) / (|H|² + balance |L|²)`` (``L`` the Laplacian)
+    turns white noise of level σ into coloured noise of level ``σ sqrt(mean |W|²)``
+    (Parseval), evaluated here on a ``shape`` frequency grid.
+    """
+    transfer = psf2otf(kernel, shape)
+    regulariser, _ = uft.laplacian(2, shape, is_real=False)
+    response = np.conj(transfer) / (np.abs(transfer) ** 2 + balance * np.abs(regulariser) ** 2)
+    return float(np.sqrt(np.mean(np.abs(response) ** 2)))
 
 
 def _deconvolve(observation: Observation, solve_plane) -> np.ndarray:

@@ -10,12 +10,11 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..noise import estimate_noise_sigma
 from ..observation import Observation
 from ..pnp import DEFAULT_ITERATIONS, SIGMA_FLOOR, Denoiser, Progress, hqs
 from ..registry import Param, register
-from .deconvolution import wiener
-from .denoising import bm3d_denoise, tv_denoise
+from .deconvolution import auto_balance, wiener, wiener_noise_gain
+from .denoising import bm3d_denoise, noise_level, tv_denoise
 from .learned import _DEVICE, TILE, shipped, unet_denoise
 
 TASKS = tuple(DEFAULT_ITERATIONS)
@@ -69,10 +68,22 @@ def pnp_unet(
     return run_hqs(observation, lambda image, sigma: unet_denoise(image, sigma, device, TILE), progress, **settings)
 
 
-def wiener_unet(observation: Observation, device: str = "auto") -> np.ndarray:
-    """Wiener deconvolution, then the learned denoiser at the residual noise level estimated from its output."""
-    deconvolved = wiener(observation)
-    return unet_denoise(deconvolved, estimate_noise_sigma(deconvolved), device, TILE)
+def wiener_unet(
+    observation: Observation, balance_scale: float = 0.2, noise_scale: float = 1.3, device: str = "auto"
+) -> np.ndarray:
+    """Wiener deconvolution, then the learned denoiser at the noise level the filter leaves.
+
+    The Wiener balance is ``balance_scale`` times the automatic one (the denoiser removes
+    the noise a lighter regulariser lets through); the denoiser level is ``noise_scale``
+    times the exact output level of white input noise (:func:`wiener_noise_gain`), the
+    margin covering the filter's coloured noise and ringing. Both factors are measured
+    on training images by ``python -m tools.tune_pnp --method wiener_unet``.
+    """
+    sigma = noise_level(observation)
+    balance = balance_scale * auto_balance(sigma)
+    deconvolved = wiener(observation, balance)
+    level = noise_scale * sigma * wiener_noise_gain(observation.kernel, deconvolved.shape[:2], balance)
+    return unet_denoise(deconvolved, level, device, TILE)
 
 
 if shipped("unet_gray", "unet_color"):
@@ -90,6 +101,24 @@ if shipped("unet_gray", "unet_color"):
         "Wiener + DeconvUNet (learned)",
         "learned",
         ["deblur"],
-        [_DEVICE],
-        description="Two stages: Wiener deconvolution, then the learned denoiser at an estimated residual noise level.",
+        [
+            Param(
+                "balance_scale",
+                0.2,
+                low=0.01,
+                high=10.0,
+                log=True,
+                help="Wiener balance as a multiple of the automatic one",
+            ),
+            Param(
+                "noise_scale",
+                1.3,
+                low=0.1,
+                high=5.0,
+                help="denoiser level as a multiple of the noise level the Wiener filter leaves",
+            ),
+            _DEVICE,
+        ],
+        description="Two stages: Wiener deconvolution, then the learned denoiser at the residual noise level "
+        "of the Wiener filter.",
     )(wiener_unet)

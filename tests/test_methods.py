@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from skimage import data
+from skimage import data, restoration
 
 import restore_core as rc
+from restore_core.methods.deconvolution import wiener_noise_gain
 
 REQUIRED = (
     "identity wiener unsupervised_wiener richardson_lucy tv_deconv tv wavelet nlm bm3d "
@@ -116,10 +117,6 @@ def test_denoisers_accept_a_noise_free_observation(gray, name):
 
 
 def test_wiener_noise_gain_predicts_the_noise_the_filter_leaves():
-    from skimage import restoration
-
-    from restore_core.methods.deconvolution import wiener_noise_gain
-
     noise = np.random.default_rng(0).normal(0.0, 0.05, (256, 256))
     kernel = rc.motion_kernel(15, 30)
     for balance in (1e-3, 1e-2, 1e-1):

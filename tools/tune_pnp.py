@@ -71,10 +71,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.data_root is None:
         parser.error("pass --data-root or set DECONV_DATA (the folder holding train/Train400).")
-    method = rc.get_method(args.method)
+    try:
+        method = rc.get_method(args.method)
+    except rc.RestoreError as error:
+        parser.error(f"{error} (learned methods register when their weights ship)")
     if args.setting not in {param.name for param in method.params}:
         parser.error(f"{args.method} has no setting {args.setting}.")
     tasks = [task for task in args.tasks if task in method.tasks]
+    if not tasks:
+        parser.error(f"{args.method} does none of the tasks {', '.join(args.tasks)}.")
     images = [rc.load_image(path) for path in training_images(Path(args.data_root), args.images, args.seed)]
     grid = GRIDS[args.setting]
     for task in tasks:

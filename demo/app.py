@@ -42,6 +42,7 @@ from .degradation import (
 from .inputs import source_choices
 from .method_choices import default_methods, method_choices
 from .method_params import exposed_params, param_component, set_param
+from .served_files import as_files
 
 #: Largest accepted upload.
 MAX_FILE_SIZE = "20mb"
@@ -254,26 +255,28 @@ def _wire(
     for checklist in (*checklists, task):
         checklist.change(params_visibility, [*checklists, task], param_groups, **private)
     preview_outputs = [views["preview"], views["kernel"], views["spectrum"], views["notice"]]
+    served_preview, served_zoom = as_files(preview), as_files(zoom_views)
     for component in (source, upload, *settings):
-        component.change(preview, [source, upload, *settings], preview_outputs, trigger_mode="always_last",
+        component.change(served_preview, [source, upload, *settings], preview_outputs, trigger_mode="always_last",
                          show_progress="hidden", concurrency_limit=PREVIEW_CONCURRENCY, concurrency_id="preview",
                          **private)  # fmt: skip
-    app.load(preview, [source, upload, *settings], preview_outputs, **private)
+    app.load(served_preview, [source, upload, *settings], preview_outputs, **private)
     state = gr.State()
     outputs = [views[name] for name in ("reference", "degraded", "gallery", "table", "slider", "compare",
                                         "download", "notice")]  # fmt: skip
     example_inputs = [source, *(controls[name] for name in EXAMPLE_FIELDS)]
-    gr.Examples(EXAMPLES, example_inputs, [*outputs, state], run_example, run_on_click=True, cache_examples=False,
-                api_visibility="private",
+    gr.Examples(EXAMPLES, example_inputs, [*outputs, state], as_files(run_example), run_on_click=True,
+                cache_examples=False, api_visibility="private",
                 label="Examples: a click sets the controls and runs the task's default methods")  # fmt: skip
-    run.click(run_arena, [source, upload, *settings, *checklists, method_params], [*outputs, state],
+    run.click(as_files(run_arena), [source, upload, *settings, *checklists, method_params], [*outputs, state],
               api_name="restore", concurrency_id="run")  # fmt: skip
+    served_slider = as_files(slider_pair)
     for trigger in (views["compare"].input, views["against"].change):
-        trigger(slider_pair, [state, views["compare"], views["against"]], views["slider"], **private)
+        trigger(served_slider, [state, views["compare"], views["against"]], views["slider"], **private)
     zoom_inputs = [state, views["zoom_x"], views["zoom_y"], views["zoom_size"], views["errors"]]
     for component in (*zoom_inputs[1:], state):
-        component.change(zoom_views, zoom_inputs, [views["zoom"], views["error_maps"]], trigger_mode="always_last",
-                         show_progress="hidden", **private)  # fmt: skip
+        component.change(served_zoom, zoom_inputs, [views["zoom"], views["error_maps"]],
+                         trigger_mode="always_last", show_progress="hidden", **private)  # fmt: skip
 
 
 def _server_port() -> int | None:

@@ -5,11 +5,9 @@ from __future__ import annotations
 import io
 import json
 import logging
-import tempfile
 import time
 import zipfile
 from dataclasses import asdict, dataclass, fields, replace
-from pathlib import Path
 from typing import Any
 
 import gradio as gr
@@ -24,6 +22,7 @@ from .gpu import gpu
 from .inputs import UPLOAD, editor_background, input_image
 from .method_choices import default_methods, method_choices, selected_methods, task_methods
 from .method_params import params_for
+from .served_files import call_folder
 from .views import error_map, kernel_picture, spectrum_picture, upsample_for_display, zoom_crop
 
 #: Tasks with their own group of controls, in the order of the groups' visibility updates.
@@ -192,8 +191,7 @@ def results_table(results: list[Result] | tuple[Result, ...], reference: bool) -
 
 def write_downloads(arena: Arena, table: pd.DataFrame, settings: Degradation) -> str:
     """A zip of every picture shown (PNG, lossless), the metrics table (CSV) and the settings (JSON)."""
-    folder = Path(tempfile.mkdtemp(prefix="deconv_arena_"))
-    path = folder / "deconv_arena_results.zip"
+    path = call_folder() / "deconv_arena_results.zip"
     with zipfile.ZipFile(path, "w") as archive:  # stored: PNGs are compressed already
         for index, (name, image) in enumerate(arena.named().items()):
             buffer = io.BytesIO()

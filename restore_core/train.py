@@ -26,7 +26,7 @@ import shlex
 import sys
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -198,10 +198,20 @@ def validation_psnr(spec: ModelSpec, network: torch.nn.Module, images: Sequence[
     return float(np.mean(scores))
 
 
-def learning_rate(config: TrainConfig, step: int) -> float:
-    """Cosine decay from ``lr`` to ``lr / 100`` over ``steps``."""
-    progress = min(step / max(config.steps, 1), 1.0)
-    return config.lr * (0.01 + 0.99 * 0.5 * (1 + math.cos(math.pi * progress)))
+def learning_rate(config: TrainConfig, step: int, schedule: list[list[float]] | None = None) -> float:
+    """Cosine decay from ``lr`` to ``lr / 100`` over ``steps``.
+
+    ``schedule`` lists the segments ``[start step, start rate, end step]`` of a run whose
+    length was changed on resume (see :func:`train`), the first one ``[0, lr, first length]``:
+    from its start, each segment decays from its start rate to ``lr / 100`` at its end,
+    so the rate never jumps.
+    """
+    start, start_rate, end = next(
+        (segment for segment in reversed(schedule or []) if segment[0] <= step), (0, config.lr, config.steps)
+    )
+    floor = config.lr / 100
+    progress = min((step - start) / max(end - start, 1), 1.0)
+    return floor + (start_rate - floor) * 0.5 * (1 + math.cos(math.pi * progress))
 
 
 def save_checkpoint(
@@ -251,7 +261,9 @@ def train(
 
     With ``resume``, the checkpoint in ``run_dir`` is continued; without one,
     the exported weights in ``weights_dir`` are, if their run state has the
-    same configuration (the optimizer state then starts afresh).
+    same configuration (the optimizer state then starts afresh). A resumed run may
+    change ``config.steps``: the learning rate then decays by a cosine from its
+    current value to ``lr / 100`` at the new length (a segment of ``state["schedule"]``).
 
     Raises
     ------
@@ -307,7 +319,7 @@ def train(
             spec, sample_patches(training, config.batch, side, rng), rng, torch_device
         )
         for group in optimizer.param_groups:
-            group["lr"] = learning_rate(config, step)
+            group["lr"] = learning_rate(config, step, state.get("schedule"))
         with autocast:
             loss = F.l1_loss(predict(network, inputs, condition).float(), target)
         optimizer.zero_grad(set_to_none=True)
@@ -331,8 +343,16 @@ def train(
 
 
 def _same_config(state: dict[str, Any], config: TrainConfig, source: Path) -> dict[str, Any]:
-    if state["config"] != asdict(config):
+    """The run state to continue; a new schedule length adds a segment to ``state["schedule"]``."""
+    previous = TrainConfig(**state["config"])
+    if replace(previous, steps=config.steps) != config:
         raise RestoreError(f"{source} was trained with {state['config']}, not {asdict(config)}.")
+    if config.steps != previous.steps:
+        if config.steps <= state["step"]:
+            raise RestoreError(f"{source} is at step {state['step']}: a new schedule must be longer (--steps).")
+        schedule = state.setdefault("schedule", [[0, previous.lr, previous.steps]])
+        schedule.append([state["step"], learning_rate(previous, state["step"], schedule), config.steps])
+        state["config"] = asdict(config)
     return state
 
 
@@ -385,7 +405,7 @@ def model_card(spec: ModelSpec, state: dict[str, Any], path: Path, command: str,
 | degradation | {_degradation_text(spec)} |
 | steps | {state["step"]} of {config["steps"]} (batch {config["batch"]}, patch {config["patch"]}) |
 | seed | {config["seed"]} |
-| optimisation | Adam, L1 loss, cosine learning rate from {config["lr"]:g} to {config["lr"] / 100:g}{_restarts(state)} |
+| optimisation | Adam, L1 loss, cosine learning rate {config["lr"]:g} → {config["lr"] / 100:g}{_resumptions(state)} |
 | wall time | {state["seconds"] / 3600:.2f} h on {state["device"]} |
 | exported | {datetime.now(UTC):%Y-%m-%d %H:%M UTC}, Python {platform.python_version()}, torch {torch.__version__} |
 
@@ -404,13 +424,15 @@ Validation PSNR (dB) on the held-out training images ({_validation_text(spec)}):
 {measured}"""
 
 
-def _restarts(state: dict[str, Any]) -> str:
-    steps = state.get("optimizer_restarts", [])
-    return (
-        f"; optimizer state restarted at step {', '.join(map(str, steps))} (resumed from exported weights)"
-        if steps
-        else ""
-    )
+def _resumptions(state: dict[str, Any]) -> str:
+    """Card text for schedule changes and optimizer restarts made when the run was resumed."""
+    notes = [
+        f"from step {start}, cosine from {rate:.3g} to step {end} (schedule length changed on resume)"
+        for start, rate, end in state.get("schedule", [])[1:]
+    ]
+    if steps := state.get("optimizer_restarts", []):
+        notes.append(f"optimizer state restarted at step {', '.join(map(str, steps))} (resumed from exported weights)")
+    return "".join(f"; {note}" for note in notes)
 
 
 def _shapes(spec: ModelSpec) -> list[tuple[int, ...]]:
@@ -460,7 +482,11 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("model", choices=list(MODELS), help="model to train")
     add_data_root_argument(parser, "train/<set>")
     parser.add_argument(
-        "--steps", type=_positive_int, default=100_000, help="length of the schedule in steps (default 100000)"
+        "--steps",
+        type=_positive_int,
+        default=100_000,
+        help="length of the schedule in steps (default 100000); with --resume, a new length decays the "
+        "learning rate from its current value to the new end",
     )
     parser.add_argument("--minutes", type=_positive_float, help="stop (with a checkpoint) after this many minutes")
     parser.add_argument("--until", type=_positive_int, metavar="STEP", help="stop (with a checkpoint) at this step")

@@ -214,9 +214,28 @@ def test_training_smoke_improves_validation_resumes_and_exports_loadable_weights
     steps, _, values = zip(*state["history"], strict=True)
     assert steps == (0, 10, 20, 30, 40) and values[-1] > values[0] + 1.0 and state["optimizer_restarts"] == [30]
     assert "restarted at step 30" in (weights_dir / "unet_gray.md").read_text(encoding="utf-8")
-    # ... if it has the same configuration.
+    # ... if it has the same configuration, but for the schedule's length, which may change (and not shrink).
     with pytest.raises(SystemExit):
-        train.main([*options, "60", "--run-dir", str(tmp_path / "other"), "--resume"], report=messages.append)
+        train.main([*options, "40", "--lr", "5e-4", "--run-dir", str(tmp_path / "other"), "--resume"], messages.append)
+    with pytest.raises(SystemExit):
+        train.main([*options, "35", *fresh, "--resume"], report=messages.append)
+    assert train.main([*options, "60", *fresh, "--resume", "--until", "50", "--export"], messages.append) == 0
+    state = train.load_checkpoint(tmp_path / "fresh" / train.CHECKPOINT, *_network_and_optimizer())
+    assert state["step"] == 50 and state["config"]["steps"] == 60
+    assert state["schedule"] == [[0, 1e-3, 40], [40, pytest.approx(1e-5), 60]]
+    assert "from step 40, cosine from 1e-05 to step 60" in (weights_dir / "unet_gray.md").read_text(encoding="utf-8")
+
+
+def test_a_changed_schedule_continues_the_learning_rate_without_a_jump():
+    config = train.TrainConfig("unet_gray", steps=100, batch=4, patch=32, lr=1e-3, seed=0)
+    assert train.learning_rate(config, 0) == pytest.approx(1e-3) and train.learning_rate(config, 100) == 1e-5
+    at_40 = train.learning_rate(config, 40)
+    schedule = [[0, 1e-3, 100], [40, at_40, 60]]
+    shorter = train.TrainConfig("unet_gray", steps=60, batch=4, patch=32, lr=1e-3, seed=0)
+    assert train.learning_rate(shorter, 39, schedule) == pytest.approx(train.learning_rate(config, 39))
+    assert train.learning_rate(shorter, 40, schedule) == pytest.approx(at_40)
+    assert train.learning_rate(shorter, 50, schedule) == pytest.approx(1e-5 + (at_40 - 1e-5) / 2)
+    assert train.learning_rate(shorter, 60, schedule) == pytest.approx(1e-5)
 
 
 def _network_and_optimizer():

@@ -10,7 +10,9 @@ The summary records of every entry are kept beside the document
 (``docs/results/<entry>.json``, with the plot), so ``--only`` reruns some entries
 and rewrites the document with the others' stored results, also from a fresh
 checkout whose output folder is empty. A section whose records were never stored
-is carried over from the existing document as it is. The real-photo section of
+is carried over from the existing document as it is. ``--family learned`` reruns only
+the learned methods of the chosen entries (after retraining a network) and keeps the
+stored records of the classical ones, which are deterministic. The real-photo section of
 ``python -m eval.real`` (``docs/results/real/real.md``) comes last.
 """
 
@@ -27,11 +29,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import restore_core as rc
 from restore_core.dataroot import add_data_root_argument
 from restore_core.device import DEVICE_CHOICES
 
 from . import benchmark
-from .plots import LEVEL_PLOT
+from .plots import LEVEL_PLOT, plot_psnr_vs_level
 from .real import SECTION
 from .report import markdown_table, metric_tables, package_versions
 
@@ -194,6 +197,45 @@ def entry_arguments(entry: Entry, data_root: Path, out: Path, device: str) -> li
     return [*entry.arguments, "--data-root", str(data_root), "--out", str(out / entry.name), "--device", device]
 
 
+def family_arguments(arguments: Sequence[str], family: str) -> list[str] | None:
+    """Benchmark arguments narrowed to the methods of one family, or None when the entry has none of them.
+
+    ``--methods`` keeps the named methods of ``family`` and its group (``all`` becomes
+    ``all-<family>``); without ``--methods`` (every method of the task), ``all-<family>`` is added.
+    The output folder gets the suffix ``-<family>``, so a full run's results are not mixed in.
+    """
+    arguments = list(arguments)
+    out = arguments.index("--out") + 1
+    arguments[out] = f"{arguments[out]}-{family}"
+    if "--methods" not in arguments:
+        arguments += ["--methods", "all"]
+    start = arguments.index("--methods") + 1
+    end = next((index for index in range(start, len(arguments)) if arguments[index].startswith("--")), len(arguments))
+    kept = []
+    for name in arguments[start:end]:
+        if name in benchmark.METHOD_GROUPS:
+            if name in ("all", f"all-{family}"):
+                kept.append(f"all-{family}")
+        elif rc.get_method(name).family == family:
+            kept.append(name)
+    task = arguments[arguments.index("--task") + 1]
+    try:
+        if not kept:
+            return None
+        benchmark.select_methods(task, kept)
+    except rc.RestoreError:  # a group of that family with no method for the task (yet)
+        return None
+    return [*arguments[:start], *kept, *arguments[end:]]
+
+
+def merge_family(
+    stored: Sequence[Mapping[str, Any]], rerun: Sequence[Mapping[str, Any]], family: str
+) -> list[dict[str, Any]]:
+    """The stored summary records with those of ``family`` replaced by the rerun's, classical methods first."""
+    records = [dict(record) for record in stored if record["family"] != family] + [dict(record) for record in rerun]
+    return sorted(records, key=lambda record: rc.FAMILIES.index(record["family"]))
+
+
 def benchmark_command(arguments: Sequence[str]) -> str:
     """The shell command of a benchmark run."""
     return shlex.join(["python", "-m", "eval.benchmark", *arguments])
@@ -250,6 +292,8 @@ def section_markdown(
 ) -> str:
     """The section of ``docs/RESULTS.md`` for one entry."""
     parts = [f"## {entry.title}", f"```\n{command}\n```", f"Device: {header['Device']}. Protocol: {header['Protocol']}"]
+    if "Rerun" in header:
+        parts[-1] += f" Rerun on {header['Generated']}: {header['Rerun']}."
     parts += [markdown_table(table) for table in metric_tables(records)[:2]]
     if plot:
         parts.append(f"![PSNR versus degradation level]({plot})")
@@ -286,6 +330,12 @@ def build_parser() -> argparse.ArgumentParser:
         "--only", nargs="+", choices=[entry.name for entry in SUITE], metavar="NAME", help="run only these entries"
     )
     parser.add_argument("--device", choices=DEVICE_CHOICES, default="auto", help="device of the learned methods")
+    parser.add_argument(
+        "--family",
+        choices=rc.FAMILIES,
+        help="rerun only this family's methods (e.g. learned, after retraining) and keep the stored records "
+        "of the others",
+    )
     return parser
 
 
@@ -302,10 +352,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     sections, checks, pending, failed = [], [], [], False
     for entry in SUITE:
         arguments = entry_arguments(entry, args.data_root, args.out, args.device)
-        if entry.name in chosen:
-            print(f"== {entry.name}: {benchmark_command(arguments)}", file=sys.stderr, flush=True)
-            failed |= benchmark.main(arguments) != 0
-        stored = store_results(entry, args.out, args.doc.parent / "results")
+        run = arguments
+        if entry.name in chosen and args.family is not None:
+            run = family_arguments(arguments, args.family)
+            if run is None:
+                print(f"== {entry.name}: no {args.family} method, skipped", file=sys.stderr, flush=True)
+        if entry.name in chosen and run is not None:
+            print(f"== {entry.name}: {benchmark_command(run)}", file=sys.stderr, flush=True)
+            failed |= benchmark.main(run) != 0
+        family = args.family if entry.name in chosen and run is not None else None
+        stored = store_results(entry, args.out, args.doc.parent / "results", family)
         if stored is None:
             if (kept := earlier_section(previous, entry)) is not None:
                 sections.append(kept)
@@ -334,20 +390,28 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def store_results(
-    entry: Entry, out: Path, folder: Path
+    entry: Entry, out: Path, folder: Path, family: str | None = None
 ) -> tuple[list[dict[str, Any]], dict[str, str], Path | None] | None:
     """An entry's summary records, run header and plot, kept in ``folder`` (``<entry>.json`` and ``.png``).
 
     Results in the suite's output folder are copied to ``folder`` first; without them the
-    stored ones are returned. None when neither exists.
+    stored ones are returned. None when neither exists. With ``family``, the results are
+    those of a run of that family only (folder ``<entry>-<family>``): they replace that
+    family's stored records, and the plot is redrawn from the merged records.
     """
-    run, stored, plot = out / entry.name, folder / f"{entry.name}.json", folder / f"{entry.name}.png"
+    name = entry.name if family is None else f"{entry.name}-{family}"
+    run, stored, plot = out / name, folder / f"{entry.name}.json", folder / f"{entry.name}.png"
     if (run / "summary.json").is_file():
         folder.mkdir(parents=True, exist_ok=True)
-        kept = {name: json.loads((run / f"{name}.json").read_text(encoding="utf-8")) for name in ("summary", "header")}
-        stored.write_text(json.dumps(kept, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
-        if (run / LEVEL_PLOT).is_file():
+        kept = {key: json.loads((run / f"{key}.json").read_text(encoding="utf-8")) for key in ("summary", "header")}
+        if family is not None and stored.is_file():
+            earlier = json.loads(stored.read_text(encoding="utf-8"))["summary"]
+            kept["summary"] = merge_family(earlier, kept["summary"], family)
+            kept["header"]["Rerun"] = f"only the {family} methods; the other records are from the earlier run"
+            plot_psnr_vs_level(kept["summary"], plot)
+        elif (run / LEVEL_PLOT).is_file():
             shutil.copyfile(run / LEVEL_PLOT, plot)
+        stored.write_text(json.dumps(kept, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
     if not stored.is_file():
         return None
     kept = json.loads(stored.read_text(encoding="utf-8"))

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from eval import suite
@@ -75,3 +77,35 @@ def test_reference_check_reports_missing_records():
     assert missing["measured"] is None and not missing["ok"]
     [close] = suite.check_references(entry, [{"dataset": "Set5", "level": "×2", "method": "bicubic", "psnr": 33.65}])
     assert close["ok"] and close["difference"] == pytest.approx(-0.01)
+
+
+def test_family_arguments_narrow_the_methods_and_the_output_folder():
+    base = ["--data-root", "d", "--out", "runs/x", "--device", "cpu"]
+    narrowed = suite.family_arguments(["--task", "deblur", "--methods", "wiener", "pnp_tv", "all-learned", *base],
+                                      "learned")  # fmt: skip
+    assert narrowed == ["--task", "deblur", "--methods", "all-learned", *base[:3], "runs/x-learned", *base[4:]]
+    assert suite.family_arguments(["--task", "denoise", "--methods", "all", *base], "classical")[3] == "all-classical"
+    assert suite.family_arguments(["--task", "denoise", *base], "learned")[-2:] == ["--methods", "all-learned"]
+    assert suite.family_arguments(["--task", "jpeg", "--methods", "all", *base], "learned") is None  # none ships
+    assert suite.family_arguments(["--task", "sr", "--methods", "bicubic", *base], "learned") is None
+
+
+def test_a_family_rerun_replaces_only_that_familys_records(tmp_path, monkeypatch):
+    arguments = ("--task", "denoise", "--datasets", "skimage", "--limit", "1", "--sigmas", "25")
+    entry = suite.Entry("tiny", "Tiny denoise", (*arguments, "--methods", "tv", "deconv_unet"))
+    monkeypatch.setattr(suite, "SUITE", (entry,))
+    doc = tmp_path / "docs" / "RESULTS.md"
+    options = ["--data-root", str(tmp_path), "--out", str(tmp_path / "runs"), "--doc", str(doc), "--device", "cpu"]
+    assert suite.main(options) == 0
+    stored = tmp_path / "docs" / "results" / "tiny.json"
+    kept = json.loads(stored.read_text(encoding="utf-8"))
+    measured = {record["method"]: record["psnr"] for record in kept["summary"]}
+    for record in kept["summary"]:  # stale numbers: the rerun must replace the learned one only
+        record["psnr"] = 1.0
+    stored.write_text(json.dumps(kept), encoding="utf-8")
+    assert suite.main([*options, "--family", "learned"]) == 0
+    rerun = {record["method"]: record for record in json.loads(stored.read_text(encoding="utf-8"))["summary"]}
+    assert list(rerun) == ["tv", "deconv_unet"] and rerun["tv"]["psnr"] == 1.0
+    assert rerun["deconv_unet"]["psnr"] == pytest.approx(measured["deconv_unet"], abs=1e-6)
+    assert (tmp_path / "runs" / "tiny-learned" / "summary.json").is_file()
+    assert "Rerun on" in doc.read_text(encoding="utf-8") and (tmp_path / "docs" / "results" / "tiny.png").is_file()

@@ -7,7 +7,8 @@ task, the value with the best mean over the task's levels; the other settings ke
 their defaults. Settings of ``pnp_unet``: ``lam`` (default), the prior weight λ (HQS
 penalty ``ρ_k = λ σ² / σ_k²``; the default of ``hqs``), and ``sigma_end``, the
 denoiser level of the last iteration (the per-task floor
-:data:`restore_core.pnp.SIGMA_FLOOR`). Settings of ``wiener_unet``: ``balance_scale``
+:data:`restore_core.pnp.SIGMA_FLOOR`), ``iterations`` and ``sigma_start``, the level of
+the first iteration (at most 49: the denoiser is trained up to 50). Settings of ``wiener_unet``: ``balance_scale``
 and ``noise_scale``. It only reads the library.
 
 Protocol (training data only, never a test set)
@@ -44,6 +45,8 @@ GRIDS = {
     "sigma_end": (0.5, 1.0, 2.0, 3.0, 5.0, 8.0),
     "balance_scale": (0.1, 0.2, 0.3, 0.5, 1.0),
     "noise_scale": (0.7, 1.0, 1.15, 1.3, 1.5, 1.7),
+    "iterations": (8, 16, 24, 40, 60, 80),
+    "sigma_start": (20.0, 30.0, 40.0, 49.0),
 }
 METHODS = ("pnp_unet", "wiener_unet")
 LEVELS = {"deblur": (2.55, 7.65), "inpaint": (0.5, 0.8)}

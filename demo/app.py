@@ -51,6 +51,8 @@ CONCURRENCY_LIMIT = 2
 PREVIEW_CONCURRENCY = 4
 #: Waiting runs beyond which new ones are refused with a "queue full" message.
 MAX_QUEUE = 32
+#: Every hour, files the app served (results, zips) that are over two hours old leave Gradio's cache.
+DELETE_CACHE = (3600, 7200)
 _DEFAULTS = Degradation()
 _INTRO = """# Deconv Arena
 Degrade an image, then restore it with classical and learned methods side by side — or restore a
@@ -204,7 +206,7 @@ def build_app() -> gr.Blocks:
     gr.Blocks
         The app, with the ``/restore`` API endpoint; launch it with :func:`launch_options`.
     """
-    with gr.Blocks(title="Deconv Arena") as app:
+    with gr.Blocks(title="Deconv Arena", delete_cache=DELETE_CACHE) as app:
         gr.Markdown(_INTRO)
         with gr.Row():
             with gr.Column(scale=1):

@@ -383,6 +383,7 @@ def test_build_app_returns_blocks_with_the_restore_endpoint() -> None:
     app = build_app()
     assert isinstance(app, gr.Blocks)
     assert [fn.api_name for fn in app.fns.values() if fn.api_visibility == "public"] == ["restore"]
+    assert app.delete_cache == (3600, 7200)  # served files do not pile up on a long-running Space
 
 
 def test_launch_options_honour_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -122,3 +122,20 @@ def test_wiener_noise_gain_predicts_the_noise_the_filter_leaves():
     for balance in (1e-3, 1e-2, 1e-1):
         measured = restoration.wiener(noise, kernel, balance, clip=False).std()
         assert measured == pytest.approx(0.05 * wiener_noise_gain(kernel, noise.shape, balance), rel=0.05)
+
+
+def test_every_learned_method_runs_in_bfloat16_at_nearly_the_float32_quality(gray):
+    learned = rc.list_methods(family="learned")
+    if not learned:
+        pytest.skip("no learned weights ship")
+    for method in learned:
+        assert {param.name: param.choices for param in method.params}["precision"] == ("float32", "bfloat16")
+    for task, name, params in (("denoise", "deconv_unet", {}), ("deblur", "pnp_unet", {"iterations": 3})):
+        if name not in {method.name for method in learned}:
+            continue
+        obs = rc.degrade(gray, task, **OBSERVATION_ARGS[task], seed=0)
+        exact = rc.psnr(gray, rc.restore(obs, name, **params))
+        fast = rc.psnr(gray, rc.restore(obs, name, precision="bfloat16", **params))
+        assert abs(fast - exact) < 0.1, (name, exact, fast)
+        with pytest.raises(rc.RestoreError, match="must be one of float32, bfloat16"):
+            rc.restore(obs, name, precision="float16", **params)

@@ -78,6 +78,20 @@ def test_tiled_super_resolution_matches_one_pass(weights_dir):
     assert whole.shape == (270, 231)
 
 
+def test_bfloat16_inference_is_close_to_float32_and_returns_float32(weights_dir):
+    write_untrained("unet_gray")
+    write_untrained("sr_x2")
+    image = np.random.default_rng(2).random((40, 56)).astype(np.float32)
+    exact = run_unet("unet_gray", image, 0.1, device="cpu")
+    fast = run_unet("unet_gray", image, 0.1, device="cpu", precision="bfloat16")
+    assert fast.dtype == np.float32 and fast.shape == exact.shape and not np.array_equal(fast, exact)
+    assert np.abs(fast - exact).max() < 0.05 * max(np.abs(exact).max(), 1.0)
+    upscaled = run_sr("sr_x2", image, device="cpu", precision="bfloat16")
+    assert upscaled.dtype == np.float32 and upscaled.shape == (80, 112)
+    with pytest.raises(rc.RestoreError, match="precision must be one of float32, bfloat16"):
+        run_unet("unet_gray", image, 0.1, device="cpu", precision="float16")
+
+
 def test_missing_corrupted_and_mismatched_weights_raise_naming_the_file(weights_dir):
     path = specs.get_spec("unet_gray").path
     with pytest.raises(rc.RestoreError, match=r"unet_gray\.safetensors is missing.*restore_core\.train unet_gray"):

@@ -4,21 +4,21 @@ The issue's speed target: the shipped default model restores a 512x512 colour im
 most 1.0 s on 2 CPU threads (aim 0.5 s). The images are scikit-image's ``astronaut``
 (colour) and ``camera`` (gray) with Gaussian noise sigma 25 (seed 0); ``deconv_unet`` runs
 once to warm up (the network loads), then ``--repeats`` times, the best time kept. Each
-row is measured in float32 (the library's precision) and, where the hardware computes
-bfloat16 natively (CPUs with AVX512-BF16/AMX, CUDA), under ``torch.autocast`` to bfloat16,
-with the PSNR of both, so the quality cost of the faster precision is measured, not assumed.
+row is measured with ``precision="float32"`` (the default) and, where the hardware computes
+bfloat16 natively (CPUs with AVX512-BF16/AMX, CUDA), with ``precision="bfloat16"``
+(autocast), with the PSNR of both, so the quality cost of the faster precision is measured.
 Run it on an otherwise idle machine.
 """
 
 from __future__ import annotations
 
 import argparse
-import contextlib
 import sys
 
 import skimage.data
 
 import restore_core as rc
+from restore_core.device import PRECISIONS, native_bfloat16
 
 from .bench_pnp import best_time
 
@@ -28,21 +28,8 @@ SIGMA = 25.0
 
 
 def precisions() -> list[str]:
-    """``float32``, plus ``bfloat16`` where the device computes it natively."""
-    import torch
-
-    native = torch.cuda.is_available() and torch.cuda.is_bf16_supported()
-    native |= torch.backends.mkldnn.is_available() and torch.ops.mkldnn._is_mkldnn_bf16_supported()
-    return ["float32", "bfloat16"] if native else ["float32"]
-
-
-def precision_context(precision: str) -> contextlib.AbstractContextManager:
-    """``torch.autocast`` to bfloat16 on the device the library picks, or nothing for float32."""
-    import torch
-
-    if precision == "float32":
-        return contextlib.nullcontext()
-    return torch.autocast(rc.get_device("auto").type, dtype=torch.bfloat16)
+    """``float32``, plus ``bfloat16`` where the library's device computes it natively."""
+    return list(PRECISIONS) if native_bfloat16(rc.get_device("auto")) else ["float32"]
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -64,8 +51,7 @@ def main(argv: list[str] | None = None) -> int:
         clean = rc.to_float(image)
         noisy = rc.degrade(clean, "denoise", sigma=SIGMA, seed=0)
         for precision in precisions():
-            with precision_context(precision):
-                seconds, output = best_time(noisy, "deconv_unet", args.repeats)
+            seconds, output = best_time(noisy, "deconv_unet", args.repeats, precision=precision)
             missed |= label.startswith("colour") and precision == "float32" and seconds > TARGET
             print(f"| {label} | {precision} | {seconds:.3f} | {rc.psnr(clean, output):.2f} |")
     print(f"\ntarget: a colour image in at most {TARGET:g} s (aim {AIM:g} s)")

@@ -15,7 +15,7 @@ from ..pnp import DEFAULT_ITERATIONS, SIGMA_FLOOR, Denoiser, Progress, hqs
 from ..registry import Param, register
 from .deconvolution import auto_balance, wiener, wiener_noise_gain
 from .denoising import bm3d_denoise, noise_level, tv_denoise
-from .learned import _DEVICE, TILE, shipped, unet_denoise
+from .learned import _DEVICE, _PRECISION, TILE, shipped, unet_denoise
 
 TASKS = tuple(DEFAULT_ITERATIONS)
 SOLVER_PARAMS = (
@@ -62,14 +62,24 @@ def pnp_bm3d(observation: Observation, progress: Progress | None = None, **setti
 
 
 def pnp_unet(
-    observation: Observation, device: str = "auto", progress: Progress | None = None, **settings
+    observation: Observation,
+    device: str = "auto",
+    precision: str = "float32",
+    progress: Progress | None = None,
+    **settings,
 ) -> np.ndarray:
     """Plug-and-play HQS with the learned DeconvUNet denoiser."""
-    return run_hqs(observation, lambda image, sigma: unet_denoise(image, sigma, device, TILE), progress, **settings)
+    return run_hqs(
+        observation, lambda image, sigma: unet_denoise(image, sigma, device, TILE, precision), progress, **settings
+    )
 
 
 def wiener_unet(
-    observation: Observation, balance_scale: float = 0.2, noise_scale: float = 1.3, device: str = "auto"
+    observation: Observation,
+    balance_scale: float = 0.2,
+    noise_scale: float = 1.3,
+    device: str = "auto",
+    precision: str = "float32",
 ) -> np.ndarray:
     """Wiener deconvolution, then the learned denoiser at the noise level the filter leaves.
 
@@ -83,7 +93,7 @@ def wiener_unet(
     balance = balance_scale * auto_balance(sigma)
     deconvolved = wiener(observation, balance)
     level = noise_scale * sigma * wiener_noise_gain(observation.kernel, deconvolved.shape[:2], balance)
-    return unet_denoise(deconvolved, level, device, TILE)
+    return unet_denoise(deconvolved, level, device, TILE, precision)
 
 
 if shipped("unet_gray", "unet_color"):
@@ -92,7 +102,7 @@ if shipped("unet_gray", "unet_color"):
         "PnP-HQS, DeconvUNet prior (learned)",
         "learned",
         TASKS,
-        (*SOLVER_PARAMS, _ENSEMBLE, _DEVICE),
+        (*SOLVER_PARAMS, _ENSEMBLE, _DEVICE, _PRECISION),
         description="Half-quadratic splitting with the learned noise-conditioned DeconvUNet as the prior "
         "step (DPIR-style schedule).",
     )(pnp_unet)
@@ -118,6 +128,7 @@ if shipped("unet_gray", "unet_color"):
                 help="denoiser level as a multiple of the noise level the Wiener filter leaves",
             ),
             _DEVICE,
+            _PRECISION,
         ],
         description="Two stages: Wiener deconvolution, then the learned denoiser at the residual noise level "
         "of the Wiener filter.",

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from functools import lru_cache
 from pathlib import Path
 
@@ -9,7 +11,7 @@ import numpy as np
 import torch
 from torch import nn
 
-from ..device import get_device
+from ..device import PRECISIONS, get_device
 from ..errors import RestoreError
 from .specs import get_spec
 from .tiling import tiled_apply
@@ -18,6 +20,21 @@ from .weights import load_network
 
 #: Default tile side (input pixels) and context overlap of tiled inference.
 TILE, OVERLAP = 512, 48
+
+
+@contextmanager
+def inference(device: torch.device, precision: str = "float32") -> Iterator[None]:
+    """Gradient-free inference on ``device``, under bfloat16 autocast when ``precision`` asks for it.
+
+    Raises
+    ------
+    RestoreError
+        For a precision not in :data:`PRECISIONS`.
+    """
+    if precision not in PRECISIONS:
+        raise RestoreError(f"precision must be one of {', '.join(PRECISIONS)}, got {precision!r}.")
+    with torch.inference_mode(), torch.autocast(device.type, torch.bfloat16, enabled=precision == "bfloat16"):
+        yield
 
 
 @lru_cache(maxsize=8)
@@ -52,7 +69,13 @@ def to_array(tensor: torch.Tensor, gray: bool) -> np.ndarray:
 
 
 def run_unet(
-    name: str, image: np.ndarray, condition: float, device: str = "auto", tile: int = TILE, overlap: int = OVERLAP
+    name: str,
+    image: np.ndarray,
+    condition: float,
+    device: str = "auto",
+    tile: int = TILE,
+    overlap: int = OVERLAP,
+    precision: str = "float32",
 ) -> np.ndarray:
     """Apply a DeconvUNet model to an image with a constant condition value.
 
@@ -68,6 +91,8 @@ def run_unet(
         Where to compute.
     tile, overlap : int
         Tiled inference beyond ``tile`` pixels per side, with ``overlap`` pixels of context.
+    precision : {'float32', 'bfloat16'}
+        Arithmetic of the network (see :data:`PRECISIONS`).
 
     Returns
     -------
@@ -84,13 +109,20 @@ def run_unet(
 
     padded, (height, width) = pad_to_multiple(to_tensor(image, torch_device), network.multiple)
     tile = max(tile // network.multiple * network.multiple, 2 * overlap + network.multiple)
-    with torch.inference_mode():
-        output = tiled_apply(lambda part: network(part, level), padded, tile, overlap, align=network.multiple)
+    with inference(torch_device, precision):
+        output = tiled_apply(lambda part: network(part, level).float(), padded, tile, overlap, align=network.multiple)
     return to_array(output[..., :height, :width], image.ndim == 2)
 
 
-def run_sr(name: str, low: np.ndarray, device: str = "auto", tile: int = TILE // 2, overlap: int = 24) -> np.ndarray:
-    """Apply a DeconvSR model to a low-resolution HxW (Y channel) image.
+def run_sr(
+    name: str,
+    low: np.ndarray,
+    device: str = "auto",
+    tile: int = TILE // 2,
+    overlap: int = 24,
+    precision: str = "float32",
+) -> np.ndarray:
+    """Apply a DeconvSR model to a low-resolution HxW (Y channel) image (``precision`` as in :func:`run_unet`).
 
     Returns
     -------
@@ -100,6 +132,8 @@ def run_sr(name: str, low: np.ndarray, device: str = "auto", tile: int = TILE //
     spec = get_spec(name)
     torch_device = get_device(device)
     network = network_for(name, torch_device)
-    with torch.inference_mode():
-        output = tiled_apply(network, to_tensor(low, torch_device), tile, overlap, scale=spec.config["scale"])
+    with inference(torch_device, precision):
+        output = tiled_apply(
+            lambda part: network(part).float(), to_tensor(low, torch_device), tile, overlap, scale=spec.config["scale"]
+        )
     return to_array(output, gray=True)

@@ -25,7 +25,7 @@ from tqdm import tqdm
 
 import restore_core as rc
 from restore_core.dataroot import add_data_root_argument
-from restore_core.device import DEVICE_CHOICES, describe_device
+from restore_core.device import DEVICE_CHOICES, PRECISIONS, describe_device
 
 from . import examples, protocols
 from .datasets import (
@@ -84,11 +84,13 @@ class Plan:
     device : str
         ``--device`` preference, passed to methods that take a ``device`` parameter.
     device_name : str
-        The device in words, for the results and the report.
+        The device in words (and a precision other than float32), for the results and the report.
     clip, color : bool
         ``--clip`` and ``--color``.
     examples : int
         How many images of each dataset get example crops in the report.
+    precision : str
+        ``--precision``, passed to methods that take a ``precision`` parameter (the learned ones).
     """
 
     task: str
@@ -101,6 +103,7 @@ class Plan:
     clip: bool = False
     color: bool = False
     examples: int = 1
+    precision: str = "float32"
 
     def cells(self) -> Iterator[Cell]:
         """All runs, dataset by dataset, image by image, level by level, method by method."""
@@ -236,6 +239,12 @@ def build_parser() -> argparse.ArgumentParser:
         default="auto",
         help="device of the learned methods (default: auto, CUDA when available)",
     )
+    parser.add_argument(
+        "--precision",
+        choices=PRECISIONS,
+        default="float32",
+        help="arithmetic of the learned methods (default float32; bfloat16 is faster where native)",
+    )
     parser.add_argument("--seed", type=int, default=0, metavar="S", help="base seed: image i uses S + i (default 0)")
     parser.add_argument(
         "--examples",
@@ -353,10 +362,11 @@ def make_plan(args: argparse.Namespace) -> Plan:
         methods=select_methods(args.task, args.methods),
         seed=args.seed,
         device=args.device,
-        device_name=describe_device(args.device),
+        device_name=describe_device(args.device) + ("" if args.precision == "float32" else f", {args.precision}"),
         clip=args.clip,
         color=args.color,
         examples=args.examples,
+        precision=args.precision,
     )
 
 
@@ -388,7 +398,8 @@ def run_cell(
     Any exception becomes the row's error instead of stopping the benchmark.
     """
     row = plan.row(cell)
-    options = {"device": plan.device} if any(param.name == "device" for param in cell.method.params) else {}
+    settings = {"device": plan.device, "precision": plan.precision}
+    options = {param.name: settings[param.name] for param in cell.method.params if param.name in settings}
     try:
         clean, observation = observe(cell.image, cell.level)
         start = time.perf_counter()

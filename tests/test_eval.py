@@ -17,7 +17,7 @@ import restore_core as rc
 from eval import benchmark, datasets, examples, protocols
 from eval.results import RESULTS_FILE, read_results
 from restore_core import registry
-from restore_core.device import DEVICE_CHOICES
+from restore_core.device import DEVICE_CHOICES, PRECISIONS
 
 SUMMARIES = ("summary.json", "summary.md", "summary.html", "header.json", "psnr_vs_level.png", "psnr_vs_runtime.png")
 THROWAWAY = "eval_test_throwaway"
@@ -179,23 +179,28 @@ def test_partly_failed_cell_is_marked_in_the_summary(tmp_path, isolated_registry
     assert "†" in (tmp_path / "summary.md").read_text(encoding="utf-8")
 
 
-def test_device_is_passed_to_methods_that_take_it(tmp_path, isolated_registry):
+def test_device_and_precision_are_passed_to_methods_that_take_them(tmp_path, isolated_registry):
     seen = []
 
     @rc.register(
         THROWAWAY,
-        "Records its device",
+        "Records its device and precision",
         "learned",
         ["denoise"],
-        [rc.Param("device", "auto", "choice", choices=DEVICE_CHOICES)],
-    )
-    def records_device(observation: rc.Observation, device: str) -> np.ndarray:
-        seen.append(device)
+        [rc.Param("device", "auto", "choice", choices=DEVICE_CHOICES),
+         rc.Param("precision", "float32", "choice", choices=PRECISIONS)],
+    )  # fmt: skip
+    def records_device(observation: rc.Observation, device: str, precision: str) -> np.ndarray:
+        seen.append((device, precision))
         return observation.image
 
     assert run_cli(tmp_path, "--task", "denoise", "--sigmas", "25", "--methods", "all-learned", "--device", "cpu") == 0
-    assert seen == ["cpu"]
-    assert results(tmp_path)["device"].iloc[0].startswith("cpu")
+    assert seen == [("cpu", "float32")]
+    assert results(tmp_path)["device"].iloc[0].startswith("cpu") and "bfloat16" not in results(tmp_path)["device"][0]
+    options = ("--task", "denoise", "--sigmas", "25", "--methods", "all-learned", "identity", "--precision", "bfloat16")
+    assert run_cli(tmp_path / "fast", *options) == 0
+    assert seen[-1] == ("auto", "bfloat16")  # identity takes neither setting, and is still run
+    assert set(results(tmp_path / "fast")["device"].str.endswith(", bfloat16")) == {True}
 
 
 def test_same_command_twice_gives_identical_numbers(tmp_path):

@@ -108,8 +108,9 @@ def as_files(callback: Function) -> Function:
 
     @functools.wraps(callback)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
+        value = callback(*args, **kwargs)  # first: a callback that raises (gr.Error) leaves no folder behind
         folder = call_folder()
-        served = pictures_to_files(callback(*args, **kwargs), folder)
+        served = pictures_to_files(value, folder)
         if not any(folder.iterdir()):
             folder.rmdir()
         return served

@@ -352,15 +352,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     sections, checks, pending, failed = [], [], [], False
     for entry in SUITE:
         arguments = entry_arguments(entry, args.data_root, args.out, args.device)
-        run = arguments
-        if entry.name in chosen and args.family is not None:
-            run = family_arguments(arguments, args.family)
-            if run is None:
-                print(f"== {entry.name}: no {args.family} method, skipped", file=sys.stderr, flush=True)
-        if entry.name in chosen and run is not None:
+        family = args.family if entry.name in chosen else None
+        run = arguments if family is None else family_arguments(arguments, family)
+        if entry.name in chosen and run is None:
+            print(f"== {entry.name}: no {family} method, skipped", file=sys.stderr, flush=True)
+            family = None  # nothing rerun: the stored records stay as they are
+        elif entry.name in chosen:
             print(f"== {entry.name}: {benchmark_command(run)}", file=sys.stderr, flush=True)
             failed |= benchmark.main(run) != 0
-        family = args.family if entry.name in chosen and run is not None else None
         stored = store_results(entry, args.out, args.doc.parent / "results", family)
         if stored is None:
             if (kept := earlier_section(previous, entry)) is not None:

@@ -10,6 +10,7 @@ from pathlib import Path
 import gradio as gr
 import numpy as np
 import pandas as pd
+import pytest
 from PIL import Image
 
 from demo.served_files import as_files, call_folder, pictures_to_files
@@ -62,6 +63,13 @@ def test_wrapper_keeps_the_signature_and_leaves_no_empty_folder(tmp_path: Path, 
     served = as_files(callback)
     assert inspect.signature(served) == inspect.signature(callback) and served.__doc__ == "Doc."
     assert served("text") == "text" and list(tmp_path.iterdir()) == []
+
+    def refuses(image: str) -> str:
+        raise gr.Error("no image uploaded")
+
+    with pytest.raises(gr.Error):
+        as_files(refuses)("text")
+    assert list(tmp_path.iterdir()) == []  # a refused call leaves no folder behind
 
 
 def test_old_call_folders_are_removed_and_recent_ones_kept(tmp_path: Path) -> None:

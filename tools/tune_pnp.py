@@ -8,8 +8,8 @@ their defaults. Settings of ``pnp_unet``: ``lam`` (default), the prior weight λ
 penalty ``ρ_k = λ σ² / σ_k²``; the default of ``hqs``), and ``sigma_end``, the
 denoiser level of the last iteration (the per-task floor
 :data:`restore_core.pnp.SIGMA_FLOOR`), ``iterations`` and ``sigma_start``, the level of
-the first iteration (at most 49: the denoiser is trained up to 50). Settings of ``wiener_unet``: ``balance_scale``
-and ``noise_scale``. It only reads the library.
+the first iteration (at most 49: the denoiser is trained up to 50). Settings of
+``wiener_unet``: ``balance_scale`` and ``noise_scale``. It only reads the library.
 
 Protocol (training data only, never a test set)
     Images: the seeded subset of ``train/Train400`` of :mod:`tools.tune_classical`

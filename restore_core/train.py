@@ -19,6 +19,7 @@ with a new optimizer state.
 from __future__ import annotations
 
 import argparse
+import itertools
 import json
 import math
 import platform
@@ -60,6 +61,9 @@ JPEG_QUALITIES = (5, 95)
 VALIDATION_QUALITY = 10
 #: Validation images are centre-cropped to this side to keep validation quick.
 VALIDATION_SIDE = 192
+#: Steps of a run after which ``fit_schedule`` sets the schedule length, and the share of the
+#: remaining budget it plans for (the rest covers validation, checkpoints and speed changes).
+FIT_WARMUP, FIT_MARGIN = 300, 0.93
 CHECKPOINT = "checkpoint.safetensors"
 #: Metadata key of exported weights that holds the run state (JSON).
 RUN_STATE = "run_state"
@@ -115,27 +119,30 @@ def sample_patches(images: Sequence[np.ndarray], count: int, side: int, rng: np.
     return np.ascontiguousarray(np.stack(patches), dtype=np.float32)
 
 
-def _nchw(array: np.ndarray, device: torch.device) -> torch.Tensor:
-    return torch.from_numpy(np.ascontiguousarray(np.moveaxis(array, -1, 1))).to(device)
+def _nchw(array: np.ndarray, device: torch.device | None) -> torch.Tensor:
+    tensor = torch.from_numpy(np.ascontiguousarray(np.moveaxis(array, -1, 1)))
+    return tensor if device is None else tensor.to(device)
 
 
 def denoise_batch(
-    clean: np.ndarray, rng: np.random.Generator, device: torch.device, sigma: float | None = None
+    clean: np.ndarray, rng: np.random.Generator, device: torch.device | None, sigma: float | None = None
 ) -> Batch:
     """Noisy inputs, noise-level conditions and clean targets; levels uniform in ``[0, 50]`` unless given."""
     sigmas = rng.uniform(0, MAX_TRAIN_SIGMA, len(clean)) if sigma is None else np.full(len(clean), sigma)
     noisy = np.stack([add_gaussian_noise(patch, level, rng) for patch, level in zip(clean, sigmas, strict=True)])
-    condition = torch.from_numpy((sigmas / 255.0).astype(np.float32)[:, None]).to(device)
+    condition = _nchw((sigmas / 255.0).astype(np.float32)[:, None], device)
     return _nchw(noisy, device), condition, _nchw(clean, device)
 
 
-def sr_batch(clean: np.ndarray, scale: int, device: torch.device) -> Batch:
+def sr_batch(clean: np.ndarray, scale: int, device: torch.device | None) -> Batch:
     """Low-resolution inputs by MATLAB bicubic downscaling (the benchmark's operator) and the clean targets."""
     low = np.stack([imresize(patch[..., 0], 1 / scale)[..., None] for patch in clean])
     return _nchw(low, device), None, _nchw(clean, device)
 
 
-def jpeg_batch(clean: np.ndarray, rng: np.random.Generator, device: torch.device, quality: int | None = None) -> Batch:
+def jpeg_batch(
+    clean: np.ndarray, rng: np.random.Generator, device: torch.device | None, quality: int | None = None
+) -> Batch:
     """JPEG-compressed inputs (libjpeg, the benchmark's codec), quality conditions (q / 100) and clean targets.
 
     Qualities are uniform in :data:`JPEG_QUALITIES` unless given; each patch is compressed on its own,
@@ -151,17 +158,49 @@ def jpeg_batch(clean: np.ndarray, rng: np.random.Generator, device: torch.device
             for patch, q in zip(clean, qualities, strict=True)
         ]
     )
-    condition = torch.from_numpy((qualities / 100.0).astype(np.float32)[:, None]).to(device)
+    condition = _nchw((qualities / 100.0).astype(np.float32)[:, None], device)
     return _nchw(compressed, device), condition, _nchw(clean, device)
 
 
-def make_batch(spec: ModelSpec, clean: np.ndarray, rng: np.random.Generator, device: torch.device) -> Batch:
-    """The degraded inputs of a model's task for clean patches."""
+def make_batch(
+    spec: ModelSpec, clean: np.ndarray, rng: np.random.Generator, device: torch.device | None = None
+) -> Batch:
+    """The degraded inputs of a model's task for clean patches (on ``device``; None keeps them on the CPU)."""
     if spec.task == "sr":
         return sr_batch(clean, spec.config["scale"], device)
     if spec.task == "jpeg":
         return jpeg_batch(clean, rng, device)
     return denoise_batch(clean, rng, device)
+
+
+class BatchStream(torch.utils.data.IterableDataset):
+    """The training batches from step ``start`` on: ``(step, inputs, condition, target)`` on the CPU.
+
+    Batch ``k`` depends only on ``(seed, k)``; with ``W`` loader workers, worker ``w``
+    makes the steps ``start + w``, ``start + w + W``, … and the loader takes them in
+    turn, so the stream is the same whatever the number of workers.
+    """
+
+    def __init__(self, spec: ModelSpec, images: Sequence[np.ndarray], config: TrainConfig, side: int,
+                 start: int) -> None:  # fmt: skip
+        super().__init__()
+        self.spec, self.images, self.config, self.side, self.start = spec, images, config, side, start
+
+    def __iter__(self):
+        worker = torch.utils.data.get_worker_info()
+        offset, stride = (0, 1) if worker is None else (worker.id, worker.num_workers)
+        for step in itertools.count(self.start + offset, stride):
+            rng = np.random.default_rng([self.config.seed, step])
+            clean = sample_patches(self.images, self.config.batch, self.side, rng)
+            yield (step, *make_batch(self.spec, clean, rng))
+
+
+def batch_loader(stream: BatchStream, workers: int, device: torch.device) -> torch.utils.data.DataLoader:
+    """A loader of ``stream`` made by ``workers`` processes (0: in this one), pinned for CUDA."""
+    return torch.utils.data.DataLoader(
+        stream, batch_size=None, num_workers=workers, pin_memory=device.type == "cuda",
+        prefetch_factor=4 if workers else None,
+    )  # fmt: skip
 
 
 def predict(network: torch.nn.Module, inputs: torch.Tensor, condition: torch.Tensor | None) -> torch.Tensor:
@@ -256,6 +295,9 @@ def train(
     validate_every: int = 500,
     checkpoint_every: int = 500,
     progress: bool = True,
+    workers: int = 0,
+    fit_schedule: bool = False,
+    restart_lr: float | None = None,
 ) -> dict[str, Any]:
     """Train a model until ``config.steps``, step ``until`` or the ``minutes`` budget; return the run state.
 
@@ -264,6 +306,11 @@ def train(
     same configuration (the optimizer state then starts afresh). A resumed run may
     change ``config.steps``: the learning rate then decays by a cosine from its
     current value to ``lr / 100`` at the new length (a segment of ``state["schedule"]``).
+    With ``fit_schedule`` and ``minutes``, the length is set alike after :data:`FIT_WARMUP`
+    steps, from the speed of the last half of them, so the decay ends with the budget.
+    ``restart_lr`` makes the new segment of a resumed, lengthened run start from that rate
+    instead (a warm restart, for a run whose rate has already decayed).
+    ``workers`` processes make the batches (0: this one); the batches do not depend on it.
 
     Raises
     ------
@@ -284,6 +331,8 @@ def train(
     torch_device = get_device(device)
     torch.manual_seed(config.seed)
     network = build_network(spec.architecture, spec.config).to(torch_device)
+    layout = torch.channels_last if torch_device.type == "cuda" else torch.contiguous_format
+    network = network.to(memory_format=layout)
     optimizer = torch.optim.Adam(network.parameters(), lr=config.lr)
     run_dir.mkdir(parents=True, exist_ok=True)
     checkpoint = run_dir / CHECKPOINT
@@ -293,12 +342,12 @@ def train(
     if checkpoint.is_file():
         if not resume:
             raise RestoreError(f"{checkpoint} exists: pass --resume to continue it, or remove the folder.")
-        state = _same_config(load_checkpoint(checkpoint, network, optimizer), config, checkpoint)
+        state = _same_config(load_checkpoint(checkpoint, network, optimizer), config, checkpoint, restart_lr)
     elif resume and (exported := weights_dir / f"{config.model}.safetensors").is_file():
         metadata = read_metadata(exported)
         if RUN_STATE not in metadata:
             raise RestoreError(f"{exported} holds no run state to resume; train afresh without --resume.")
-        state = _same_config(json.loads(metadata[RUN_STATE]), config, exported)
+        state = _same_config(json.loads(metadata[RUN_STATE]), config, exported, restart_lr)
         network.load_state_dict(load_file(str(exported)))
         state.setdefault("optimizer_restarts", []).append(state["step"])
     if (here := describe_device(device)) not in state["device"]:
@@ -306,18 +355,22 @@ def train(
     if not state["history"]:
         state["history"].append([0, None, validation_psnr(spec, network, held_out, config.seed, torch_device)])
     autocast = torch.autocast("cuda", dtype=torch.bfloat16, enabled=torch_device.type == "cuda")
+    torch.backends.cudnn.benchmark = torch_device.type == "cuda"
     started = time.monotonic()
     deadline = None if minutes is None else started + 60 * minutes
+    fit_at = state["step"] + FIT_WARMUP if fit_schedule and deadline is not None else None
     losses: list[float] = []
     bar = tqdm(total=config.steps, initial=state["step"], desc=config.model, disable=not progress, dynamic_ncols=True)
     network.train()
     stop = config.steps if until is None else min(until, config.steps)
+    batches = iter(batch_loader(BatchStream(spec, training, config, side, state["step"]), workers, torch_device))
     while state["step"] < stop and (deadline is None or time.monotonic() < deadline):
-        step = state["step"]
-        rng = np.random.default_rng([config.seed, step])
-        inputs, condition, target = make_batch(
-            spec, sample_patches(training, config.batch, side, rng), rng, torch_device
-        )
+        step, *batch = next(batches)
+        if step != state["step"]:
+            raise RuntimeError(f"batch of step {step} came at step {state['step']}")
+        inputs, condition, target = (None if part is None else part.to(torch_device, non_blocking=True)
+                                     for part in batch)  # fmt: skip
+        inputs = inputs.contiguous(memory_format=layout)
         for group in optimizer.param_groups:
             group["lr"] = learning_rate(config, step, state.get("schedule"))
         with autocast:
@@ -328,6 +381,14 @@ def train(
         losses.append(loss.item())
         state["step"] = step + 1
         bar.update(1)
+        if fit_at is not None and state["step"] == fit_at - FIT_WARMUP // 2:
+            timer = time.monotonic()
+        elif fit_at is not None and state["step"] == fit_at:
+            rate = FIT_WARMUP / 2 / (time.monotonic() - timer)
+            length = state["step"] + int(FIT_MARGIN * rate * (deadline - time.monotonic()))
+            if length > state["step"] and length != config.steps:
+                config = _lengthen(state, config, length)
+                stop, bar.total = (length if until is None else min(until, length)), length
         last = state["step"] == stop
         if state["step"] % validate_every == 0 or last:
             value = validation_psnr(spec, network, held_out, config.seed, torch_device)
@@ -342,18 +403,35 @@ def train(
     return state
 
 
-def _same_config(state: dict[str, Any], config: TrainConfig, source: Path) -> dict[str, Any]:
-    """The run state to continue; a new schedule length adds a segment to ``state["schedule"]``."""
+def _same_config(state: dict[str, Any], config: TrainConfig, source: Path,
+                 restart_lr: float | None = None) -> dict[str, Any]:  # fmt: skip
+    """The run state to continue; a new schedule length adds a segment to ``state["schedule"]``.
+
+    The segment starts from the current rate, or from ``restart_lr`` (a warm restart).
+    """
     previous = TrainConfig(**state["config"])
     if replace(previous, steps=config.steps) != config:
         raise RestoreError(f"{source} was trained with {state['config']}, not {asdict(config)}.")
     if config.steps != previous.steps:
         if config.steps <= state["step"]:
             raise RestoreError(f"{source} is at step {state['step']}: a new schedule must be longer (--steps).")
-        schedule = state.setdefault("schedule", [[0, previous.lr, previous.steps]])
-        schedule.append([state["step"], learning_rate(previous, state["step"], schedule), config.steps])
-        state["config"] = asdict(config)
+        _lengthen(state, previous, config.steps, restart_lr)
+    elif restart_lr is not None:
+        raise RestoreError("a warm restart (--restart-lr) needs a longer schedule (--steps).")
     return state
+
+
+def _lengthen(state: dict[str, Any], config: TrainConfig, steps: int, rate: float | None = None) -> TrainConfig:
+    """Change the schedule length of a run at its current step; return the new config.
+
+    The new cosine segment starts from ``rate``, by default the current rate (no jump).
+    """
+    schedule = state.setdefault("schedule", [[0, config.lr, config.steps]])
+    start = learning_rate(config, state["step"], schedule) if rate is None else rate
+    schedule.append([state["step"], start, steps])
+    new = replace(config, steps=steps)
+    state["config"] = asdict(new)
+    return new
 
 
 def _checkpoint(path: Path, network: torch.nn.Module, optimizer: torch.optim.Optimizer, state: dict[str, Any],
@@ -425,9 +503,10 @@ Validation PSNR (dB) on the held-out training images ({_validation_text(spec)}):
 
 
 def _resumptions(state: dict[str, Any]) -> str:
-    """Card text for schedule changes and optimizer restarts made when the run was resumed."""
+    """Card text for schedule length changes and for optimizer restarts made when the run was resumed."""
     notes = [
-        f"from step {start}, cosine from {rate:.3g} to step {end} (schedule length changed on resume)"
+        f"from step {start}, cosine from {rate:.3g} to step {end} (schedule length changed on resume or fitted "
+        "to the time budget)"
         for start, rate, end in state.get("schedule", [])[1:]
     ]
     if steps := state.get("optimizer_restarts", []):
@@ -503,6 +582,22 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="continue the checkpoint in the run folder, else the run stored in the exported weights",
     )
+    parser.add_argument(
+        "--fit-schedule",
+        action="store_true",
+        help=f"with --minutes: after {FIT_WARMUP} steps, set the schedule length from the measured speed so the "
+        "learning rate decays to its end within the budget",
+    )
+    parser.add_argument(
+        "--restart-lr",
+        type=_positive_float,
+        metavar="RATE",
+        help="with --resume and a longer --steps: restart the cosine decay from RATE (a warm restart) instead "
+        "of the current rate",
+    )
+    parser.add_argument(
+        "--workers", type=int, default=0, metavar="N", help="processes that make the batches (default 0: this one)"
+    )
     parser.add_argument("--export", action="store_true", help="write the weights and model card when done")
     parser.add_argument("--weights-dir", type=Path, default=WEIGHTS_DIR, metavar="DIR", help="export folder")
     parser.add_argument(
@@ -518,14 +613,21 @@ def main(argv: Sequence[str] | None = None, report: Callable[[str], None] = prin
     args = parser.parse_args(argv)
     if args.data_root is None:
         parser.error("pass --data-root or set DECONV_DATA (the folder holding train/).")
+    if args.fit_schedule and args.minutes is None:
+        parser.error("--fit-schedule needs --minutes (the budget the schedule is fitted to).")
+    if args.workers < 0:
+        parser.error("--workers must be 0 or more.")
     config = TrainConfig(args.model, args.steps, args.batch, args.patch, args.lr, args.seed)
     run_dir = args.run_dir or Path("runs") / args.model
     try:
         state = train(config, args.data_root, run_dir, device=args.device, minutes=args.minutes, until=args.until,
                       resume=args.resume, weights_dir=args.weights_dir,
-                      validate_every=args.validate_every, checkpoint_every=args.validate_every)  # fmt: skip
+                      validate_every=args.validate_every, checkpoint_every=args.validate_every,
+                      workers=args.workers, fit_schedule=args.fit_schedule,
+                      restart_lr=args.restart_lr)  # fmt: skip
         step, _, value = state["history"][-1]
-        report(f"{args.model}: step {state['step']}/{config.steps}, validation PSNR {value:.2f} dB at step {step}")
+        length = state["config"]["steps"]
+        report(f"{args.model}: step {state['step']}/{length}, validation PSNR {value:.2f} dB at step {step}")
         if args.export:
             command = shlex.join(["python", "-m", "restore_core.train", *argv])
             report(f"exported {export(args.model, run_dir, args.weights_dir, command)}")

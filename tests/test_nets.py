@@ -265,3 +265,35 @@ def test_training_refuses_patches_larger_than_the_images_and_non_positive_settin
         with pytest.raises(SystemExit):
             train.main([*base, *options], report=lambda _: None)
         assert message in capsys.readouterr().err
+
+
+def test_batch_stream_is_the_same_whatever_the_number_of_workers():
+    spec = specs.get_spec("jpeg_gray")
+    images = [np.random.default_rng(index).random((40, 40, 1), dtype=np.float32) for index in range(3)]
+    config = train.TrainConfig("jpeg_gray", steps=100, batch=2, patch=16, lr=1e-3, seed=3)
+    streams = [
+        list(
+            itertools.islice(
+                train.batch_loader(train.BatchStream(spec, images, config, 16, 5), workers, torch.device("cpu")), 5
+            )
+        )
+        for workers in (0, 2)
+    ]
+    for (step, *batch), (other_step, *other) in zip(*streams, strict=True):
+        assert step == other_step and all(torch.equal(a, b) for a, b in zip(batch, other, strict=True))
+    assert [step for step, *_ in streams[0]] == [5, 6, 7, 8, 9]
+    assert not torch.equal(streams[0][0][1], streams[0][1][1])  # each step draws its own patches
+
+
+def test_fit_schedule_ends_the_learning_rate_decay_with_the_time_budget(tiny_data_root, tmp_path, monkeypatch):
+    monkeypatch.setattr(train, "FIT_WARMUP", 6)
+    options = ["unet_gray", "--data-root", str(tiny_data_root), "--batch", "2", "--patch", "16", "--device", "cpu"]
+    options += ["--steps", "100000", "--run-dir", str(tmp_path / "fit"), "--validate-every", "1000"]
+    with pytest.raises(SystemExit):  # there is no budget to fit without --minutes
+        train.main([*options, "--fit-schedule"], report=lambda _: None)
+    messages: list[str] = []
+    assert train.main([*options, "--fit-schedule", "--minutes", "0.05"], report=messages.append) == 0
+    state = train.load_checkpoint(tmp_path / "fit" / train.CHECKPOINT, *_network_and_optimizer())
+    length = state["config"]["steps"]
+    assert 6 < length < 100000 and state["schedule"] == [[0, 2e-4, 100000], [6, pytest.approx(2e-4), length]]
+    assert state["step"] >= 0.5 * length and f"/{length}," in messages[-1]

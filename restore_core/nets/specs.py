@@ -65,6 +65,12 @@ MODELS: dict[str, ModelSpec] = {
                   "gray Gaussian denoiser for noise levels 0-50 (0-255 scale), the noise level as an input map"),
         ModelSpec("unet_color", "DeconvUNet", {"channels": 3, **_UNET}, "denoise", "BSDS400",
                   "colour Gaussian denoiser for noise levels 0-50 (0-255 scale), the noise level as an input map"),
+        *(
+            ModelSpec(f"unet_color_{size}", "DeconvUNet", {"channels": 3, **_UNET, "widths": widths}, "denoise",
+                      "BSDS400", f"a narrower unet_color (widths {widths}) for the quality-speed comparison of "
+                      "model sizes")
+            for size, widths in (("xs", (12, 24, 48, 96)), ("s", (16, 32, 64, 128)))
+        ),
         ModelSpec("jpeg_gray", "DeconvUNet", {"channels": 1, **_UNET}, "jpeg", "BSDS400",
                   "JPEG artifact removal of gray images (the Y channel of BSDS400 for training), qualities 5-95, "
                   "the quality as an input map"),

@@ -106,7 +106,7 @@ _SIGMAS = ("σ=15", "σ=25", "σ=50")
 # Explicit method lists where "all" would include slow variants (PnP with a BM3D prior runs BM3D at every
 # iteration, and PnP on MATLAB-bicubic SR solves its data step by conjugate gradients, about 15 s per
 # Set14 image); elsewhere every learned method of the task joins through the all-learned group.
-_SR_METHODS = ("nearest", "bilinear", "bicubic", "lanczos", "back_projection")
+_SR_METHODS = ("nearest", "bilinear", "bicubic", "lanczos", "back_projection", "deconv_sr")
 _INPAINT_METHODS = ("identity", "biharmonic", "telea", "navier_stokes", "pnp_tv", "all-learned")
 _DEBLUR_METHODS = ("identity", "wiener", "unsupervised_wiener", "richardson_lucy", "tv_deconv", "pnp_tv", "all-learned")
 # Colour deblurring leaves out the unsupervised Wiener filter (a Gibbs sampler per channel, minutes per photo).

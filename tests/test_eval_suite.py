@@ -86,7 +86,7 @@ def test_family_arguments_narrow_the_methods_and_the_output_folder():
     assert narrowed == ["--task", "deblur", "--methods", "all-learned", *base[:3], "runs/x-learned", *base[4:]]
     assert suite.family_arguments(["--task", "denoise", "--methods", "all", *base], "classical")[3] == "all-classical"
     assert suite.family_arguments(["--task", "denoise", *base], "learned")[-2:] == ["--methods", "all-learned"]
-    assert suite.family_arguments(["--task", "jpeg", "--methods", "all", *base], "learned") is None  # none ships
+    assert suite.family_arguments(["--task", "jpeg", "--methods", "all", *base], "learned")[3] == "all-learned"
     assert suite.family_arguments(["--task", "sr", "--methods", "bicubic", *base], "learned") is None
 
 

@@ -136,6 +136,23 @@ def test_learned_methods_run_with_shipped_weights_only_through_their_files(weigh
         learned.deconv_unet(colour, sigma=None, device="cpu", tile=512)
 
 
+def test_self_ensemble_averages_the_eight_flips_and_rotations_and_is_flip_equivariant(weights_dir):
+    write_untrained("unet_gray")
+    clean = rc.to_float(skimage.data.camera())[100:148, 200:264]
+    observation = rc.degrade(clean, "denoise", sigma=20, seed=0)
+    ensemble = learned.deconv_unet(observation, None, "cpu", 512, ensemble=True)
+    passes = []
+    for image, unflip in ((observation.image, lambda x: x), (observation.image[:, ::-1], lambda x: x[:, ::-1])):
+        for turns in range(4):
+            output = learned.unet_denoise(np.ascontiguousarray(np.rot90(image, turns)), 20.0, "cpu")
+            passes.append(unflip(np.rot90(output, -turns)))
+    np.testing.assert_allclose(ensemble, np.mean(passes, axis=0), atol=1e-5)
+    assert not np.allclose(passes[0], ensemble, atol=1e-4)  # the single pass differs from the mean
+    flipped = rc.Observation(np.ascontiguousarray(observation.image[:, ::-1]), "denoise", clean.shape, sigma=20)
+    np.testing.assert_allclose(learned.deconv_unet(flipped, None, "cpu", 512, ensemble=True)[:, ::-1], ensemble,
+                               atol=1e-5)  # fmt: skip
+
+
 def test_opponent_transform_is_orthonormal_and_maps_through_the_gray_model(weights_dir, monkeypatch):
     np.testing.assert_allclose(learned.OPPONENT @ learned.OPPONENT.T, np.eye(3), atol=1e-12)
     write_untrained("unet_gray")

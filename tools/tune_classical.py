@@ -250,27 +250,29 @@ RULES: dict[str, Rule] = {
 # ----------------------------------------------------------------------------------------------------------------------
 
 
-def training_images(data_root: Path, count: int, seed: int) -> list[Path]:
-    """A seeded random subset of the Train400 training images, in file-name order.
+def training_images(data_root: Path, count: int, seed: int, folder: str = "Train400") -> list[Path]:
+    """A seeded random subset of the images of a training folder, in file-name order.
 
     Parameters
     ----------
     data_root : Path
-        Folder holding ``train/Train400``.
+        Folder holding ``train/<folder>``.
     count : int
         Number of images.
     seed : int
         Seed of the draw.
+    folder : str
+        Training folder: ``Train400`` (gray PNGs) or ``BSDS400`` (colour JPEGs).
 
     Returns
     -------
     list of Path
         The chosen image files.
     """
-    folder = data_root / "train" / "Train400"
-    files = sorted(folder.glob("*.png"))
+    path = data_root / "train" / folder
+    files = sorted(file for file in path.glob("*") if file.suffix.lower() in {".png", ".jpg", ".jpeg"})
     if len(files) < count:
-        raise SystemExit(f"{folder} holds {len(files)} PNG images, fewer than the {count} requested.")
+        raise SystemExit(f"{path} holds {len(files)} images, fewer than the {count} requested.")
     chosen = np.random.default_rng(seed).choice(len(files), size=count, replace=False)
     return [files[i] for i in sorted(chosen)]
 
@@ -284,7 +286,7 @@ def synthetic_kernels() -> list[tuple[str, np.ndarray]]:
 
 
 def centre_crop(image: np.ndarray, side: int) -> np.ndarray:
-    """The centred ``side`` x ``side`` crop of a 2-D image."""
+    """The centred ``side`` x ``side`` crop of an image (gray or colour)."""
     top, left = (image.shape[0] - side) // 2, (image.shape[1] - side) // 2
     return np.ascontiguousarray(image[top : top + side, left : left + side])
 

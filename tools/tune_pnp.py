@@ -9,7 +9,9 @@ penalty ``ρ_k = λ σ² / σ_k²``; the default of ``hqs``), and ``sigma_end``,
 denoiser level of the last iteration (the per-task floor
 :data:`restore_core.pnp.SIGMA_FLOOR`), ``iterations`` and ``sigma_start``, the level of
 the first iteration (at most 49: the denoiser is trained up to 50). Settings of
-``wiener_unet``: ``balance_scale`` and ``noise_scale``. It only reads the library.
+``wiener_unet``: ``balance_scale`` and ``noise_scale``. Both have ``colour_prior``
+(the colour model, or the gray model on opponent channels), tuned with ``--color``.
+It only reads the library.
 
 Protocol (training data only, never a test set)
     Images: the seeded subset of ``train/Train400`` of :mod:`tools.tune_classical`
@@ -18,6 +20,7 @@ Protocol (training data only, never a test set)
     shakes, a Gaussian, a linear motion; never the Levin kernels of the benchmark),
     circular blur, Gaussian noise σ 2.55 and 7.65. Inpainting: random masks missing
     50% and 80% of the pixels. Image ``i`` is degraded with ``seed=i``.
+    With ``--color``: the same draw from ``train/BSDS400``, centre 180x180 colour crops.
 
 The deblurring targets of the issue are on Set12 with the Levin kernels; this tuning
 never sees either.
@@ -37,7 +40,7 @@ from tqdm import tqdm
 import restore_core as rc
 from restore_core.dataroot import add_data_root_argument
 
-from .tune_classical import synthetic_kernels, training_images
+from .tune_classical import centre_crop, synthetic_kernels, training_images
 
 #: Values tried per setting, and each task's levels (noise sigma for deblurring, missing fraction for inpainting).
 GRIDS = {
@@ -47,7 +50,10 @@ GRIDS = {
     "noise_scale": (0.7, 1.0, 1.15, 1.3, 1.5, 1.7),
     "iterations": (8, 16, 24, 40, 60, 80),
     "sigma_start": (20.0, 30.0, 40.0, 49.0),
+    "colour_prior": ("colour", "opponent"),
 }
+#: Side of the centre crops of the colour training images.
+COLOUR_SIDE = 180
 METHODS = ("pnp_unet", "wiener_unet")
 LEVELS = {"deblur": (2.55, 7.65), "inpaint": (0.5, 0.8)}
 
@@ -62,6 +68,10 @@ def cases(task: str, images: Sequence[np.ndarray], level: float) -> list[tuple[n
             for i, image in enumerate(images)]  # fmt: skip
 
 
+def _text(value: float | str) -> str:
+    return value if isinstance(value, str) else f"{value:g}"
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Print the PSNR table and the best value per task; return 0."""
     parser = argparse.ArgumentParser(prog="python -m tools.tune_pnp", description=__doc__.split("\n")[0])
@@ -71,6 +81,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--tasks", nargs="+", choices=list(LEVELS), default=list(LEVELS))
     parser.add_argument("--method", choices=METHODS, default="pnp_unet", help="method to tune (default pnp_unet)")
     parser.add_argument("--setting", choices=list(GRIDS), default="lam", help="what to tune (default lam)")
+    parser.add_argument("--color", action="store_true", help="colour crops of BSDS400 instead of Train400")
     args = parser.parse_args(argv)
     if args.data_root is None:
         parser.error("pass --data-root or set DECONV_DATA (the folder holding train/Train400).")
@@ -83,7 +94,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     tasks = [task for task in args.tasks if task in method.tasks]
     if not tasks:
         parser.error(f"{args.method} does none of the tasks {', '.join(args.tasks)}.")
-    images = [rc.load_image(path) for path in training_images(Path(args.data_root), args.images, args.seed)]
+    folder = "BSDS400" if args.color else "Train400"
+    images = [rc.load_image(path) for path in training_images(Path(args.data_root), args.images, args.seed, folder)]
+    if args.color:
+        images = [centre_crop(image, COLOUR_SIDE) for image in images]
     grid = GRIDS[args.setting]
     for task in tasks:
         table = {}
@@ -93,15 +107,15 @@ def main(argv: Sequence[str] | None = None) -> int:
                 scores = [rc.psnr(clean, rc.restore(observation, args.method, **{args.setting: value}))
                           for clean, observation in pairs]  # fmt: skip
                 table[level, value] = float(np.mean(scores))
-        print(f"\n{task}: mean PSNR (dB) of {args.method}, {len(images)} Train400 images\n")
+        print(f"\n{task}: mean PSNR (dB) of {args.method}, {len(images)} {folder} images\n")
         print(f"| {args.setting} | " + " | ".join(f"{level:g}" for level in LEVELS[task]) + " | mean |")
         print("|---:|" + "---:|" * (len(LEVELS[task]) + 1))
         means = {}
         for value in grid:
             row = [table[level, value] for level in LEVELS[task]]
             means[value] = float(np.mean(row))
-            print(f"| {value:g} | " + " | ".join(f"{psnr:.2f}" for psnr in row) + f" | {means[value]:.2f} |")
-        print(f"\nbest {args.setting} for {task}: {max(means, key=means.get):g}")
+            print(f"| {_text(value)} | " + " | ".join(f"{psnr:.2f}" for psnr in row) + f" | {means[value]:.2f} |")
+        print(f"\nbest {args.setting} for {task}: {_text(max(means, key=means.get))}")
     return 0
 
 

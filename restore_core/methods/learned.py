@@ -15,6 +15,7 @@ from ..errors import RestoreError
 from ..imresize import imresize
 from ..nets.specs import MODELS
 from ..observation import Observation
+from ..pnp import dihedral
 from ..registry import Param, register
 
 _DEVICE = Param(
@@ -50,21 +51,44 @@ OPPONENT = np.array([[1, 1, 1], [np.sqrt(1.5), 0, -np.sqrt(1.5)], [np.sqrt(0.5),
 )
 
 
+#: How the learned prior denoises colour images: with the colour model, or with the gray model on
+#: the three opponent channels (:func:`opponent_denoise`).
+COLOUR_PRIORS = ("colour", "opponent")
+
+
 def unet_denoise(
-    image: np.ndarray, sigma: float, device: str = "auto", tile: int = TILE, precision: str = "float32"
+    image: np.ndarray,
+    sigma: float,
+    device: str = "auto",
+    tile: int = TILE,
+    precision: str = "float32",
+    colour_prior: str = "colour",
 ) -> np.ndarray:
     """Denoise with the shipped DeconvUNet at noise level ``sigma`` (0–255 scale), gray or colour.
 
-    Colour images use the colour model; while only the gray model ships, they are denoised by
-    the gray model channel by channel in the orthonormal opponent space :data:`OPPONENT`, each
-    channel mapped affinely onto ``[0, 1]`` and its noise level scaled alike.
-    This is also the prior step of the plug-and-play solvers.
+    Colour images use the colour model, or :func:`opponent_denoise` with ``colour_prior="opponent"``
+    and while only the gray model ships. This is also the prior step of the plug-and-play solvers.
     """
     from ..nets.models import run_unet
 
-    model = denoiser_model(image)
-    if model == "unet_gray" or MODELS[model].path.is_file() or not MODELS["unet_gray"].path.is_file():
-        return run_unet(model, image, sigma / 255.0, device=device, tile=tile, precision=precision)
+    if colour_prior not in COLOUR_PRIORS:
+        raise RestoreError(f"colour_prior must be one of {', '.join(COLOUR_PRIORS)}, not {colour_prior!r}.")
+    colour_missing = not MODELS["unet_color"].path.is_file() and MODELS["unet_gray"].path.is_file()
+    if image.ndim == 3 and (colour_prior == "opponent" or colour_missing):
+        return opponent_denoise(image, sigma, device, tile, precision)
+    return run_unet(denoiser_model(image), image, sigma / 255.0, device=device, tile=tile, precision=precision)
+
+
+def opponent_denoise(
+    image: np.ndarray, sigma: float, device: str = "auto", tile: int = TILE, precision: str = "float32"
+) -> np.ndarray:
+    """Denoise a colour image with the gray model, channel by channel in the opponent space.
+
+    Each channel of the orthonormal opponent space :data:`OPPONENT` is mapped affinely onto
+    ``[0, 1]`` and its noise level scaled alike.
+    """
+    from ..nets.models import run_unet
+
     opponent = image.astype(np.float64) @ OPPONENT.T
     low = np.minimum(OPPONENT, 0).sum(axis=1)  # channel ranges for RGB in [0, 1]
     span = np.maximum(OPPONENT, 0).sum(axis=1) - low
@@ -77,11 +101,27 @@ def unet_denoise(
 
 
 def deconv_unet(
-    observation: Observation, sigma: float | None, device: str, tile: int, precision: str = "float32"
+    observation: Observation,
+    sigma: float | None,
+    device: str,
+    tile: int,
+    precision: str = "float32",
+    ensemble: bool = False,
 ) -> np.ndarray:
-    """Denoise with the noise level known, given, or estimated from the image."""
+    """Denoise with the noise level known, given, or estimated from the image.
+
+    With ``ensemble``, the mean of the denoised 8 flips/rotations (each turned back).
+    """
     level = observation.noise_sigma() if sigma is None else sigma
-    return unet_denoise(observation.image, level, device, tile, precision)
+    image = observation.image
+    if not ensemble:
+        return unet_denoise(image, level, device, tile, precision)
+    outputs = [
+        dihedral(unet_denoise(np.ascontiguousarray(dihedral(image, index)), level, device, tile, precision), index,
+                 inverse=True)
+        for index in range(8)
+    ]  # fmt: skip
+    return np.mean(outputs, axis=0, dtype=np.float32)
 
 
 def deconv_jpeg(
@@ -140,6 +180,12 @@ if shipped("unet_gray", "unet_color"):
             _DEVICE,
             _TILE,
             _PRECISION,
+            Param(
+                "ensemble",
+                False,
+                "bool",
+                help="average the outputs for the 8 flips/rotations of the image (8x slower, slightly better)",
+            ),
         ],
         description="U-Net with transposed-convolution decoder and a noise-level map input, trained on "
         "Train400 (gray) / BSDS400 (colour); blind with an estimated noise level.",

@@ -15,7 +15,7 @@ from ..pnp import DEFAULT_ITERATIONS, SIGMA_FLOOR, Denoiser, Progress, hqs
 from ..registry import Param, register
 from .deconvolution import auto_balance, wiener, wiener_noise_gain
 from .denoising import bm3d_denoise, noise_level, tv_denoise
-from .learned import _DEVICE, _PRECISION, TILE, shipped, unet_denoise
+from .learned import _DEVICE, _PRECISION, COLOUR_PRIORS, TILE, shipped, unet_denoise
 
 TASKS = tuple(DEFAULT_ITERATIONS)
 SOLVER_PARAMS = (
@@ -28,6 +28,15 @@ SOLVER_PARAMS = (
           f"at least {SIGMA_FLOOR['inpaint']:g} for inpainting"),
 )  # fmt: skip
 _ENSEMBLE = Param("ensemble", True, "bool", help="denoise a different flip/rotation at each iteration")
+#: Chosen on training images by ``python -m tools.tune_pnp --setting colour_prior --color``.
+COLOUR_PRIOR = "opponent"
+_COLOUR_PRIOR = Param(
+    "colour_prior",
+    COLOUR_PRIOR,
+    "choice",
+    choices=COLOUR_PRIORS,
+    help="colour images: the colour denoiser, or the gray one on three opponent channels (chroma smoothed more)",
+)
 
 
 def run_hqs(observation: Observation, denoiser: Denoiser, progress: Progress | None, **settings) -> np.ndarray:
@@ -65,12 +74,16 @@ def pnp_unet(
     observation: Observation,
     device: str = "auto",
     precision: str = "float32",
+    colour_prior: str = COLOUR_PRIOR,
     progress: Progress | None = None,
     **settings,
 ) -> np.ndarray:
     """Plug-and-play HQS with the learned DeconvUNet denoiser."""
     return run_hqs(
-        observation, lambda image, sigma: unet_denoise(image, sigma, device, TILE, precision), progress, **settings
+        observation,
+        lambda image, sigma: unet_denoise(image, sigma, device, TILE, precision, colour_prior),
+        progress,
+        **settings,
     )
 
 
@@ -80,6 +93,7 @@ def wiener_unet(
     noise_scale: float = 1.3,
     device: str = "auto",
     precision: str = "float32",
+    colour_prior: str = COLOUR_PRIOR,
 ) -> np.ndarray:
     """Wiener deconvolution, then the learned denoiser at the noise level the filter leaves.
 
@@ -93,7 +107,7 @@ def wiener_unet(
     balance = balance_scale * auto_balance(sigma)
     deconvolved = wiener(observation, balance)
     level = noise_scale * sigma * wiener_noise_gain(observation.kernel, deconvolved.shape[:2], balance)
-    return unet_denoise(deconvolved, level, device, TILE, precision)
+    return unet_denoise(deconvolved, level, device, TILE, precision, colour_prior)
 
 
 if shipped("unet_gray", "unet_color"):
@@ -102,7 +116,7 @@ if shipped("unet_gray", "unet_color"):
         "PnP-HQS, DeconvUNet prior (learned)",
         "learned",
         TASKS,
-        (*SOLVER_PARAMS, _ENSEMBLE, _DEVICE, _PRECISION),
+        (*SOLVER_PARAMS, _ENSEMBLE, _COLOUR_PRIOR, _DEVICE, _PRECISION),
         description="Half-quadratic splitting with the learned noise-conditioned DeconvUNet as the prior "
         "step (DPIR-style schedule).",
     )(pnp_unet)
@@ -127,6 +141,7 @@ if shipped("unet_gray", "unet_color"):
                 high=5.0,
                 help="denoiser level as a multiple of the noise level the Wiener filter leaves",
             ),
+            _COLOUR_PRIOR,
             _DEVICE,
             _PRECISION,
         ],

@@ -169,6 +169,30 @@ def test_opponent_transform_is_orthonormal_and_maps_through_the_gray_model(weigh
     assert len(levels) == 3 and all(level <= 25 / 255 + 1e-9 for level in levels)
 
 
+def test_colour_prior_picks_the_colour_model_or_the_gray_model_on_opponent_channels(weights_dir, monkeypatch):
+    write_untrained("unet_gray")
+    write_untrained("unet_color")
+    calls = []
+
+    def identity_network(name, image, condition, **options):
+        calls.append(name)
+        return image
+
+    monkeypatch.setattr("restore_core.nets.models.run_unet", identity_network)
+    colour = rc.to_float(skimage.data.astronaut())[:16, :16]
+    learned.unet_denoise(colour, 10.0)
+    learned.unet_denoise(colour, 10.0, colour_prior="opponent")
+    assert calls == ["unet_color", "unet_gray", "unet_gray", "unet_gray"]
+    with pytest.raises(rc.RestoreError, match="colour_prior must be one of colour, opponent"):
+        learned.unet_denoise(colour, 10.0, colour_prior="rgb")
+    observation = rc.degrade(colour, "deblur", kernel=rc.gaussian_kernel(1.0), sigma=2.55, seed=0)
+    calls.clear()
+    rc.restore(observation, "wiener_unet", colour_prior="colour")
+    assert calls == ["unet_color"]
+    with pytest.raises(rc.RestoreError):
+        rc.restore(observation, "pnp_unet", colour_prior="rgb")
+
+
 def test_learned_super_resolution_keeps_the_clean_shape(weights_dir):
     write_untrained("sr_x2")
     clean = rc.to_float(skimage.data.astronaut())[:50, :64]

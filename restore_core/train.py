@@ -350,6 +350,9 @@ def train(
         state = _same_config(json.loads(metadata[RUN_STATE]), config, exported, restart_lr)
         network.load_state_dict(load_file(str(exported)))
         state.setdefault("optimizer_restarts", []).append(state["step"])
+    elif restart_lr is not None:
+        raise RestoreError("a warm restart (--restart-lr) continues a run: pass --resume with a checkpoint in the "
+                           "run folder or exported weights.")  # fmt: skip
     if (here := describe_device(device)) not in state["device"]:
         state["device"] += f", then {here}"
     if not state["history"]:

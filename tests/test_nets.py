@@ -302,7 +302,10 @@ def _network_and_optimizer():
 def test_training_refuses_patches_larger_than_the_images_and_non_positive_settings(tiny_data_root, tmp_path, capsys):
     base = ["unet_gray", "--data-root", str(tiny_data_root), "--run-dir", str(tmp_path / "run"), "--device", "cpu"]
     for options, message in ((["--patch", "200"], "do not fit the smallest training image"),
-                             (["--batch", "0"], "not a positive integer")):  # fmt: skip
+                             (["--batch", "0"], "not a positive integer"),
+                             (["--restart-lr", "1e-4"], "(--restart-lr) continues a run: pass --resume"),
+                             (["--workers", "-1"], "--workers must be 0 or more"),
+                             (["--fit-schedule"], "--fit-schedule needs --minutes")):  # fmt: skip
         with pytest.raises(SystemExit):
             train.main([*base, *options], report=lambda _: None)
         assert message in capsys.readouterr().err

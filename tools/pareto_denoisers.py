@@ -90,8 +90,8 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.data_root is None:
         parser.error("pass --data-root or set DECONV_DATA (the folder holding test/CBSD68).")
-    chosen = {label: entry for label, entry in denoisers().items() if MODELS[entry[0]].path.is_file()}
-    if missing := sorted({entry[0] for entry in denoisers().values()} - {entry[0] for entry in chosen.values()}):
+    chosen = denoisers()
+    if missing := [model for model, _ in chosen.values() if not MODELS[model].path.is_file()]:
         parser.error(f"weights missing for {', '.join(missing)}: train them with python -m restore_core.train.")
     dataset = open_dataset("CBSD68", args.data_root).head(args.limit)
     precisions = ["float32", "bfloat16"] if native_bfloat16(rc.get_device("auto")) else ["float32"]

@@ -5,15 +5,18 @@ from ``PORT`` or ``GRADIO_SERVER_PORT`` (see :func:`demo.launch_options`).
 """
 
 from demo import build_app, launch_options
-from demo.callbacks import warm_up
+from demo.callbacks import POOL
 
 
 def main() -> None:
-    """Build the app and serve it until interrupted; once the page is up, the networks load (warm-up)."""
+    """Build the app and serve it until interrupted; the worker processes start (and load the networks) at once."""
+    POOL.start()
     app = build_app()
     app.launch(prevent_thread_lock=True, **launch_options())
-    warm_up()
-    app.block_thread()
+    try:
+        app.block_thread()
+    finally:
+        POOL.close()
 
 
 if __name__ == "__main__":

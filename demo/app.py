@@ -40,15 +40,15 @@ from .degradation import (
     Degradation,
 )
 from .inputs import source_choices
+from .limits import RUNS_AT_ONCE
 from .method_choices import default_methods, method_choices
 from .method_params import exposed_params, param_component, set_param
 from .served_files import as_files
 
 #: Largest accepted upload.
 MAX_FILE_SIZE = "20mb"
-#: Runs allowed at once (each run is CPU-heavy); previews are light and get their own limit.
-CONCURRENCY_LIMIT = 2
-PREVIEW_CONCURRENCY = 4
+#: Previews computed at once (each decodes an upload and degrades it: bounded like the runs).
+PREVIEW_CONCURRENCY = RUNS_AT_ONCE
 #: Waiting runs beyond which new ones are refused with a "queue full" message.
 MAX_QUEUE = 32
 #: Every hour, files the app served (results, zips) that are over two hours old leave Gradio's cache.
@@ -222,7 +222,7 @@ def build_app() -> gr.Blocks:
                 views = _views()
         settings = [controls[field.name] for field in fields(Degradation)]
         _wire(app, source, upload, controls, groups, checklists, method_params, param_groups, views, run, settings)
-    return app.queue(default_concurrency_limit=CONCURRENCY_LIMIT, max_size=MAX_QUEUE)
+    return app.queue(default_concurrency_limit=RUNS_AT_ONCE, max_size=MAX_QUEUE)
 
 
 def _wire(

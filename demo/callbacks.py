@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import io
 import json
 import logging
@@ -16,10 +17,12 @@ import pandas as pd
 from PIL import Image
 
 import restore_core as rc
+from restore_core.workers import RunTimedOut, WorkerPool
 
 from .degradation import DEFAULT_NOISE, KERNEL_PARAMETERS, KERNEL_SETTINGS, Degradation, metric_options
-from .gpu import gpu
 from .inputs import UPLOAD, editor_background, input_image
+from .limits import RECYCLE_BYTES, RUN_SECONDS, RUNS_AT_ONCE, WORKER_MEMORY
+from .liveness import client_gone
 from .method_choices import default_methods, method_choices, selected_methods, task_methods
 from .method_params import params_for
 from .served_files import call_folder
@@ -132,6 +135,12 @@ def _settings(args: tuple[Any, ...]) -> Degradation:
     return Degradation(*args)
 
 
+def _prepare(source: str, upload: str | None, settings: Degradation) -> tuple[np.ndarray, str, rc.Observation]:
+    """The image to work on, its notice and the observation the settings make of it."""
+    image, notice = input_image(source, upload)
+    return image, notice, settings.observe(image)
+
+
 def preview(source: str, upload: str | None, *settings: Any) -> tuple[Any, ...]:
     """The live preview of the degradation: degraded image, kernel, its frequency response and a notice.
 
@@ -152,34 +161,84 @@ def preview(source: str, upload: str | None, *settings: Any) -> tuple[Any, ...]:
     return (rc.to_uint8(shown), *kernel_views, notice)
 
 
-@gpu
-def restore_all(
+@dataclass(frozen=True)
+class Failure:
+    """A method that gave no result, and why (shown in the notice and returned to API clients)."""
+
+    method: rc.Method
+    reason: str
+
+    def text(self) -> str:
+        """``"Method: reason"``."""
+        return f"{self.method.display_name}: {self.reason}"
+
+
+def _scored(observation: rc.Observation, clean: np.ndarray | None, method: rc.Method, image: np.ndarray,
+            seconds: float) -> Result:  # fmt: skip
+    """A method's output quantised to 8 bits, with its scores against ``clean`` when there is one."""
+    image = rc.quantize(image)
+    scores = {}
+    if clean is not None:
+        options = metric_options(observation)
+        scores = {"psnr": rc.psnr(clean, image, **options), "ssim": rc.ssim(clean, image, **options)}
+    return Result(method, image, seconds, **scores)
+
+
+async def restore_all(
     observation: rc.Observation,
     clean: np.ndarray | None,
     methods: list[rc.Method],
     method_params: dict[str, Any] | None,
     progress: gr.Progress,
-) -> list[Result]:
-    """Restore with every method in turn; a method that fails only raises a warning."""
-    results = []
+    deadline: float,
+) -> tuple[list[Result], list[Failure]]:
+    """Restore with every method in turn, each in a worker process of :data:`POOL`.
+
+    A method that fails (its own error, a crash, its memory budget) is reported and the others
+    still run; once ``deadline`` (``time.monotonic()``) passes, the running method is stopped and
+    the remaining ones are not started. A cancelled run (or a client that went away) kills its worker.
+
+    Returns
+    -------
+    results : list of Result
+        The methods that finished, in order.
+    failures : list of Failure
+        The others, with the reason.
+    """
+    results: list[Result] = []
+    failures: list[Failure] = []
+    gone = client_gone()
     for done, method in enumerate(methods):
 
         def report(step: int, total: int, done: int = done, method: rc.Method = method) -> None:
             progress((done + step / max(total, 1)) / len(methods), desc=f"{method.display_name}: {step}/{total}")
 
+        if time.monotonic() > deadline:
+            failures.append(Failure(method, "not run: the run's time budget was spent."))
+            continue
         progress(done / len(methods), desc=f"Restoring with {method.display_name}")
         try:
+            params = params_for(method_params, method.name)
             start = time.perf_counter()
-            image = rc.quantize(rc.restore(observation, method.name, report, **params_for(method_params, method.name)))
+            async with POOL.worker_async(deadline) as worker:
+                image = await worker.restore_async(
+                    observation, method.name, params, progress=report, deadline=deadline, stopped=gone
+                )
             seconds = time.perf_counter() - start
-            scores = {}
-            if clean is not None:
-                options = metric_options(observation)
-                scores = {"psnr": rc.psnr(clean, image, **options), "ssim": rc.ssim(clean, image, **options)}
-            results.append(Result(method, image, seconds, **scores))
-        except Exception as error:  # any failure of one method must leave the others running
-            gr.Warning(f"{method.display_name} failed: {describe_failure(error)}")
-    return results
+            results.append(await asyncio.to_thread(_scored, observation, clean, method, image, seconds))
+        except RunTimedOut:
+            failures.append(Failure(method, f"stopped: the run's time budget ({RUN_SECONDS:g} s) was spent."))
+        except rc.RestoreError as error:  # any failure of one method must leave the others running
+            failures.append(Failure(method, str(error)))
+    return results, failures
+
+
+def failure_notice(failures: list[Failure]) -> str:
+    """Markdown naming every failed method and its reason (empty when none failed)."""
+    if not failures:
+        return ""
+    lines = "\n".join(f"- **{failure.method.display_name}**: {failure.reason}" for failure in failures)
+    return f"⚠️ **{len(failures)} method{'s' * (len(failures) > 1)} gave no result:**\n{lines}"
 
 
 def results_table(results: list[Result] | tuple[Result, ...], reference: bool) -> pd.DataFrame:
@@ -230,7 +289,7 @@ def zoom_views(
     return crops, gr.update(value=maps, visible=errors)
 
 
-def run_arena(
+async def run_arena(
     source: str,
     upload: str | None,
     *args: Any,
@@ -262,23 +321,34 @@ def run_arena(
     Raises
     ------
     gr.Error
-        For a missing or unusable image, bad settings or no valid method; a method that
-        fails only raises a warning and the others' results still appear.
+        For a missing or unusable image, bad settings or no valid method, or when every method
+        failed (the message gives each one's reason). A method that fails is named with its reason
+        in the notice and the others' results still appear; past the run's time budget
+        (:data:`~demo.limits.RUN_SECONDS`) the methods that finished are shown.
     """
+    deadline = time.monotonic() + RUN_SECONDS
     count = len(fields(Degradation))
     settings, (classical, learned, method_params) = _settings(args[:count]), args[count:]
     try:
-        image, notice = input_image(source, upload)
-        observation = settings.observe(image)
+        image, notice, observation = await asyncio.to_thread(_prepare, source, upload, settings)
         chosen = selected_methods([*(classical or ()), *(learned or ())], settings.task)
-    except (rc.RestoreError, ValueError) as error:
+    except (rc.RestoreError, ValueError, TypeError) as error:
         raise gr.Error(describe_failure(error)) from error
     if notice:
         gr.Warning(notice)
     clean = None if settings.mode == "real" else rc.quantize(image)
-    results = restore_all(observation, clean, chosen, method_params, progress)
+    results, failures = await restore_all(observation, clean, chosen, method_params, progress, deadline)
     if not results:
-        raise gr.Error("every chosen method failed (see the warnings): change the settings or the methods.")
+        raise gr.Error("no method gave a result — " + "; ".join(failure.text() for failure in failures))
+    notices = (NO_REFERENCE if clean is None else notice, failure_notice(failures))
+    return await asyncio.to_thread(_run_outputs, observation, clean, results, settings, notices)
+
+
+def _run_outputs(
+    observation: rc.Observation, clean: np.ndarray | None, results: list[Result], settings: Degradation,
+    notices: tuple[str, ...],
+) -> tuple[Any, ...]:  # fmt: skip
+    """The outputs of :func:`run_arena` for its results (see there)."""
     degraded = rc.quantize(upsample_for_display(observation.image, observation.clean_shape))
     arena = Arena(clean, degraded, tuple(results))
     table = results_table(results, clean is not None)
@@ -291,7 +361,7 @@ def run_arena(
         slider_pair(arena, names[0], AGAINST[0]),
         gr.update(choices=names, value=names[0]),
         write_downloads(arena, table, settings),
-        NO_REFERENCE if clean is None else notice,
+        "\n\n".join(part for part in notices if part),
         arena,
     )
 
@@ -310,7 +380,14 @@ def warm_up() -> None:
             logging.getLogger(__name__).warning("warm-up of %s failed: %s", method.name, describe_failure(error))
 
 
-def run_example(
+#: The worker processes that run the restorations (see :mod:`restore_core.workers`); started by the first run.
+POOL = WorkerPool(
+    RUNS_AT_ONCE, initializer=warm_up, memory_budget=WORKER_MEMORY, recycle_bytes=RECYCLE_BYTES
+)
+
+
+
+async def run_example(
     source: str,
     mode: str,
     task: str,
@@ -327,4 +404,4 @@ def run_example(
                        scale=scale, quality=quality, mask_type=mask_type, mask_ratio=mask_ratio)  # fmt: skip
     values = [getattr(settings, field.name) for field in fields(Degradation)]
     methods = [default_methods(task, family) for family in rc.FAMILIES]
-    return run_arena(source, None, *values, *methods, {}, progress=progress)
+    return await run_arena(source, None, *values, *methods, {}, progress=progress)

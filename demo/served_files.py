@@ -11,7 +11,9 @@ callbacks so every 8-bit picture they return becomes a PNG in a fresh folder of 
 
 from __future__ import annotations
 
+import asyncio
 import functools
+import inspect
 import re
 import shutil
 import tempfile
@@ -99,20 +101,33 @@ def pictures_to_files(value: Any, folder: Path) -> Any:
     return convert(value)
 
 
+def _serve(value: Any) -> Any:
+    """``value`` with its pictures written to a fresh call folder (removed again when it stays empty)."""
+    folder = call_folder()
+    served = pictures_to_files(value, folder)
+    if not any(folder.iterdir()):
+        folder.rmdir()
+    return served
+
+
 def as_files(callback: Function) -> Function:
     """Wrap a callback so the pictures it returns are served from PNG files of a fresh call folder.
 
     The wrapper keeps the callback's name, docstring and signature (Gradio reads the
-    ``gr.Progress`` default from it).
+    ``gr.Progress`` default from it), and stays a coroutine function when the callback is one.
+    The folder is made only after the callback returns: a callback that raises (``gr.Error``)
+    leaves no folder behind.
     """
+    if inspect.iscoroutinefunction(callback):
+
+        @functools.wraps(callback)
+        async def async_wrapper(*args: Any, **kwargs: Any) -> Any:
+            return await asyncio.to_thread(_serve, await callback(*args, **kwargs))
+
+        return async_wrapper  # type: ignore[return-value]
 
     @functools.wraps(callback)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
-        value = callback(*args, **kwargs)  # first: a callback that raises (gr.Error) leaves no folder behind
-        folder = call_folder()
-        served = pictures_to_files(value, folder)
-        if not any(folder.iterdir()):
-            folder.rmdir()
-        return served
+        return _serve(callback(*args, **kwargs))
 
     return wrapper  # type: ignore[return-value]

@@ -6,9 +6,11 @@ import os
 
 os.environ["GRADIO_ANALYTICS_ENABLED"] = "False"
 
+import asyncio
 import io
 import math
 import socket
+import time
 import zipfile
 from dataclasses import fields
 from pathlib import Path
@@ -20,7 +22,7 @@ import pytest
 from PIL import Image
 
 import restore_core as rc
-from demo import build_app, launch_options
+from demo import build_app, callbacks, launch_options
 from demo.callbacks import (
     AGAINST,
     COLUMNS,
@@ -60,7 +62,8 @@ def arena(upload: str | None, methods: list[str] | None = None, source: str = UP
     """Run the arena on an upload; ``methods`` defaults to the task's default checklists."""
     degradation = Degradation(**settings)
     chosen = default_methods(degradation.task) if methods is None else methods
-    return run_arena(source, upload, *values_of(degradation), chosen, [], params or {}, progress=no_progress)
+    run = run_arena(source, upload, *values_of(degradation), chosen, [], params or {}, progress=no_progress)
+    return asyncio.run(run)
 
 
 def values_of(degradation: Degradation) -> tuple:
@@ -109,7 +112,7 @@ def test_every_example_runs_with_the_default_methods() -> None:
     from demo.app import EXAMPLE_FIELDS, EXAMPLES
 
     for example in EXAMPLES:
-        outputs = run_example(*example, progress=no_progress)
+        outputs = asyncio.run(run_example(*example, progress=no_progress))
         task = example[1 + EXAMPLE_FIELDS.index("task")]
         check_outputs(outputs, len(default_methods(task)))
         assert outputs[0].shape[:2] == (SAMPLE_SIDE, SAMPLE_SIDE)
@@ -149,27 +152,31 @@ def test_preview_reports_bad_settings_instead_of_raising(small_upload: str) -> N
     assert degraded.shape == (SAMPLE_SIDE, SAMPLE_SIDE) and kernel is None and notice == ""
 
 
-def test_a_failing_method_warns_and_the_others_still_appear(small_upload: str, monkeypatch: pytest.MonkeyPatch) -> None:
-    real_restore = rc.restore
-
-    def flaky_restore(observation: rc.Observation, method: str, progress=None, **params) -> np.ndarray:
-        if method == "tv":
-            raise rc.RestoreError("the TV solver diverged")
-        if method == "wavelet":
-            raise ZeroDivisionError("division by zero")
-        return real_restore(observation, method, progress, **params)
-
-    monkeypatch.setattr(rc, "restore", flaky_restore)
-    with pytest.warns(UserWarning) as caught:
-        outputs = arena(small_upload, ["identity", "tv", "wavelet", "nlm"], task="denoise", noise_sigma=25.0)
+def test_a_failing_method_is_named_with_its_reason_and_the_others_still_appear(small_upload: str) -> None:
+    params = {"tv": {"weight": -1.0}, "wavelet": {"levels": 99}}
+    outputs = arena(small_upload, ["identity", "tv", "wavelet", "nlm"], task="denoise", noise_sigma=25.0,
+                    params=params)  # fmt: skip
     check_outputs(outputs, 2)
     assert list(outputs[3]["Method"]) == ["Degraded input", "Non-local means"]
-    assert [str(warning.message) for warning in caught] == [
-        "TV (Chambolle) failed: the TV solver diverged",
-        "Wavelet (BayesShrink) failed: ZeroDivisionError: division by zero",
-    ]
-    with pytest.warns(UserWarning), pytest.raises(gr.Error, match="every chosen method failed"):
-        arena(small_upload, ["tv"], task="denoise")
+    notice = outputs[7]
+    assert "2 methods gave no result" in notice
+    assert "**TV (Chambolle)**: parameter 'weight' of tv must be in" in notice
+    assert "**Wavelet (BayesShrink)**: parameter 'levels' of wavelet must be in" in notice
+    with pytest.raises(gr.Error, match="no method gave a result — TV \\(Chambolle\\): parameter 'weight'"):
+        arena(small_upload, ["tv"], task="denoise", params=params)
+
+
+def test_a_run_past_its_time_budget_shows_the_methods_that_finished(
+    small_upload: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(callbacks, "RUN_SECONDS", 4.0)
+    start = time.monotonic()
+    outputs = arena(None, ["identity", "pnp_bm3d", "wiener_unet"], source="camera", task="deblur",
+                    params={"pnp_bm3d": {"iterations": 200}})  # fmt: skip
+    assert time.monotonic() - start < 12
+    check_outputs(outputs, 1)
+    assert "**PnP-HQS, BM3D prior**: stopped: the run's time budget (4 s) was spent" in outputs[7]
+    assert "**Wiener + DeconvUNet (learned)**: not run: the run's time budget was spent." in outputs[7]
 
 
 @pytest.fixture(scope="module")
@@ -247,27 +254,6 @@ def test_warm_up_runs_the_learned_methods_and_only_logs_failures(monkeypatch, ca
     warm_up()  # does not raise
     assert calls and all("weights file is corrupted" in record.getMessage() for record in caplog.records)
     assert len(caplog.records) == len(calls)
-
-
-def test_restorations_run_under_zerogpu_only_when_spaces_is_importable(monkeypatch: pytest.MonkeyPatch) -> None:
-    import importlib
-    import sys
-    import types
-
-    import demo.gpu
-
-    def restore() -> str:
-        return "restored"
-
-    assert demo.gpu.gpu(restore) is restore  # no `spaces` package here
-    fake = types.ModuleType("spaces")
-    fake.GPU = lambda function: lambda *args: ("on a ZeroGPU slot", function(*args))
-    monkeypatch.setitem(sys.modules, "spaces", fake)
-    try:
-        assert importlib.reload(demo.gpu).gpu(restore)() == ("on a ZeroGPU slot", "restored")
-    finally:
-        monkeypatch.delitem(sys.modules, "spaces")
-        importlib.reload(demo.gpu)
 
 
 @pytest.mark.parametrize("mode", ["RGBA", "P", "CMYK", "I;16", "LA"])
@@ -362,9 +348,8 @@ def test_method_parameters_get_components_and_reach_the_methods(small_upload: st
     strong, weak = (arena(small_upload, ["wiener"], task="deblur", params={"wiener": {"balance": balance}})[3]
                     for balance in (1.0, 1e-3))  # fmt: skip
     assert strong["PSNR (dB)"].iloc[0] != weak["PSNR (dB)"].iloc[0]
-    with pytest.warns(UserWarning, match="balance"):
-        with pytest.raises(gr.Error, match="every chosen method failed"):
-            arena(small_upload, ["wiener"], task="deblur", params={"wiener": {"balance": -1}})
+    with pytest.raises(gr.Error, match="no method gave a result — Wiener: parameter 'balance' of wiener must be in"):
+        arena(small_upload, ["wiener"], task="deblur", params={"wiener": {"balance": -1}})
 
 
 def test_slider_and_zoom_views_follow_the_run(small_upload: str) -> None:

@@ -29,7 +29,7 @@ from .callbacks import (
     upload_visibility,
     zoom_views,
 )
-from .components import RawImage
+from .components import RawImage, guard_input
 from .degradation import (
     KERNEL_CHOICES,
     KERNEL_PARAMETERS,
@@ -270,6 +270,10 @@ def _wire(
     gr.Examples(EXAMPLES, example_inputs, [*outputs, state], as_files(run_example), run_on_click=True,
                 cache_examples=False, api_visibility="private",
                 label="Examples: a click sets the controls and runs the task's default methods")  # fmt: skip
+    for component in (source, upload, *settings, method_params):
+        guard_input(component)
+    for checklist in checklists:
+        guard_input(checklist, none=[])
     run.click(as_files(run_arena), [source, upload, *settings, *checklists, method_params], [*outputs, state],
               api_name="restore", concurrency_id="run")  # fmt: skip
     served_slider = as_files(slider_pair)

@@ -381,10 +381,7 @@ def warm_up() -> None:
 
 
 #: The worker processes that run the restorations (see :mod:`restore_core.workers`); started by the first run.
-POOL = WorkerPool(
-    RUNS_AT_ONCE, initializer=warm_up, memory_budget=WORKER_MEMORY, recycle_bytes=RECYCLE_BYTES
-)
-
+POOL = WorkerPool(RUNS_AT_ONCE, initializer=warm_up, memory_budget=WORKER_MEMORY, recycle_bytes=RECYCLE_BYTES)
 
 
 async def run_example(

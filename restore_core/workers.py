@@ -303,6 +303,7 @@ class WorkerPool:
         self._memory_budget = memory_budget
         self._recycle_bytes = recycle_bytes
         self._idle: queue.Queue[Worker] = queue.Queue()
+        self._busy: set[Worker] = set()
         self._started = False
         self._lock = threading.Lock()
         self._context = _context()
@@ -318,8 +319,13 @@ class WorkerPool:
                     self._idle.put(self._new_worker())
                 self._started = True
 
+    def _lend(self, worker: Worker) -> Worker:
+        self._busy.add(worker)
+        return worker
+
     def _release(self, worker: Worker) -> None:
         """Put a worker back, or a fresh one in its place when it died or grew past ``recycle_bytes``."""
+        self._busy.discard(worker)
         size = worker.resident_bytes() if worker.alive else None
         if not worker.alive or (self._recycle_bytes and size and size > self._recycle_bytes):
             worker.kill()
@@ -335,7 +341,7 @@ class WorkerPool:
         except queue.Empty as error:
             raise RunTimedOut(f"no worker became free within {timeout:g} s.") from error
         try:
-            yield worker
+            yield self._lend(worker)
         finally:
             self._release(worker)
 
@@ -352,9 +358,13 @@ class WorkerPool:
                     raise RunTimedOut("stopped: no worker became free within the run's time budget.") from None
                 await asyncio.sleep(POLL_SECONDS * 5)
         try:
-            yield worker
+            yield self._lend(worker)
         finally:
             self._release(worker)
+
+    def busy_pids(self) -> list[int]:
+        """Process ids of the workers running a method now."""
+        return [worker.process.pid for worker in list(self._busy)]
 
     def close(self) -> None:
         """Kill every idle worker (busy ones end with their runs' callers)."""

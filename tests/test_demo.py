@@ -429,3 +429,36 @@ def test_served_app_restores_through_gradio_client(small_upload: str) -> None:
     assert table["headers"] == list(COLUMNS) and len(table["data"]) == 2
     assert all(isinstance(row[2], float) and math.isfinite(row[2]) for row in table["data"])
     assert len(slider) == 2 and compare["value"] == "TV (Chambolle)" and download.endswith(".zip") and notice == ""
+
+
+@pytest.mark.filterwarnings("ignore::pandas.errors.Pandas4Warning:gradio.queueing")
+def test_served_app_cancel_stops_the_worker_and_bad_api_input_gets_a_message() -> None:
+    client_module = pytest.importorskip("gradio_client", reason="gradio_client is needed to call the served app")
+    settings = values_of(Degradation(task="deblur"))
+    app = build_app()
+    options = {**launch_options(), "server_name": "127.0.0.1", "server_port": free_port()}
+    _, url, _ = app.launch(prevent_thread_lock=True, quiet=True, **options)
+    try:
+        client = client_module.Client(url, verbose=False)
+        job = client.submit("camera", None, *settings, ["pnp_bm3d"], [], {"pnp_bm3d": {"iterations": 200}},
+                            api_name="/restore")  # fmt: skip
+        deadline = time.monotonic() + 60
+        while not callbacks.POOL.busy_pids() and time.monotonic() < deadline:
+            time.sleep(0.1)
+        (busy,) = callbacks.POOL.busy_pids()
+        job.cancel()
+        cancelled = time.monotonic()
+        while rc.workers.resident_bytes(busy) is not None and time.monotonic() < cancelled + 10:
+            time.sleep(0.1)
+        assert time.monotonic() - cancelled < 5, "the cancelled run's worker was killed within 5 s"
+        assert not callbacks.POOL.busy_pids()
+        table = client.predict("camera", None, *settings, ["wiener"], None, {}, api_name="/restore")[3]
+        assert [row[0] for row in table["data"]] == ["Wiener"]
+        for bad, message in (
+            ((*settings[:2], "abc", *settings[3:]), "Noise sigma .*: .abc. is not a valid value"),
+            (settings, "no method selected"),
+        ):
+            with pytest.raises(client_module.exceptions.AppError, match=message):
+                client.predict("camera", None, *bad, None, None, {}, api_name="/restore")
+    finally:
+        app.close()

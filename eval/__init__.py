@@ -12,4 +12,6 @@ report
     Summaries: ``summary.json``, ``summary.md`` and ``summary.html``.
 benchmark
     The command-line entry point that runs the grid.
+cli
+    What the command lines share: output-folder checks, write errors, Ctrl-C's exit status.
 """

@@ -2,8 +2,10 @@
 
 Every (dataset, image, level, method) run becomes a row of ``results.csv`` as soon
 as it finishes; a rerun skips the rows already there, so an interrupted benchmark
-resumes where it stopped. One failing run is recorded with its error and the
-others go on; the exit status is 1 when any run of the grid failed.
+resumes where it stopped: Ctrl-C stops it with exit status 130, and a write that fails
+(a full disk) with status 1, keeping the rows saved so far. One failing run is recorded
+with its error and the others go on; the exit status is 1 when any run of the grid failed.
+Bad options, data and output folders are refused with status 2 before anything runs.
 """
 
 from __future__ import annotations
@@ -24,10 +26,11 @@ import pandas as pd
 from tqdm import tqdm
 
 import restore_core as rc
-from restore_core.dataroot import add_data_root_argument
+from restore_core.dataroot import DATA_ROOT_ENV, add_data_root_argument
 from restore_core.device import DEVICE_CHOICES, PRECISIONS, describe_device
 
 from . import examples, protocols
+from .cli import INTERRUPTED, os_error_text, prepare_folder
 from .datasets import (
     BUILTIN_DATASET,
     BUILTIN_KERNELS,
@@ -42,7 +45,7 @@ from .datasets import (
 from .plots import LEVEL_PLOT, RUNTIME_PLOT, plot_psnr_vs_level, plot_psnr_vs_runtime
 from .protocols import PROTOCOLS, SEEDING, TASK_PROTOCOLS, Level
 from .report import failure_notes, markdown_results, run_header, summarize, write_reports
-from .results import RESULTS_FILE, ResultsFile, finished_keys, read_results, row_key, select_keys
+from .results import RESULTS_FILE, ResultsFile, count_saved, finished_keys, read_results, row_key, select_keys
 
 #: ``--methods`` words that select a group of methods, and the family each selects (None: all).
 METHOD_GROUPS = {"all": None, "all-classical": "classical", "all-learned": "learned"}
@@ -130,12 +133,12 @@ class Plan:
 
 
 def _bounded(kind: type, low: float, high: float | None = None, *, below_high: bool = False) -> Callable[[str], Any]:
-    """An argparse type: ``kind(text)`` within ``[low, high]`` (``[low, high)`` when ``below_high``)."""
+    """An argparse type: ``kind(text)`` within ``[low, high]`` (``[low, high)`` when ``below_high``), not NaN."""
 
     def parse(text: str) -> Any:
         value = kind(text)
         too_high = high is not None and (value >= high if below_high else value > high)
-        if value < low or too_high:
+        if not value >= low or too_high:
             interval = f"[{low}, {'∞' if high is None else high}{')' if below_high else ']'}"
             raise argparse.ArgumentTypeError(f"{text} is outside {interval}")
         return value
@@ -245,7 +248,9 @@ def build_parser() -> argparse.ArgumentParser:
         default="float32",
         help="arithmetic of the learned methods (default float32; bfloat16 is faster where native)",
     )
-    parser.add_argument("--seed", type=int, default=0, metavar="S", help="base seed: image i uses S + i (default 0)")
+    parser.add_argument(
+        "--seed", type=_bounded(int, 0), default=0, metavar="S", help="base seed: image i uses S + i (default 0)"
+    )
     parser.add_argument(
         "--examples",
         type=_bounded(int, 0),
@@ -329,18 +334,63 @@ def default_levels(task: str, data_root: Path | None) -> tuple:
 
 
 def make_levels(args: argparse.Namespace) -> tuple[Level, ...]:
-    """The degradation levels of the command line (task defaults where omitted)."""
+    """The degradation levels of the command line (task defaults where omitted), once each."""
     values = getattr(args, TASK_PROTOCOLS[args.task].level_option) or default_levels(args.task, args.data_root)
     kernels = None
     if args.task == "deblur":
         kernels = load_kernels(values, args.data_root)
     elif args.task == "sr" and args.kernels:
         kernels = load_kernels(args.kernels, args.data_root)
-    return tuple(
-        protocols.build_levels(
-            args.task, values, noise_sigmas=args.noise_sigma, kernels=kernels, clip=args.clip, color=args.color
-        )
+    levels = protocols.build_levels(
+        args.task, values, noise_sigmas=args.noise_sigma, kernels=kernels, clip=args.clip, color=args.color
     )
+    return tuple({level.label: level for level in levels}.values())  # the label is part of a row's key
+
+
+def check_images(datasets: Sequence[Dataset]) -> None:
+    """Read every image once, so that an unreadable one stops the benchmark before anything runs.
+
+    A corrupt image is refused rather than skipped or recorded as failed runs: the means must
+    be over the whole dataset to compare with published numbers, and failed runs would blame
+    the methods for a broken file.
+
+    Raises
+    ------
+    RestoreError
+        Naming the dataset and the file.
+    """
+    for dataset in datasets:
+        for image in dataset.images:
+            try:
+                image.load()
+            except Exception as error:  # whatever the decoder raises, the file is at fault
+                raise rc.RestoreError(
+                    f"cannot read image {image.name} of dataset {dataset.name}: {' '.join(str(error).split())} "
+                    "Replace or remove that file."
+                ) from error
+
+
+def make_datasets(args: argparse.Namespace) -> tuple[Dataset, ...]:
+    """The datasets of the command line (the task's standard ones by default, each once), with ``--limit`` images.
+
+    Raises
+    ------
+    RestoreError
+        For a missing data root, an unknown dataset, or a missing, empty or unreadable one.
+    """
+    if args.data_root is not None and not args.data_root.is_dir():
+        raise rc.RestoreError(f"the data root {args.data_root} (--data-root or ${DATA_ROOT_ENV}) is not a folder.")
+    names = args.datasets or default_datasets(args.task, args.data_root)
+    if not args.datasets and args.data_root is not None and names == [BUILTIN_DATASET]:
+        print(
+            f"no {args.task} test set ({', '.join(standard_datasets(args.task))}) under {args.data_root / 'test'}: "
+            f"running the built-in {BUILTIN_DATASET} dataset",
+            file=sys.stderr,
+        )
+    opened = (open_dataset(name, args.data_root).head(args.limit) for name in names)
+    datasets = tuple({dataset.name: dataset for dataset in opened}.values())  # Set12 and set12 are one
+    check_images(datasets)
+    return datasets
 
 
 def make_plan(args: argparse.Namespace) -> Plan:
@@ -349,15 +399,12 @@ def make_plan(args: argparse.Namespace) -> Plan:
     Raises
     ------
     RestoreError
-        For a missing data root, unknown datasets, kernels or methods, or an unavailable device.
+        For a missing data root, unknown or unreadable datasets, unknown kernels or methods, or an
+        unavailable device.
     """
-    if args.data_root is not None and not args.data_root.is_dir():
-        raise rc.RestoreError(f"the data root {args.data_root} is not a folder.")
-    names = args.datasets or default_datasets(args.task, args.data_root)
-    datasets = tuple(open_dataset(name, args.data_root).head(args.limit) for name in dict.fromkeys(names))
     return Plan(
         task=args.task,
-        datasets=datasets,
+        datasets=make_datasets(args),
         levels=make_levels(args),
         methods=select_methods(args.task, args.methods),
         seed=args.seed,
@@ -484,23 +531,53 @@ def report_plan(plan: Plan, out: Path, command: str, data_root: Path | None) -> 
     return bool((rows["error"] != "").any())
 
 
+def run_benchmark(args: argparse.Namespace, out: Path, command: str) -> int:
+    """Run and report the benchmark of a command line into ``out``; return 0, or 1 when some run failed.
+
+    Raises
+    ------
+    RestoreError
+        For bad options, data or output folder (see :func:`make_plan`), or a malformed ``results.csv``.
+    OSError
+        When an output cannot be written.
+    """
+    started = time.perf_counter()
+    plan = make_plan(args)
+    prepare_folder(out)
+    with ResultsFile(out / RESULTS_FILE, overwrite=args.overwrite) as results:
+        run_plan(plan, results)
+    failed = report_plan(plan, out, command, args.data_root)
+    print(f"{time.perf_counter() - started:.1f} s on {plan.device_name}; outputs in {out}/")
+    return 1 if failed else 0
+
+
+def saved_note(out: Path) -> str:
+    """``N results saved in <out>/results.csv; rerun the same command to resume``."""
+    path = out / RESULTS_FILE
+    return f"{count_saved(path)} results saved in {path}; rerun the same command to resume"
+
+
 def main(argv: Sequence[str] | None = None) -> int:
-    """Run the benchmark; return 0, or 1 when some run failed (configuration errors exit with 2)."""
+    """Run the benchmark; return 0, or 1 when some run failed or an output could not be written.
+
+    Bad options, data or output folders exit with status 2 and argparse's message; Ctrl-C
+    returns :data:`~eval.cli.INTERRUPTED` (130) after saying how many results are saved.
+    """
     argv = list(sys.argv[1:] if argv is None else argv)
     parser = build_parser()
     args = parser.parse_args(argv)
     check_options(parser, args)
     out = args.out or Path("bench_out") / args.task
-    started = time.perf_counter()
     try:
-        plan = make_plan(args)
-        with ResultsFile(out / RESULTS_FILE, overwrite=args.overwrite) as results:
-            run_plan(plan, results)
+        return run_benchmark(args, out, shlex.join(["python", "-m", "eval.benchmark", *argv]))
     except rc.RestoreError as error:
         parser.error(str(error))
-    failed = report_plan(plan, out, shlex.join(["python", "-m", "eval.benchmark", *argv]), args.data_root)
-    print(f"{time.perf_counter() - started:.1f} s on {plan.device_name}; outputs in {out}/")
-    return 1 if failed else 0
+    except OSError as error:
+        print(f"{parser.prog}: error: {os_error_text(error)}; {saved_note(out)} once that is fixed", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print(f"interrupted: {saved_note(out)}", file=sys.stderr)
+        return INTERRUPTED
 
 
 if __name__ == "__main__":

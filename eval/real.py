@@ -26,6 +26,7 @@ from tqdm import tqdm
 import restore_core as rc
 from restore_core.dataroot import add_data_root_argument
 
+from .cli import INTERRUPTED, os_error_text, prepare_folder
 from .examples import Window, detail_window, save_crop, slug
 
 #: Folder of the photos under the data root.
@@ -77,13 +78,21 @@ def run(
     command: str,
     sigma: float = DEFAULT_SIGMA,
 ) -> str:
-    """Restore the photos, save the crops under ``out`` and write ``out/real.md``; return the section."""
+    """Restore the photos, save the crops under ``out`` and write ``out/real.md``; return the section.
+
+    Raises
+    ------
+    RestoreError
+        For a missing folder, photo or method, or an output folder that cannot be written.
+    OSError
+        When a crop or the section cannot be written.
+    """
     folder = data_root / REAL_BLUR
     if not folder.is_dir():
         raise rc.RestoreError(f"{folder} not found: pass the data root holding {REAL_BLUR}.")
     for name in methods:
         rc.get_method(name)
-    out.mkdir(parents=True, exist_ok=True)
+    prepare_folder(out)
     rows = []
     for name in tqdm(photos, desc="photos"):
         photo, kernel = load_pair(folder, name)
@@ -129,7 +138,10 @@ def _section(command: str, labels: Sequence[str], rows: Sequence[tuple[str, list
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Command-line entry point; return 0."""
+    """Command-line entry point; return 0, 1 when an output could not be written, 130 on Ctrl-C.
+
+    Bad options, data or output folder exit with status 2 and argparse's message.
+    """
     argv = list(sys.argv[1:] if argv is None else argv)
     parser = argparse.ArgumentParser(prog="python -m eval.real", description=__doc__.split("\n")[0])
     add_data_root_argument(parser, str(REAL_BLUR))
@@ -147,6 +159,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         run(args.data_root, args.photos, args.methods, args.out, command, args.sigma)
     except rc.RestoreError as error:
         parser.error(str(error))
+    except OSError as error:
+        print(f"{parser.prog}: error: {os_error_text(error)}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print(f"interrupted: {args.out / SECTION} not written; rerun the same command", file=sys.stderr)
+        return INTERRUPTED
     print(f"wrote {args.out / SECTION}")
     return 0
 

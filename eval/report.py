@@ -306,7 +306,7 @@ def html_report(
     )
 
 
-def _write_atomic(path: Path, text: str) -> None:
+def write_atomic(path: Path, text: str) -> None:
     """Write a file through a temporary sibling and :func:`os.replace`, so readers never see half of it."""
     temporary = path.with_name(f".{path.name}.tmp")
     temporary.write_text(text, encoding="utf-8")
@@ -327,8 +327,8 @@ def write_reports(
     ``figures`` are image files in ``out`` shown by both summaries; ``extra_html`` is appended to the HTML one.
     """
     tables = metric_tables(records)
-    _write_atomic(out / "summary.json", json.dumps(list(records), indent=2, ensure_ascii=False) + "\n")
-    _write_atomic(out / "header.json", json.dumps(dict(header), indent=2, ensure_ascii=False) + "\n")
-    _write_atomic(out / "summary.md", markdown_report(command, header, tables, notes, figures))
-    _write_atomic(out / "summary.html", html_report(command, header, tables, notes, figures, extra_html))
+    write_atomic(out / "summary.json", json.dumps(list(records), indent=2, ensure_ascii=False) + "\n")
+    write_atomic(out / "header.json", json.dumps(dict(header), indent=2, ensure_ascii=False) + "\n")
+    write_atomic(out / "summary.md", markdown_report(command, header, tables, notes, figures))
+    write_atomic(out / "summary.html", html_report(command, header, tables, notes, figures, extra_html))
     return tables

@@ -30,17 +30,20 @@ from pathlib import Path
 from typing import Any
 
 import restore_core as rc
-from restore_core.dataroot import add_data_root_argument
+from restore_core.dataroot import DATA_ROOT_ENV, add_data_root_argument
 from restore_core.device import DEVICE_CHOICES
 
 from . import benchmark
+from .cli import INTERRUPTED, os_error_text, prepare_folder
 from .plots import LEVEL_PLOT, plot_psnr_vs_level
 from .real import SECTION
-from .report import markdown_table, metric_tables, package_versions
+from .report import markdown_table, metric_tables, package_versions, write_atomic
 
 #: Where the suite writes its benchmark folders, and the document it produces.
 DEFAULT_OUT = Path("bench_out") / "suite"
 DEFAULT_DOC = Path("docs") / "RESULTS.md"
+#: First line of the document; an existing ``--doc`` without it is not overwritten.
+TITLE = "# Deconv Arena results"
 _LEVIN = tuple(f"k{number}" for number in range(1, 9))
 
 
@@ -304,7 +307,7 @@ def results_markdown(command: str, sections: Sequence[str], checks: Sequence[Map
     """The whole of ``docs/RESULTS.md``."""
     reproduced = sum(check["ok"] for check in checks)
     intro = (
-        "# Deconv Arena results\n\n"
+        f"{TITLE}\n\n"
         f"Produced by\n\n```\n{command}\n```\n\n"
         "which runs the `python -m eval.benchmark` commands shown in each section (each resumable; the raw "
         "`results.csv`, `summary.json`/`.md`/`.html` and plots are in the suite's output folder) and rewrites "
@@ -339,15 +342,51 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    """Run the suite and write the document; return 1 when a run failed or a baseline is not reproduced."""
-    argv = list(sys.argv[1:] if argv is None else argv)
-    parser = build_parser()
-    args = parser.parse_args(argv)
+def previous_document(path: Path) -> str:
+    """The text of the document an earlier run wrote at ``path`` ('' when there is none).
+
+    Raises
+    ------
+    RestoreError
+        When ``path`` is a folder or a file that this command did not write, so that it is not overwritten.
+    """
+    if path.is_dir():
+        raise rc.RestoreError(f"--doc {path} is a folder; name the document file, e.g. {path / DEFAULT_DOC.name}.")
+    text = path.read_text(encoding="utf-8", errors="replace") if path.exists() else ""
+    if text.strip() and not text.startswith(TITLE):
+        raise rc.RestoreError(
+            f"--doc {path} is not a document this command wrote (its first line is not {TITLE!r}); "
+            "choose another --doc or move that file away."
+        )
+    return text
+
+
+def check_arguments(args: argparse.Namespace) -> str:
+    """Check the data root and the places the suite writes to before anything runs; return the earlier document.
+
+    Raises
+    ------
+    RestoreError
+        Saying what is wrong.
+    """
     if args.data_root is None:
-        parser.error("the suite runs on the standard test sets: pass --data-root or set DECONV_DATA.")
+        raise rc.RestoreError(f"the suite runs on the standard test sets: pass --data-root or set {DATA_ROOT_ENV}.")
+    if not args.data_root.is_dir():
+        raise rc.RestoreError(f"the data root {args.data_root} (--data-root or ${DATA_ROOT_ENV}) is not a folder.")
+    prepare_folder(args.out)
+    previous = previous_document(args.doc)
+    prepare_folder(args.doc.parent, "--doc")
+    return previous
+
+
+def run_suite(args: argparse.Namespace, previous: str, command: str) -> int:
+    """Run the chosen entries and write the document; return 0, 1 (a run failed or a baseline is missed) or 130.
+
+    ``previous`` is the earlier document, whose sections are kept for entries without stored records.
+    130 (:data:`~eval.cli.INTERRUPTED`) means a benchmark was stopped by Ctrl-C; it said so, and the
+    document is left as it was.
+    """
     chosen = set(args.only or [entry.name for entry in SUITE])
-    previous = args.doc.read_text(encoding="utf-8") if args.doc.is_file() else ""
     started = time.perf_counter()
     sections, checks, pending, failed = [], [], [], False
     for entry in SUITE:
@@ -359,7 +398,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             family = None  # nothing rerun: the stored records stay as they are
         elif entry.name in chosen:
             print(f"== {entry.name}: {benchmark_command(run)}", file=sys.stderr, flush=True)
-            failed |= benchmark.main(run) != 0
+            code = benchmark.main(run)
+            if code == INTERRUPTED:
+                return INTERRUPTED
+            failed |= code != 0
         stored = store_results(entry, args.out, args.doc.parent / "results", family)
         if stored is None:
             if (kept := earlier_section(previous, entry)) is not None:
@@ -371,21 +413,42 @@ def main(argv: Sequence[str] | None = None) -> int:
         plot = None if plot is None else plot.relative_to(args.doc.parent).as_posix()
         sections.append(section_markdown(entry, benchmark_command(arguments), records, plot, header))
         checks += check_references(entry, records)
-    command = shlex.join(["python", "-m", "eval.suite", *argv])
-    args.doc.parent.mkdir(parents=True, exist_ok=True)
     if pending:
         sections.append(
             "## Not run yet\n\nThese entries of the suite have no results in the output folder:\n\n"
             + "\n".join(pending)
         )
     if (real := args.doc.parent / "results" / "real" / SECTION).is_file():
-        sections.append(real.read_text(encoding="utf-8").rstrip())
-    args.doc.write_text(results_markdown(command, sections, checks), encoding="utf-8")
+        sections.append(real.read_text(encoding="utf-8", errors="replace").rstrip())
+    write_atomic(args.doc, results_markdown(command, sections, checks))
     missed = [check for check in checks if not check["ok"]]
     for check in missed:
         print(f"not reproduced: {check}", file=sys.stderr)
     print(f"{time.perf_counter() - started:.0f} s; wrote {args.doc}")
     return 1 if failed or missed else 0
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the suite and write the document; return 1 when a run failed or a baseline is not reproduced.
+
+    Bad options, data root or output places exit with status 2 and argparse's message; Ctrl-C
+    returns :data:`~eval.cli.INTERRUPTED` (130).
+    """
+    argv = list(sys.argv[1:] if argv is None else argv)
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        previous = check_arguments(args)
+        return run_suite(args, previous, shlex.join(["python", "-m", "eval.suite", *argv]))
+    except rc.RestoreError as error:
+        parser.error(str(error))
+    except OSError as error:
+        advice = "rerun the same command once that is fixed (the benchmarks resume)"
+        print(f"{parser.prog}: error: {os_error_text(error)}; {advice}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("interrupted: rerun the same command to resume (the benchmarks keep their results)", file=sys.stderr)
+        return INTERRUPTED
 
 
 def store_results(
@@ -402,19 +465,35 @@ def store_results(
     run, stored, plot = out / name, folder / f"{entry.name}.json", folder / f"{entry.name}.png"
     if (run / "summary.json").is_file():
         folder.mkdir(parents=True, exist_ok=True)
-        kept = {key: json.loads((run / f"{key}.json").read_text(encoding="utf-8")) for key in ("summary", "header")}
+        kept = {key: read_json(run / f"{key}.json", entry) for key in ("summary", "header")}
         if family is not None and stored.is_file():
-            earlier = json.loads(stored.read_text(encoding="utf-8"))["summary"]
+            earlier = read_json(stored, entry)["summary"]
             kept["summary"] = merge_family(earlier, kept["summary"], family)
             kept["header"]["Rerun"] = f"only the {family} methods; the other records are from the earlier run"
             plot_psnr_vs_level(kept["summary"], plot)
         elif (run / LEVEL_PLOT).is_file():
             shutil.copyfile(run / LEVEL_PLOT, plot)
-        stored.write_text(json.dumps(kept, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
+        write_atomic(stored, json.dumps(kept, indent=1, ensure_ascii=False) + "\n")
     if not stored.is_file():
         return None
-    kept = json.loads(stored.read_text(encoding="utf-8"))
+    kept = read_json(stored, entry)
     return kept["summary"], kept["header"], plot if plot.is_file() else None
+
+
+def read_json(path: Path, entry: Entry) -> Any:
+    """A JSON file of an entry's results (the benchmark's summaries, or the records stored beside the document).
+
+    Raises
+    ------
+    RestoreError
+        When it is not valid JSON (e.g. cut short), naming it and how to rebuild it.
+    """
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as error:
+        raise rc.RestoreError(
+            f"{path} is not valid JSON ({error}); delete it and rerun with --only {entry.name} to write it again."
+        ) from error
 
 
 def earlier_section(document: str, entry: Entry) -> str | None:

@@ -6,10 +6,15 @@ from ``PORT`` or ``GRADIO_SERVER_PORT`` (see :func:`demo.launch_options`).
 
 from demo import build_app, launch_options
 from demo.callbacks import POOL
+from demo.served_files import own_gradio_cache
 
 
 def main() -> None:
-    """Build the app and serve it until interrupted; the worker processes start (and load the networks) at once."""
+    """Serve the app until interrupted; the worker processes start (and load the networks) at once.
+
+    The app caches served files in a folder of its own; those of earlier, killed runs are removed.
+    """
+    own_gradio_cache()
     POOL.start()
     app = build_app()
     app.launch(prevent_thread_lock=True, **launch_options())

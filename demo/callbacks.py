@@ -17,7 +17,7 @@ import pandas as pd
 from PIL import Image
 
 import restore_core as rc
-from restore_core.workers import RunTimedOut, WorkerPool
+from restore_core.workers import RunCancelled, RunTimedOut, WorkerPool
 
 from .degradation import DEFAULT_NOISE, KERNEL_PARAMETERS, KERNEL_SETTINGS, Degradation, metric_options
 from .inputs import UPLOAD, editor_background, input_image
@@ -226,6 +226,8 @@ async def restore_all(
                 )
             seconds = time.perf_counter() - start
             results.append(await asyncio.to_thread(_scored, observation, clean, method, image, seconds))
+        except RunCancelled as error:  # the client went away: nobody waits for the other methods
+            raise gr.Error("the run was stopped: its page was closed.") from error
         except RunTimedOut:
             failures.append(Failure(method, f"stopped: the run's time budget ({RUN_SECONDS:g} s) was spent."))
         except rc.RestoreError as error:  # any failure of one method must leave the others running

@@ -14,6 +14,7 @@ from __future__ import annotations
 import asyncio
 import functools
 import inspect
+import os
 import re
 import shutil
 import tempfile
@@ -57,6 +58,44 @@ def call_folder(root: Path = ROOT, keep_seconds: float = KEEP_SECONDS) -> Path:
         except FileNotFoundError:  # another call removed it first
             continue
     return Path(tempfile.mkdtemp(dir=root))
+
+
+def own_gradio_cache(root: Path = ROOT) -> Path:
+    """Give this app process a Gradio cache folder of its own, and remove those of app processes that are gone.
+
+    Gradio deletes the files it served when it shuts down cleanly, never those of an app that
+    was killed: they would pile up across restarts. Each app therefore caches into
+    ``root/gradio-<pid>`` (through ``GRADIO_TEMP_DIR``, read when the Blocks are built) and, at
+    start, deletes the folders of the processes no longer running. A ``GRADIO_TEMP_DIR`` set by
+    the user is kept as it is.
+
+    Returns
+    -------
+    Path
+        The cache folder in use.
+    """
+    chosen = os.environ.get("GRADIO_TEMP_DIR")
+    if chosen:
+        return Path(chosen)
+    root.mkdir(parents=True, exist_ok=True)
+    for folder in root.glob("gradio-*"):
+        pid = folder.name.removeprefix("gradio-")
+        if pid.isdigit() and not _running(int(pid)):
+            shutil.rmtree(folder, ignore_errors=True)
+    folder = root / f"gradio-{os.getpid()}"
+    os.environ["GRADIO_TEMP_DIR"] = str(folder)
+    return folder
+
+
+def _running(pid: int) -> bool:
+    """Whether a process with this id exists."""
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # it exists, as another user's
+        return True
+    return True
 
 
 def _file_name(caption: str | None, index: int) -> str:

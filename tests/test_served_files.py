@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import inspect
 import os
+import subprocess
+import sys
 import time
 from pathlib import Path
 
@@ -13,7 +15,7 @@ import pandas as pd
 import pytest
 from PIL import Image
 
-from demo.served_files import as_files, call_folder, pictures_to_files
+from demo.served_files import as_files, call_folder, own_gradio_cache, pictures_to_files
 
 
 def _picture(seed: int, shape: tuple[int, ...] = (12, 10, 3)) -> np.ndarray:
@@ -79,3 +81,18 @@ def test_old_call_folders_are_removed_and_recent_ones_kept(tmp_path: Path) -> No
     os.utime(old, (hours_ago, hours_ago))
     new = call_folder(tmp_path, keep_seconds=3600)
     assert not old.exists() and recent.is_dir() and new.is_dir() and new != recent
+
+
+def test_each_app_gets_its_own_gradio_cache_and_those_of_dead_apps_go(tmp_path: Path, monkeypatch) -> None:
+    monkeypatch.delenv("GRADIO_TEMP_DIR", raising=False)
+    dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True)
+    leftover = tmp_path / f"gradio-{dead.stdout.strip()}"
+    (leftover / "abc123").mkdir(parents=True)
+    (leftover / "abc123" / "image.png").write_bytes(b"old")
+    alive = tmp_path / f"gradio-{os.getppid()}"
+    alive.mkdir()
+    folder = own_gradio_cache(tmp_path)
+    assert folder == tmp_path / f"gradio-{os.getpid()}" and os.environ["GRADIO_TEMP_DIR"] == str(folder)
+    assert not leftover.exists() and alive.exists()
+    monkeypatch.setenv("GRADIO_TEMP_DIR", str(tmp_path / "mine"))
+    assert own_gradio_cache(tmp_path) == tmp_path / "mine"

@@ -47,8 +47,6 @@ from .served_files import as_files
 
 #: Largest accepted upload.
 MAX_FILE_SIZE = "20mb"
-#: Previews computed at once (each decodes an upload and degrades it: bounded like the runs).
-PREVIEW_CONCURRENCY = RUNS_AT_ONCE
 #: Waiting runs beyond which new ones are refused with a "queue full" message.
 MAX_QUEUE = 32
 #: Every hour, files the app served (results, zips) that are over two hours old leave Gradio's cache.
@@ -260,9 +258,8 @@ def _wire(
     served_preview, served_zoom = as_files(preview), as_files(zoom_views)
     for component in (source, upload, *settings):
         component.change(served_preview, [source, upload, *settings], preview_outputs, trigger_mode="always_last",
-                         show_progress="hidden", concurrency_limit=PREVIEW_CONCURRENCY, concurrency_id="preview",
-                         **private)  # fmt: skip
-    app.load(served_preview, [source, upload, *settings], preview_outputs, **private)
+                         show_progress="hidden", queue=False, **private)  # fmt: skip
+    app.load(served_preview, [source, upload, *settings], preview_outputs, queue=False, **private)
     state = gr.State()
     outputs = [views[name] for name in ("reference", "degraded", "gallery", "table", "slider", "compare",
                                         "download", "notice")]  # fmt: skip

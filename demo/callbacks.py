@@ -6,6 +6,7 @@ import asyncio
 import io
 import json
 import logging
+import threading
 import time
 import zipfile
 from dataclasses import asdict, dataclass, fields, replace
@@ -21,7 +22,7 @@ from restore_core.workers import RunCancelled, RunTimedOut, WorkerPool
 
 from .degradation import DEFAULT_NOISE, KERNEL_PARAMETERS, KERNEL_SETTINGS, Degradation, metric_options
 from .inputs import UPLOAD, editor_background, input_image
-from .limits import RECYCLE_BYTES, RUN_SECONDS, RUNS_AT_ONCE, WORKER_MEMORY
+from .limits import PREVIEWS_AT_ONCE, RECYCLE_BYTES, RUN_SECONDS, RUNS_AT_ONCE, WORKER_MEMORY
 from .liveness import client_gone
 from .method_choices import default_methods, method_choices, selected_methods, task_methods
 from .method_params import params_for
@@ -141,13 +142,31 @@ def _prepare(source: str, upload: str | None, settings: Degradation) -> tuple[np
     return image, notice, settings.observe(image)
 
 
+#: Previews computed at once: they run outside Gradio's queue (a queue full of runs must not refuse a
+#: visitor's preview), so this bounds their memory (each decodes an upload at most once, reduced).
+_PREVIEWS = threading.BoundedSemaphore(PREVIEWS_AT_ONCE)
+#: Seconds a preview waits for a free slot before answering that the server is busy.
+PREVIEW_WAIT = 10.0
+
+
 def preview(source: str, upload: str | None, *settings: Any) -> tuple[Any, ...]:
     """The live preview of the degradation: degraded image, kernel, its frequency response and a notice.
 
-    Never raises: a problem with the settings is reported in the notice instead.
+    Never raises: a problem with the settings (or a server too busy to preview) is reported in the notice instead.
     """
-    degradation = _settings(settings)
     kernel_views: tuple[Any, ...] = (None, gr.update(value=None, label="Frequency response"))
+    if not _PREVIEWS.acquire(timeout=PREVIEW_WAIT):
+        return (None, *kernel_views, "⚠️ The server is busy: the preview will show after your next change.")
+    try:
+        return _preview(_settings(settings), source, upload, kernel_views)
+    finally:
+        _PREVIEWS.release()
+
+
+def _preview(
+    degradation: Degradation, source: str, upload: str | None, kernel_views: tuple[Any, ...]
+) -> tuple[Any, ...]:
+    """:func:`preview` once it has a slot."""
     try:
         image, notice = input_image(source, upload)
         if degradation.task == "deblur":

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import warnings
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -17,6 +19,10 @@ SAMPLE_SIDE = 256
 MAX_UPLOAD_SIDE = 1024
 #: Uploads larger than this on a side are refused before decoding.
 MAX_DECODE_SIDE = 12_000
+#: Uploads with more pixels than this (after a JPEG's reduced decoding) are refused before decoding.
+MAX_DECODE_PIXELS = 50_000_000
+#: Decoded uploads kept for the next preview or run of the same file (each at most MAX_UPLOAD_SIDE² RGB floats).
+UPLOADS_CACHED = 4
 
 
 def source_choices() -> list[tuple[str, str]]:
@@ -24,7 +30,7 @@ def source_choices() -> list[tuple[str, str]]:
     return [(name, name) for name in rc.SAMPLE_PHOTOS] + [("Upload your own…", UPLOAD)]
 
 
-def read_upload(path: str | None, what: str = "image") -> np.ndarray:
+def read_upload(path: str | None, what: str = "image", fit_side: int | None = None) -> np.ndarray:
     """Decode an uploaded file (PNG, JPEG, WebP, TIFF, …) losslessly into a float image.
 
     Parameters
@@ -33,6 +39,9 @@ def read_upload(path: str | None, what: str = "image") -> np.ndarray:
         The file Gradio stored the upload in; None when nothing was uploaded.
     what : str
         What the upload is, for messages ("image", "kernel image").
+    fit_side : int, optional
+        Decode a large image reduced (see :func:`restore_core.load_image`), for a caller that
+        downscales it to this side anyway.
 
     Raises
     ------
@@ -44,11 +53,18 @@ def read_upload(path: str | None, what: str = "image") -> np.ndarray:
         raise rc.RestoreError(f"no {what} uploaded: upload one{', or pick a built-in sample' * (what == 'image')}.")
     if not Path(path).is_file():  # said without the server path
         raise rc.RestoreError(f"the uploaded {what} is no longer on the server: upload it again.")
-    return rc.load_image(path, max_side=MAX_DECODE_SIDE)
+    return rc.load_image(path, max_side=MAX_DECODE_SIDE, max_pixels=MAX_DECODE_PIXELS, fit_side=fit_side)
 
 
-def fit_size(image: np.ndarray) -> tuple[np.ndarray, str]:
+def fit_size(image: np.ndarray, original: tuple[int, int] | None = None) -> tuple[np.ndarray, str]:
     """Downscale an image to at most :data:`MAX_UPLOAD_SIDE` pixels a side.
+
+    Parameters
+    ----------
+    image : ndarray
+        The image (possibly decoded reduced already).
+    original : tuple of int, optional
+        ``(height, width)`` of the file, which decides the notice; default: the image's own.
 
     Returns
     -------
@@ -58,15 +74,18 @@ def fit_size(image: np.ndarray) -> tuple[np.ndarray, str]:
         What was done, or an empty string.
     """
     height, width = image.shape[:2]
+    if max(height, width) > MAX_UPLOAD_SIDE:
+        factor = MAX_UPLOAD_SIDE / max(height, width)
+        shape = (max(1, round(height * factor)), max(1, round(width * factor)))
+        image = rc.quantize(np.clip(rc.imresize(image, output_shape=shape), 0.0, 1.0))
+    height, width = original or (height, width)
     if max(height, width) <= MAX_UPLOAD_SIDE:
         return image, ""
-    factor = MAX_UPLOAD_SIDE / max(height, width)
-    shape = (max(1, round(height * factor)), max(1, round(width * factor)))
     notice = (
-        f"The image is {height}x{width}: it was downscaled to {shape[0]}x{shape[1]} "
+        f"The image is {height}x{width}: it was downscaled to {image.shape[0]}x{image.shape[1]} "
         f"(at most {MAX_UPLOAD_SIDE} px a side) to keep the arena responsive."
     )
-    return rc.quantize(np.clip(rc.imresize(image, output_shape=shape), 0.0, 1.0)), notice
+    return image, notice
 
 
 def input_image(source: str, upload: str | None) -> tuple[np.ndarray, str]:
@@ -78,8 +97,26 @@ def input_image(source: str, upload: str | None) -> tuple[np.ndarray, str]:
         For an unknown sample, a missing or unusable upload.
     """
     if source == UPLOAD:
-        return fit_size(read_upload(upload))
+        if not upload or not Path(upload).is_file():
+            read_upload(upload)  # raises the message for a missing upload
+        stat = Path(upload).stat()
+        return _decoded_upload(upload, stat.st_mtime_ns, stat.st_size)
     return rc.sample_image(source, SAMPLE_SIDE), ""
+
+
+@lru_cache(maxsize=UPLOADS_CACHED)
+def _decoded_upload(path: str, modified: int, size: int) -> tuple[np.ndarray, str]:
+    """An upload decoded and fitted once for every preview and run of it (keyed by its path, time and size).
+
+    The notice says when it was downscaled, and when only the first frame of an animation was used.
+    """
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", rc.FirstFrameWarning)
+        image = read_upload(path, fit_side=MAX_UPLOAD_SIDE)
+    image, notice = fit_size(image, rc.convert.image_size(path))  # the notice names the file's own size
+    frames = [str(warning.message) for warning in caught if issubclass(warning.category, rc.FirstFrameWarning)]
+    image.setflags(write=False)  # shared between calls: nobody may change it in place
+    return image, " ".join(part for part in (*frames, notice) if part)
 
 
 def uploaded_kernel(path: str | None) -> np.ndarray:

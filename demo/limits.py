@@ -32,6 +32,8 @@ def _positive(variable: str, default: float) -> float:
 
 #: Runs computed at once (worker processes); more wait in Gradio's queue.
 RUNS_AT_ONCE = 2
+#: Live previews computed at once (each decodes an upload, reduced, and degrades it).
+PREVIEWS_AT_ONCE = 2
 #: Seconds one run (all its methods) may take.
 RUN_SECONDS = _positive("DECONV_RUN_SECONDS", 120.0)
 #: Bytes a worker may grow by while restoring (its address space is capped there).

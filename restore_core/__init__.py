@@ -17,7 +17,7 @@ True
 from . import methods as _methods  # noqa: F401  (registers every method)
 from .convert import load_image, quantize, rgb_to_y, rgb_to_ycbcr, save_image, to_float, to_uint8, validate_image
 from .device import get_device
-from .errors import RestoreError
+from .errors import FirstFrameWarning, RestoreError
 from .imresize import imresize
 from .jpeg import jpeg_compress
 from .kernels import (
@@ -46,6 +46,7 @@ __all__ = [
     "SAMPLE_PHOTOS",
     "SCALES",
     "TASKS",
+    "FirstFrameWarning",
     "Method",
     "Observation",
     "Param",

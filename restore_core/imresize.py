@@ -38,11 +38,14 @@ from collections.abc import Callable
 import numpy as np
 import scipy.sparse
 
+from .convert import MAX_SIDE
 from .errors import RestoreError
 
 __all__ = ["imresize", "resize_matrix"]
 
 _EPS = np.finfo(np.float64).eps
+#: Largest input magnitude: half the float32 maximum, as resampling may overshoot the range of its input.
+_FLOAT32_MAX = 0.5 * float(np.finfo(np.float32).max)
 
 
 def _cubic(x: np.ndarray) -> np.ndarray:
@@ -157,14 +160,14 @@ def _resize_axis(image: np.ndarray, axis: int, matrix: scipy.sparse.csr_array) -
 
 
 def _check_scale(scale: float) -> float:
-    message = f"scale must be a positive finite number, got {scale!r}"
+    message = f"scale must be a number from 1/{MAX_SIDE} to {MAX_SIDE}, got {scale!r}"
     if isinstance(scale, bool):
         raise RestoreError(message)
     try:
         value = float(scale)
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):
         raise RestoreError(message) from None
-    if not math.isfinite(value) or value <= 0:
+    if not 1.0 / MAX_SIDE <= value <= MAX_SIDE:
         raise RestoreError(message)
     return value
 
@@ -223,10 +226,11 @@ def imresize(
     Raises
     ------
     RestoreError
-        If `image` is empty or not 2-D or 3-D, if `scale` is not a positive
-        finite number, if `output_shape` is not a pair of positive integers,
-        if not exactly one of `scale` and `output_shape` is given, or if
-        `kernel` is unknown.
+        If `image` is empty, not 2-D or 3-D, or holds non-numbers, NaN or
+        infinities, if `scale` is not a number from 1/16384 to 16384,
+        if `output_shape` is not a pair of positive integers, if a side of
+        the input or the output exceeds 16384, if not exactly one of `scale`
+        and `output_shape` is given, or if `kernel` is unknown.
 
     Notes
     -----
@@ -249,6 +253,12 @@ def imresize(
         raise RestoreError(f"image must be 2-D (H, W) or 3-D (H, W, C), got an array of shape {image.shape}")
     if 0 in image.shape:
         raise RestoreError(f"image must not be empty, got shape {image.shape}")
+    if image.dtype != np.bool_ and (not np.issubdtype(image.dtype, np.number) or np.iscomplexobj(image)):
+        raise RestoreError(f"image must hold real numbers, got dtype {image.dtype}")
+    if not np.all(np.isfinite(image)):
+        raise RestoreError("image contains NaN or infinite values")
+    if np.issubdtype(image.dtype, np.floating) and np.abs(image).max() > _FLOAT32_MAX:
+        raise RestoreError("image values exceed the float32 range of the result")
     if not isinstance(kernel, str) or kernel not in _KERNELS:
         raise RestoreError(f"unknown kernel {kernel!r}; expected one of {', '.join(_KERNELS)}")
     if (scale is None) == (output_shape is None):
@@ -262,6 +272,11 @@ def imresize(
     else:
         out_shape = _check_output_shape(output_shape)
         scales = tuple(o / n for o, n in zip(out_shape, in_shape, strict=False))
+    if max(*in_shape, *out_shape) > MAX_SIDE:
+        raise RestoreError(
+            f"resizing {in_shape[0]}x{in_shape[1]} to {out_shape[0]}x{out_shape[1]}: "
+            f"sides above {MAX_SIDE} pixels are not accepted"
+        )
 
     result = image.astype(np.float64, copy=False)
     for axis in sorted(range(2), key=lambda a: scales[a]):

@@ -7,7 +7,7 @@ import io
 import numpy as np
 from PIL import Image
 
-from .convert import to_uint8
+from .convert import to_uint8, validate_image
 from .errors import RestoreError
 
 
@@ -32,7 +32,7 @@ def jpeg_compress(image: np.ndarray, quality: int) -> np.ndarray:
     Parameters
     ----------
     image : ndarray
-        Float image in ``[0, 1]``, HxW or HxWx3.
+        Float image in ``[0, 1]`` or ``uint8`` image, HxW or HxWx3.
     quality : int
         IJG quality factor, 1 (worst) to 100.
 
@@ -40,8 +40,13 @@ def jpeg_compress(image: np.ndarray, quality: int) -> np.ndarray:
     -------
     ndarray
         The decoded image, ``float32`` in ``[0, 1]``.
+
+    Raises
+    ------
+    RestoreError
+        For an image that does not follow the library's convention or a bad quality.
     """
-    data = _encode(image, check_quality(quality))
+    data = _encode(validate_image(image, "the image to compress"), check_quality(quality))
     with Image.open(io.BytesIO(data)) as decoded:
         return np.asarray(decoded, dtype=np.float32) / 255.0
 

@@ -9,16 +9,21 @@ from __future__ import annotations
 
 import math
 import os
+import zipfile
+import zlib
 from pathlib import Path
 
 import numpy as np
 
 from .convert import rgb_to_gray, to_float
 from .errors import RestoreError
+from .noise import check_seed
 
 #: Largest kernel side accepted from users.
 MAX_KERNEL_SIDE = 255
 _SUPERSAMPLE = 8
+#: Smallest Gaussian sigma, disk radius and motion length (pixels): finer ones would rasterise to nothing.
+_MIN_WIDTH = 0.25
 
 
 def validate_kernel(kernel: np.ndarray, image_shape: tuple[int, ...] | None = None) -> np.ndarray:
@@ -52,6 +57,8 @@ def validate_kernel(kernel: np.ndarray, image_shape: tuple[int, ...] | None = No
         raise RestoreError(
             f"the kernel is {kernel.shape[0]}x{kernel.shape[1]}: sides above {MAX_KERNEL_SIDE} are refused."
         )
+    if kernel.dtype != np.bool_ and (not np.issubdtype(kernel.dtype, np.number) or np.iscomplexobj(kernel)):
+        raise RestoreError(f"the kernel must hold real numbers, got dtype {kernel.dtype}.")
     values = kernel.astype(np.float64)
     if not np.all(np.isfinite(values)):
         raise RestoreError("the kernel contains NaN or infinite values.")
@@ -59,14 +66,18 @@ def validate_kernel(kernel: np.ndarray, image_shape: tuple[int, ...] | None = No
         raise RestoreError(
             f"the kernel has negative weights (minimum {values.min():.3g}); a blur kernel is non-negative."
         )
-    total = values.sum()
-    if total <= 0:
+    if values.max() == 0:
         raise RestoreError("the kernel is all zeros: it must have a positive sum.")
     if image_shape is not None and (kernel.shape[0] > image_shape[0] or kernel.shape[1] > image_shape[1]):
         raise RestoreError(
             f"the kernel ({kernel.shape[0]}x{kernel.shape[1]}) is larger than the image "
             f"({image_shape[0]}x{image_shape[1]})."
         )
+    with np.errstate(over="ignore"):
+        total = values.sum()
+    if not np.isfinite(total):  # weights near the float64 maximum: scale them down first
+        values /= values.max()
+        total = values.sum()
     return values / total
 
 
@@ -75,10 +86,19 @@ def _odd(value: float) -> int:
     return size + 1 - size % 2
 
 
-def _check_positive(value: float, name: str, upper: float) -> float:
-    if not np.isfinite(value) or value <= 0 or value > upper:
-        raise RestoreError(f"{name} must be in (0, {upper}], got {value}.")
+def _check_number(value: float, name: str, low: float, high: float) -> float:
+    """``value`` as a float, or :class:`RestoreError` unless it is a number in ``[low, high]``."""
+    number = isinstance(value, (int, float, np.integer, np.floating)) and not isinstance(value, (bool, np.bool_))
+    if not number or not low <= value <= high:
+        raise RestoreError(f"{name} must be a number in [{low:g}, {high:g}], got {value!r}.")
     return float(value)
+
+
+def _check_whole(value: int, name: str, low: int, high: int) -> int:
+    """``value`` as an int, or :class:`RestoreError` unless it is a whole number in ``[low, high]``."""
+    if _check_number(value, name, low, high) != int(value):
+        raise RestoreError(f"{name} must be a whole number, got {value!r}.")
+    return int(value)
 
 
 def gaussian_kernel(sigma: float, size: int | None = None) -> np.ndarray:
@@ -87,14 +107,13 @@ def gaussian_kernel(sigma: float, size: int | None = None) -> np.ndarray:
     Parameters
     ----------
     sigma : float
-        Standard deviation in pixels.
+        Standard deviation in pixels, in ``[0.25, 50]``.
     size : int, optional
-        Side length; default ``2 * ceil(3 * sigma) + 1``.
+        Side length, 1 to 255; default ``2 * ceil(3 * sigma) + 1`` (at most 255).
     """
-    sigma = _check_positive(sigma, "the Gaussian sigma", 50.0)
-    size = size if size is not None else 2 * math.ceil(3 * sigma) + 1
-    if size < 1 or size > MAX_KERNEL_SIDE:
-        raise RestoreError(f"the kernel size must be in [1, {MAX_KERNEL_SIDE}], got {size}.")
+    sigma = _check_number(sigma, "the Gaussian sigma", _MIN_WIDTH, 50.0)
+    default = min(2 * math.ceil(3 * sigma) + 1, MAX_KERNEL_SIDE)
+    size = default if size is None else _check_whole(size, "the kernel size", 1, MAX_KERNEL_SIDE)
     axis = np.arange(size) - (size - 1) / 2.0
     profile = np.exp(-(axis**2) / (2 * sigma**2))
     return validate_kernel(np.outer(profile, profile))
@@ -109,18 +128,24 @@ def _supersampled(size: int, inside) -> np.ndarray:
 
 
 def disk_kernel(radius: float) -> np.ndarray:
-    """Defocus (pillbox) kernel of the given radius in pixels, antialiased at its rim."""
-    radius = _check_positive(radius, "the disk radius", 100.0)
+    """Defocus (pillbox) kernel of the given radius in pixels (``[0.25, 100]``), antialiased at its rim."""
+    radius = _check_number(radius, "the disk radius", _MIN_WIDTH, 100.0)
     size = _odd(2 * radius + 1)
     return validate_kernel(_supersampled(size, lambda y, x: x**2 + y**2 <= radius**2))
 
 
 def motion_kernel(length: float, angle: float = 0.0) -> np.ndarray:
-    """Linear motion blur: a segment of ``length`` pixels at ``angle`` degrees (counter-clockwise from +x)."""
-    length = _check_positive(length, "the motion length", 200.0)
-    if not np.isfinite(angle):
-        raise RestoreError(f"the motion angle must be finite, got {angle}.")
-    theta = math.radians(angle)
+    """Linear motion blur: a segment of ``length`` pixels at ``angle`` degrees (counter-clockwise from +x).
+
+    Parameters
+    ----------
+    length : float
+        Segment length in pixels, in ``[0.25, 200]``.
+    angle : float
+        Direction in degrees, in ``[-360, 360]``.
+    """
+    length = _check_number(length, "the motion length", _MIN_WIDTH, 200.0)
+    theta = math.radians(_check_number(angle, "the motion angle", -360.0, 360.0))
     size = _odd(length + 2)
     direction_x, direction_y = math.cos(theta), -math.sin(theta)
     half = length / 2.0
@@ -144,19 +169,18 @@ def shake_kernel(size: int = 25, seed: int = 0, length: float | None = None, anx
     Parameters
     ----------
     size : int
-        Side of the (odd) kernel support.
+        Side of the kernel support, 3 to 255 (an even size is rounded up to odd).
     seed : int
-        Seed of the trajectory; the same seed gives the same kernel.
+        Non-negative seed of the trajectory; the same seed gives the same kernel.
     length : float, optional
-        Trajectory length in pixels; default ``0.6 * size``.
+        Trajectory length in pixels, at most ``4 * size``; default ``0.6 * size``.
     anxiety : float
-        Probability-scale of abrupt shakes (0 gives smooth trajectories).
+        Probability-scale of abrupt shakes, in ``[0, 1]`` (0 gives smooth trajectories).
     """
-    if not 3 <= size <= MAX_KERNEL_SIDE:
-        raise RestoreError(f"the shake kernel size must be in [3, {MAX_KERNEL_SIDE}], got {size}.")
-    size = _odd(size)
-    rng = np.random.default_rng(seed)
-    total = 0.6 * size if length is None else _check_positive(length, "the trajectory length", 4.0 * size)
+    size = _odd(_check_whole(size, "the shake kernel size", 3, MAX_KERNEL_SIDE))
+    rng = np.random.default_rng(check_seed(seed, "the shake seed"))
+    anxiety = _check_number(anxiety, "the shake anxiety", 0.0, 1.0)
+    total = 0.6 * size if length is None else _check_number(length, "the trajectory length", _MIN_WIDTH, 4.0 * size)
     steps = 2000
     centripetal = 0.7 * rng.uniform()
     gaussian_term = 10.0 * rng.uniform()
@@ -198,15 +222,34 @@ def load_kernels(path: str | os.PathLike) -> dict[str, np.ndarray]:
     -------
     dict of str to ndarray
         Each kernel validated and normalised, in the file's order.
+
+    Raises
+    ------
+    RestoreError
+        If the path is missing or not an ``.npz`` archive, or a kernel in it is unusable.
     """
+    if not isinstance(path, (str, os.PathLike)):
+        raise RestoreError(f"load_kernels expects the path of an .npz file, got {type(path).__name__}.")
     path = Path(path)
     if not path.is_file():
         raise RestoreError(f"no kernel file at {path}.")
     try:
-        with np.load(path, allow_pickle=False) as archive:
-            return {name: validate_kernel(archive[name]) for name in archive.files}
-    except (OSError, ValueError) as error:
+        archive = np.load(path, allow_pickle=False)
+        if not isinstance(archive, np.lib.npyio.NpzFile):
+            raise RestoreError(f"{path} holds a single array, not an .npz archive of named kernels.")
+        with archive:
+            return {name: _named_kernel(archive[name], name) for name in archive.files}
+    except RestoreError:
+        raise
+    except (OSError, ValueError, EOFError, zipfile.BadZipFile, zlib.error) as error:
         raise RestoreError(f"{path} is not a readable .npz kernel file ({error}).") from error
+
+
+def _named_kernel(kernel: np.ndarray, name: str) -> np.ndarray:
+    try:
+        return validate_kernel(kernel)
+    except RestoreError as error:
+        raise RestoreError(f"kernel {name!r}: {error}") from error
 
 
 def levin_kernels(data_root: str | os.PathLike) -> dict[str, np.ndarray]:
@@ -217,9 +260,10 @@ def levin_kernels(data_root: str | os.PathLike) -> dict[str, np.ndarray]:
 def kernel_from_image(image: np.ndarray) -> np.ndarray:
     """Turn a picture of a kernel (gray or colour, any dtype :func:`to_float` accepts) into a kernel.
 
-    Colour pictures are converted to luminance; the result is normalised to sum one.
+    Colour pictures are converted to luminance; the result is normalised to sum one. The picture
+    may be as small as the kernel (1 pixel); it must not be larger than 255 pixels a side.
     """
-    gray = rgb_to_gray(to_float(image))
+    gray = rgb_to_gray(to_float(image, min_side=1))
     if gray.max() <= 0:
         raise RestoreError("the kernel image is blank (all black): draw the kernel in white on black.")
     return validate_kernel(gray)

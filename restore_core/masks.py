@@ -5,7 +5,9 @@ from __future__ import annotations
 import numpy as np
 from PIL import Image, ImageDraw, ImageFont
 
+from .convert import MAX_SIDE
 from .errors import RestoreError
+from .noise import check_seed
 
 MASK_TYPES = ("random", "text", "strokes", "box")
 _WORDS = ("deconv", "arena", "restore", "pixel", "noise", "kernel", "prior", "image", "learned", "classic")
@@ -15,7 +17,7 @@ def check_ratio(ratio: float) -> float:
     """Return the missing-pixel ratio as a float, or raise unless it lies in ``[0, 1)``."""
     try:
         value = float(ratio)
-    except (TypeError, ValueError) as error:
+    except (TypeError, ValueError, OverflowError) as error:
         raise RestoreError(f"the mask ratio must be a number in [0, 1), got {ratio!r}.") from error
     if not 0 <= value < 1:
         raise RestoreError(f"the mask ratio (fraction of missing pixels) must be in [0, 1), got {ratio}.")
@@ -96,21 +98,35 @@ def make_mask(kind: str, shape: tuple[int, ...], ratio: float, seed: int = 0) ->
     kind : {'random', 'text', 'strokes', 'box'}
         Mask family.
     shape : tuple of int
-        Image shape (only the first two entries are used).
+        Image shape (only the first two entries, each 1 to 16384, are used).
     ratio : float
         Target fraction of missing pixels, in ``[0, 1)``.
     seed : int
-        Seed; the same seed gives the same mask.
+        Non-negative seed; the same seed gives the same mask.
 
     Returns
     -------
     ndarray of bool
         True where the pixel is observed.
+
+    Raises
+    ------
+    RestoreError
+        For an unknown kind, a bad shape, ratio or seed.
     """
     makers = {"random": random_mask, "text": text_mask, "strokes": stroke_mask, "box": box_mask}
-    if kind not in makers:
+    if not isinstance(kind, str) or kind not in makers:
         raise RestoreError(f"unknown mask type {kind!r}; choose one of {', '.join(MASK_TYPES)}.")
-    return makers[kind](tuple(shape[:2]), ratio, np.random.default_rng(seed))
+    return makers[kind](_mask_shape(shape), check_ratio(ratio), np.random.default_rng(check_seed(seed)))
+
+
+def _mask_shape(shape: tuple[int, ...]) -> tuple[int, int]:
+    """The (height, width) of an image shape, or :class:`RestoreError`."""
+    sides = tuple(shape[:2]) if isinstance(shape, (tuple, list)) else ()
+    whole = all(isinstance(side, (int, np.integer)) and not isinstance(side, bool) for side in sides)
+    if len(sides) != 2 or not whole or not all(1 <= side <= MAX_SIDE for side in sides):
+        raise RestoreError(f"the mask shape must start with two whole numbers from 1 to {MAX_SIDE}, got {shape!r}.")
+    return int(sides[0]), int(sides[1])
 
 
 def validate_mask(mask: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
@@ -119,12 +135,16 @@ def validate_mask(mask: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
     Raises
     ------
     RestoreError
-        If the mask is not 2-D, does not match the image, or marks every pixel
+        If the mask is not a 2-D array of finite numbers or booleans, does not match the image, or marks every pixel
         observed (nothing to inpaint) or every pixel missing (nothing to start from).
     """
     if not isinstance(mask, np.ndarray) or mask.ndim != 2:
         got = getattr(mask, "shape", type(mask).__name__)
         raise RestoreError(f"the mask must be a 2-D array (True where observed), got {got}.")
+    if mask.dtype != np.bool_ and (not np.issubdtype(mask.dtype, np.number) or np.iscomplexobj(mask)):
+        raise RestoreError(f"the mask must hold booleans or numbers (nonzero = observed), got dtype {mask.dtype}.")
+    if not np.all(np.isfinite(mask)):
+        raise RestoreError("the mask contains NaN or infinite values: use True/1 where observed, False/0 elsewhere.")
     if mask.shape != tuple(shape[:2]):
         raise RestoreError(f"the mask is {mask.shape[0]}x{mask.shape[1]} but the image is {shape[0]}x{shape[1]}.")
     observed = mask.astype(bool)

@@ -9,7 +9,13 @@ One implementation, shared by the UI and the benchmark:
 * ``crop`` removes that many pixels at every border (``scale`` in SR papers);
 * SSIM as Wang et al. (2004) and their MATLAB code: 11x11 Gaussian window of
   sigma 1.5, ``K1 = 0.01``, ``K2 = 0.03``, population (not sample) covariance,
-  averaged over channels for colour images.
+  averaged over channels for colour images. The SSIM map is averaged away from
+  the borders, where the window does not fit: 5 pixels in, or, on images with a
+  side below 11 pixels, ``(w - 1) / 2`` pixels with ``w`` the largest odd number
+  not above that side (the whole map for sides of 1 or 2 pixels).
+
+Both take float images in ``[0, 1]`` or ``uint8`` images (divided by 255), HxW,
+HxWx1 or HxWx3, with finite values.
 """
 
 from __future__ import annotations
@@ -20,25 +26,55 @@ from skimage.metrics import structural_similarity
 from .convert import quantize, rgb_to_y
 from .errors import RestoreError
 
+#: Side of the SSIM window of Wang et al. (11 taps of a Gaussian of sigma 1.5, truncated at 3.5 sigma).
+SSIM_WINDOW = 11
+
+
+def _metric_image(image: np.ndarray, name: str) -> np.ndarray:
+    """A compared image as a float array (``uint8`` divided by 255), or :class:`RestoreError`."""
+    try:
+        array = np.asarray(image) if isinstance(image, (np.ndarray, list, tuple)) else None
+    except ValueError:  # ragged nested sequences
+        array = None
+    if array is None or array.dtype == object:
+        raise RestoreError(f"{name} must be a NumPy array, got {type(image).__name__}.")
+    if array.dtype == np.uint8:
+        array = array / 255.0
+    elif not np.issubdtype(array.dtype, np.floating):
+        raise RestoreError(f"{name} has dtype {array.dtype}: compare float images in [0, 1] or uint8 images.")
+    if array.ndim not in (2, 3) or (array.ndim == 3 and array.shape[2] not in (1, 3)) or array.size == 0:
+        raise RestoreError(f"{name} must be an HxW, HxWx1 or HxWx3 image, got shape {array.shape}.")
+    if not np.all(np.isfinite(array)):
+        raise RestoreError(f"{name} contains NaN or infinite values.")
+    if np.abs(array).max() > np.finfo(np.float32).max:
+        raise RestoreError(f"{name} holds values beyond the float32 range: compare images in [0, 1].")
+    return array
+
 
 def _prepare(reference: np.ndarray, estimate: np.ndarray, y_channel: bool, crop: int) -> tuple[np.ndarray, np.ndarray]:
-    reference = np.asarray(reference)
-    estimate = np.asarray(estimate)
+    reference = _metric_image(reference, "the reference image")
+    estimate = _metric_image(estimate, "the estimate")
     if reference.shape != estimate.shape:
         raise RestoreError(f"cannot compare images of shapes {reference.shape} and {estimate.shape}.")
-    if not isinstance(crop, (int, np.integer)) or crop < 0:
+    if isinstance(crop, (bool, np.bool_)) or not isinstance(crop, (int, np.integer)) or crop < 0:
         raise RestoreError(f"the border crop must be a non-negative integer, got {crop!r}.")
     if 2 * crop >= min(reference.shape[:2]):
         raise RestoreError(
             f"a border crop of {crop} leaves nothing of a {reference.shape[0]}x{reference.shape[1]} image."
         )
-    if y_channel:
-        reference = quantize(rgb_to_y(reference)) if reference.ndim == 3 else reference
-        estimate = quantize(rgb_to_y(estimate)) if estimate.ndim == 3 else estimate
+    if y_channel and reference.shape[2:] == (3,):
+        reference = quantize(rgb_to_y(reference))
+        estimate = quantize(rgb_to_y(estimate))
     if crop:
         reference = reference[crop:-crop, crop:-crop]
         estimate = estimate[crop:-crop, crop:-crop]
     return reference.astype(np.float64), estimate.astype(np.float64)
+
+
+def ssim_window(height: int, width: int) -> int:
+    """The SSIM window side for an image: :data:`SSIM_WINDOW`, or the largest odd side that fits a smaller image."""
+    side = min(SSIM_WINDOW, height, width)
+    return side if side % 2 else side - 1
 
 
 def psnr(reference: np.ndarray, estimate: np.ndarray, *, y_channel: bool = False, crop: int = 0) -> float:
@@ -67,13 +103,16 @@ def ssim(reference: np.ndarray, estimate: np.ndarray, *, y_channel: bool = False
     """Structural similarity as in Wang et al. (2004) (Gaussian window, sigma 1.5).
 
     Parameters are those of :func:`psnr`. Colour images (when ``y_channel`` is
-    False) give the mean SSIM of the three channels.
+    False) give the mean SSIM of the three channels. On images with a side below
+    11 pixels the map is averaged over a larger part of the image (see
+    :func:`ssim_window`), so that small images can be scored too.
     """
     reference, estimate = _prepare(reference, estimate, y_channel, crop)
     return float(
         structural_similarity(
             reference,
             estimate,
+            win_size=ssim_window(*reference.shape[:2]),
             data_range=1.0,
             gaussian_weights=True,
             sigma=1.5,

@@ -11,16 +11,32 @@ from typing import Any
 
 import numpy as np
 
-from .convert import check_finite, check_shape, validate_image
+from .convert import float_image, validate_image
 from .errors import RestoreError
 from .jpeg import check_quality, jpeg_compress
 from .kernels import validate_kernel
 from .masks import check_ratio, make_mask, validate_mask
-from .noise import add_gaussian_noise, add_poisson_noise, check_sigma, estimate_noise_sigma
+from .noise import (
+    MAX_SIGMA,
+    add_gaussian_noise,
+    add_poisson_noise,
+    check_peak,
+    check_seed,
+    check_sigma,
+    estimate_noise_sigma,
+)
 from .operators import BOUNDARIES, BicubicDownsample, Blur, Decimate, Identity, LinearOperator, Mask
 
 TASKS = ("denoise", "deblur", "sr", "jpeg", "inpaint")
 SCALES = (2, 3, 4)
+#: Largest median of an observation on the [0, 1] scale. Gaussian noise leaves the median of a [0, 1] image in
+#: [0, 1]; Poisson noise of the most adverse peak (about 0.3 photons) can lift it to about 3.2 on an 8x8 image
+#: (simulated), beyond that only with a probability below 1e-9. Photos on the 0–255 scale lie far above.
+MAX_OBSERVED_MEDIAN = 6.0
+#: How far an observation may leave [0, 1] besides its Gaussian noise (MATLAB bicubic downscaling: up to 0.21).
+_RANGE_SLACK = 0.5
+#: Gaussian noise stays within this many standard deviations on every pixel of the largest image (P < 1e-6).
+_NOISE_TAIL = 8.0
 
 
 def check_task(task: str) -> str:
@@ -32,9 +48,56 @@ def check_task(task: str) -> str:
 
 def check_scale(scale: Any) -> int:
     """Return the super-resolution factor, or raise unless it is 2, 3 or 4."""
-    if isinstance(scale, bool) or scale not in SCALES:
+    number = isinstance(scale, (int, float, np.integer, np.floating)) and not isinstance(scale, (bool, np.bool_))
+    if not number or scale not in SCALES:
         raise RestoreError(f"the super-resolution scale must be one of {SCALES}, got {scale!r}.")
     return int(scale)
+
+
+def _is_whole(value: Any) -> bool:
+    if isinstance(value, (bool, np.bool_)):
+        return False
+    if isinstance(value, (int, np.integer)):
+        return True
+    return isinstance(value, (float, np.floating)) and bool(np.isfinite(value)) and value == int(value)
+
+
+def check_clean_shape(shape: Any) -> tuple[int, ...]:
+    """Return the shape of a clean image as ints, or raise unless it is ``(H, W)`` or ``(H, W, 3)``."""
+    sides = tuple(shape) if isinstance(shape, (tuple, list)) else ()
+    if (
+        len(sides) not in (2, 3)
+        or not all(_is_whole(side) for side in sides)
+        or min(sides[:2]) < 1
+        or sides[2:] not in ((), (3,))
+    ):
+        raise RestoreError(f"the clean shape must be (height, width) or (height, width, 3), got {shape!r}.")
+    return tuple(int(side) for side in sides)
+
+
+def check_observed_scale(image: np.ndarray, sigma: float | None, peak: float | None) -> None:
+    """Refuse an observed image that is clearly not on the ``[0, 1]`` scale (e.g. 0–255 floats).
+
+    An observation is a ``[0, 1]`` image passed through the forward model (which may overshoot
+    by :data:`_RANGE_SLACK`), plus noise: its median is at most :data:`MAX_OBSERVED_MEDIAN`, and
+    its values stay within ``_NOISE_TAIL`` Gaussian standard deviations of that range, the
+    largest accepted one (255) when ``sigma`` is unknown; Poisson noise (``peak``) is non-negative
+    but unbounded above.
+
+    Raises
+    ------
+    RestoreError
+        If the values cannot come from a ``[0, 1]`` image, saying to divide by 255.
+    """
+    spread = _RANGE_SLACK + _NOISE_TAIL * (MAX_SIGMA if sigma is None else sigma) / 255.0
+    low, high, median = float(image.min()), float(image.max()), float(np.median(image))
+    if median > MAX_OBSERVED_MEDIAN or low < -spread or (peak is None and high > 1 + spread):
+        noise = "unknown noise" if sigma is None else f"noise of sigma {sigma:g}"
+        raise RestoreError(
+            f"the observed image values span [{low:.4g}, {high:.4g}] (median {median:.4g}): too far from [0, 1] "
+            f"for an image with {noise}{'' if peak is None else ' and Poisson noise'}. Observations are on the "
+            "[0, 1] scale: divide 8-bit data by 255 (or pass uint8, or use restore_core.to_float)."
+        )
 
 
 def check_forward_model(
@@ -113,7 +176,8 @@ class Observation:
     Parameters
     ----------
     image : ndarray
-        The degraded image (float32; may leave ``[0, 1]`` slightly because of noise).
+        The degraded image: float on the ``[0, 1]`` scale (noise may take it outside, within what
+        :func:`check_observed_scale` allows) or ``uint8`` (divided by 255); stored as float32.
     task : {'denoise', 'deblur', 'sr', 'jpeg', 'inpaint'}
         Restoration task.
     clean_shape : tuple of int
@@ -154,14 +218,17 @@ class Observation:
 
     def __post_init__(self) -> None:
         check_task(self.task)
-        if not isinstance(self.image, np.ndarray):
-            raise RestoreError(f"the observed image must be a NumPy array, got {type(self.image).__name__}.")
-        check_shape(self.image, "the observed image")
-        check_finite(self.image, "the observed image")
-        object.__setattr__(self, "image", self.image.astype(np.float32, copy=False))
-        object.__setattr__(self, "clean_shape", tuple(int(n) for n in self.clean_shape))
+        object.__setattr__(self, "image", float_image(self.image, "the observed image"))
+        object.__setattr__(self, "clean_shape", check_clean_shape(self.clean_shape))
         if self.sigma is not None:
             object.__setattr__(self, "sigma", check_sigma(self.sigma))
+        if self.peak is not None:
+            object.__setattr__(self, "peak", check_peak(self.peak))
+        if self.seed is not None:
+            object.__setattr__(self, "seed", check_seed(self.seed))
+        if not isinstance(self.clipped, (bool, np.bool_)):
+            raise RestoreError(f"clipped must be True or False, got {self.clipped!r}.")
+        check_observed_scale(self.image, self.sigma, self.peak)
         checked = check_forward_model(
             self.task, self.clean_shape, self.kernel, self.boundary, self.scale, self.quality, self.mask
         )
@@ -242,7 +309,7 @@ def degrade(
     sigma : float
         Gaussian noise level on the 0–255 scale (any task).
     peak : float, optional
-        Poisson noise with this peak photon count (any task).
+        Poisson noise with this peak photon count, in ``(0, 1e6]`` (any task).
     kernel : ndarray, optional
         Blur kernel: required for ``deblur``; for ``sr`` selects blur-then-decimate
         instead of bicubic downscaling.
@@ -261,7 +328,7 @@ def degrade(
     clip : bool
         Clip the noisy observation to ``[0, 1]``.
     seed : int
-        Seed for the noise and the generated mask: same seed, same observation.
+        Non-negative seed for the noise and the generated mask: same seed, same observation.
 
     Returns
     -------
@@ -278,7 +345,11 @@ def degrade(
     """
     check_task(task)
     image = validate_image(clean, "the clean image")
-    rng = np.random.default_rng(seed)
+    rng = np.random.default_rng(check_seed(seed))
+    peak = None if peak is None else check_peak(peak)
+    check_sigma(sigma)
+    if not isinstance(clip, (bool, np.bool_)):
+        raise RestoreError(f"clip must be True or False, got {clip!r}.")
     if task == "inpaint" and mask is None:
         mask = make_mask(mask_type, image.shape, 0.5 if ratio is None else ratio, seed=seed)
     elif ratio is not None:

@@ -24,6 +24,7 @@ from functools import cached_property
 import numpy as np
 from scipy.signal import fftconvolve
 
+from .convert import MAX_SIDE
 from .errors import RestoreError
 from .kernels import validate_kernel
 
@@ -59,8 +60,17 @@ def frequency_response(kernel: np.ndarray, shape: tuple[int, int]) -> np.ndarray
     -------
     ndarray
         ``|K(f)|`` in ``[0, 1]`` (1 at zero frequency), ``fftshift``-ed.
+
+    Raises
+    ------
+    RestoreError
+        For an unusable kernel, or a grid that is not two whole numbers from 1 to 16384 (its first two entries).
     """
-    return np.fft.fftshift(np.abs(psf2otf(validate_kernel(kernel, shape), shape)))
+    sides = tuple(shape[:2]) if isinstance(shape, (tuple, list)) else ()
+    whole = all(isinstance(side, (int, np.integer)) and not isinstance(side, bool) for side in sides)
+    if len(sides) != 2 or not whole or not all(1 <= side <= MAX_SIDE for side in sides):
+        raise RestoreError(f"the frequency grid must be two whole numbers from 1 to {MAX_SIDE}, got {shape!r}.")
+    return np.fft.fftshift(np.abs(psf2otf(validate_kernel(kernel, sides), sides)))
 
 
 def symmetric_pad_indices(length: int, before: int, after: int) -> np.ndarray:

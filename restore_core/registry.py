@@ -17,6 +17,8 @@ from .errors import RestoreError
 from .observation import TASKS, Observation, check_task
 
 FAMILIES = ("classical", "learned")
+#: What :func:`restore` says of a method whose result holds NaN or infinite values.
+NON_FINITE_RESULT = "its result holds NaN or infinite values"
 _REGISTRY: dict[str, Method] = {}
 
 
@@ -57,25 +59,23 @@ class Param:
             return None
         where = f"parameter {self.name!r} of {method}"
         if self.kind == "choice":
-            if value not in self.choices:
+            if isinstance(value, np.ndarray) or value not in self.choices:
                 raise RestoreError(f"{where} must be one of {', '.join(map(str, self.choices))}, got {value!r}.")
             return value
         if self.kind == "bool":
             if not isinstance(value, (bool, np.bool_)):
                 raise RestoreError(f"{where} must be True or False, got {value!r}.")
             return bool(value)
-        if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)):
+        if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, float, np.integer, np.floating)):
             raise RestoreError(f"{where} must be a number, got {value!r}.")
-        if self.kind == "int" and float(value) != int(value):
-            raise RestoreError(f"{where} must be an integer, got {value!r}.")
-        number = int(value) if self.kind == "int" else float(value)
-        if (
-            not np.isfinite(number)
-            or (self.low is not None and number < self.low)
-            or (self.high is not None and number > self.high)
-        ):
+        if not (self.low is None or self.low <= value) or not (self.high is None or value <= self.high):
             raise RestoreError(f"{where} must be in [{self.low}, {self.high}], got {value!r}.")
-        return number
+        fractional = isinstance(value, (float, np.floating))
+        if fractional and not np.isfinite(value):
+            raise RestoreError(f"{where} must be a finite number, got {value!r}.")
+        if self.kind == "int" and fractional and not float(value).is_integer():
+            raise RestoreError(f"{where} must be an integer, got {value!r}.")
+        return int(value) if self.kind == "int" else float(value)
 
 
 @dataclass(frozen=True)
@@ -170,7 +170,7 @@ def list_methods(task: str | None = None, family: str | None = None) -> list[Met
 
 def get_method(name: str) -> Method:
     """The method registered under ``name``; unknown names raise with the list of known ones."""
-    if name not in _REGISTRY:
+    if not isinstance(name, str) or name not in _REGISTRY:
         raise RestoreError(f"unknown method {name!r}; known methods: {', '.join(_REGISTRY)}.")
     return _REGISTRY[name]
 
@@ -200,7 +200,8 @@ def restore(
     Raises
     ------
     RestoreError
-        For an unknown method, a task the method does not support, or bad parameters.
+        For an unknown method, a task the method does not support, bad parameters, or a result
+        with NaN or infinite values (a method that broke down on this input).
     """
     if not isinstance(observation, Observation):
         raise RestoreError(
@@ -219,6 +220,8 @@ def restore(
     result = np.asarray(entry.run(observation, **options), dtype=np.float32)
     if result.shape != observation.clean_shape:
         raise RuntimeError(f"{entry.name} returned shape {result.shape}, expected {observation.clean_shape}")
+    if not np.all(np.isfinite(result)):
+        raise RestoreError(f"{entry.name} failed on this observation: {NON_FINITE_RESULT}.")
     return result if entry.name == "identity" else np.clip(result, 0.0, 1.0)
 
 

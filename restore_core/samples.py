@@ -11,12 +11,14 @@ from functools import lru_cache
 import numpy as np
 import skimage.data
 
-from .convert import quantize, to_float
+from .convert import MIN_SIDE, quantize, to_float
 from .errors import RestoreError
 from .imresize import imresize
 
 #: scikit-image sample photos offered as built-in images, in this order.
 SAMPLE_PHOTOS = ("camera", "moon", "astronaut", "coffee", "chelsea", "rocket")
+#: Largest side of a sample (8 times the photos' own size; each cached sample is a full-size array).
+MAX_SAMPLE_SIDE = 4096
 
 
 @lru_cache(maxsize=32)
@@ -51,10 +53,12 @@ def sample_image(name: str, side: int = 256) -> np.ndarray:
     Raises
     ------
     RestoreError
-        For an unknown name or a side below 8 pixels.
+        For an unknown name or a side below 8 or above 4096 pixels.
     """
-    if name not in SAMPLE_PHOTOS:
+    if not isinstance(name, str) or name not in SAMPLE_PHOTOS:
         raise RestoreError(f"unknown sample image {name!r}; choose one of {', '.join(SAMPLE_PHOTOS)}.")
-    if isinstance(side, bool) or not isinstance(side, (int, np.integer)) or side < 8:
-        raise RestoreError(f"the sample side must be a whole number of at least 8 pixels, got {side!r}.")
+    if isinstance(side, bool) or not isinstance(side, (int, np.integer)) or not MIN_SIDE <= side <= MAX_SAMPLE_SIDE:
+        raise RestoreError(
+            f"the sample side must be a whole number from {MIN_SIDE} to {MAX_SAMPLE_SIDE} pixels, got {side!r}."
+        )
     return _sample(name, int(side))

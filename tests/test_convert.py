@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import warnings
 
 import numpy as np
 import pytest
@@ -74,3 +75,68 @@ def test_load_image_from_bytes():
     buffer = io.BytesIO()
     Image.new("L", (16, 16), 128).save(buffer, format="PNG")
     assert rc.load_image(buffer.getvalue()).shape == (16, 16)
+
+
+@pytest.mark.parametrize("source", [None, 5, ["photo.png"]])
+def test_load_image_refuses_what_is_neither_a_path_nor_bytes(source):
+    with pytest.raises(rc.RestoreError, match="file path or the encoded bytes"):
+        rc.load_image(source)
+
+
+def _frames(file_format: str, count: int) -> bytes:
+    frames = [Image.new("L", (16, 12), 40 * index) for index in range(count)]
+    buffer = io.BytesIO()
+    frames[0].save(buffer, format=file_format, save_all=True, append_images=frames[1:])
+    return buffer.getvalue()
+
+
+@pytest.mark.parametrize("file_format", ["GIF", "TIFF"])
+def test_multi_frame_files_warn_that_the_first_frame_is_used(tmp_path, file_format):
+    path = tmp_path / f"frames.{file_format.lower()}"
+    path.write_bytes(_frames(file_format, 3))
+    with pytest.warns(rc.FirstFrameWarning, match=r"frames\.\w+ has 3 frames .* the first is used"):
+        image = rc.load_image(path)
+    assert image.shape[:2] == (12, 16) and np.all(image == 0)  # the first frame, black
+    with pytest.warns(rc.FirstFrameWarning, match="the uploaded data has 3 frames"):
+        rc.load_image(_frames(file_format, 3))
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        rc.load_image(_frames(file_format, 1))
+
+
+def test_corrupt_multi_page_tiff_is_refused():
+    data = _frames("TIFF", 2)
+    with pytest.raises(rc.RestoreError, match="not a readable image"):
+        rc.load_image(data[: len(data) // 2])
+
+
+def test_save_image_refuses_unwritable_paths(tmp_path, gray):
+    with pytest.raises(rc.RestoreError, match="cannot write"):
+        rc.save_image(gray, tmp_path / "missing" / "out.png")
+    with pytest.raises(rc.RestoreError, match="cannot write"):
+        rc.save_image(gray, tmp_path / "out.unknown")
+    with pytest.raises(rc.RestoreError, match="file path"):
+        rc.save_image(gray, None)
+
+
+@pytest.mark.parametrize(
+    ("call", "message"),
+    [
+        (lambda: rc.rgb_to_y(np.zeros((8, 8, 4))), "HxWx3"),
+        (lambda: rc.rgb_to_ycbcr(np.zeros((8, 8))), "HxWx3"),
+        (lambda: rc.rgb_to_y("image"), "real numbers"),
+        (lambda: rc.to_uint8(np.full((8, 8), np.nan)), "NaN"),
+        (lambda: rc.quantize(np.zeros((8, 8), object)), "real numbers"),
+        (lambda: rc.validate_image(np.zeros((16, 16), complex)), "unsupported dtype"),
+        (lambda: rc.to_float(np.zeros((16, 16), np.int32)), "signed integer"),
+    ],
+)
+def test_bad_conversion_requests_raise(call, message):
+    with pytest.raises(rc.RestoreError, match=message):
+        call()
+
+
+def test_small_pictures_convert_when_allowed():
+    assert rc.to_float(np.full((3, 2), 255, np.uint8), min_side=1).shape == (3, 2)
+    with pytest.raises(rc.RestoreError, match="at least 8"):
+        rc.to_float(np.full((3, 2), 255, np.uint8))

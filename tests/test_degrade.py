@@ -90,6 +90,17 @@ def test_inpaint_observation_zeroes_missing_pixels(color):
         ("deblur", {"kernel": np.ones((3, 3)), "boundary": "zero"}, "boundary"),
         ("denoise", {"kernel": np.ones((3, 3))}, "does not use"),
         ("restore", {}, "unknown task"),
+        ("denoise", {"seed": -1}, "seed must be a non-negative integer"),
+        ("denoise", {"seed": "x"}, "seed must be a non-negative integer"),
+        ("denoise", {"seed": 1.5}, "seed must be a non-negative integer"),
+        ("denoise", {"peak": 1e30}, "Poisson peak"),
+        ("denoise", {"peak": 0}, "Poisson peak"),
+        ("denoise", {"peak": -3}, "Poisson peak"),
+        ("denoise", {"peak": float("nan")}, "Poisson peak"),
+        ("denoise", {"peak": "30"}, "Poisson peak"),
+        ("denoise", {"clip": "no"}, "clip must be True or False"),
+        ("sr", {"scale": np.array([2, 2])}, "scale"),
+        ("inpaint", {"mask_type": ["random"]}, "mask type"),
     ],
 )
 def test_bad_degradation_parameters_raise(gray, task, kwargs, message):
@@ -123,3 +134,94 @@ def test_poisson_observation_estimates_its_noise_level(gray):
     true_level = float(np.std(obs.image - gray)) * 255
     # Signal-dependent noise: the median-based estimate sits below the RMS level, but far from 0.
     assert 0.4 * true_level < obs.noise_sigma() < 1.2 * true_level
+
+
+def test_observations_of_uint8_photos_are_converted(gray):
+    photo = rc.to_uint8(rc.degrade(gray, "denoise", sigma=15, seed=0, clip=True).image)
+    as_bytes = rc.Observation(photo, "denoise", photo.shape, sigma=None)
+    as_floats = rc.Observation(photo / 255.0, "denoise", photo.shape, sigma=None)
+    assert np.array_equal(as_bytes.image, as_floats.image.astype(np.float32))
+    for method in ("wavelet", "deconv_unet"):
+        if method in {m.name for m in rc.list_methods()}:
+            restored = rc.restore(as_bytes, method)
+            assert restored.max() < 1 and rc.psnr(gray, restored) > rc.psnr(gray, as_bytes.image)
+
+
+@pytest.mark.parametrize("dark", [False, True])
+def test_observations_on_the_0_255_scale_are_refused(gray, dark):
+    photo = rc.to_uint8(gray).astype(np.float32)
+    if dark:  # median below 6 on the 0-255 scale, but bright highlights
+        photo = np.where(photo > 200, photo, photo / 60)
+    for sigma in (None, 25):
+        with pytest.raises(rc.RestoreError, match="divide 8-bit data by 255"):
+            rc.Observation(photo, "denoise", photo.shape, sigma=sigma)
+    with pytest.raises(rc.RestoreError, match="Divide 8-bit data by 255"):
+        rc.degrade(photo, "denoise", sigma=5)
+
+
+@pytest.mark.parametrize(
+    ("task", "kwargs"),
+    [
+        ("denoise", {"sigma": 255}),
+        ("denoise", {"peak": 0.05}),
+        ("denoise", {"peak": 0.3, "sigma": 255}),
+        ("sr", {"scale": 4, "sigma": 50}),
+        ("deblur", {"kernel": np.ones((5, 5)), "sigma": 100, "boundary": "valid"}),
+    ],
+)
+def test_noisy_observations_leaving_the_unit_range_are_accepted_as_real_photos(task, kwargs):
+    checker = ((np.indices((96, 96)) // 6).sum(axis=0) % 2).astype(np.float32)  # bicubic downscaling overshoots by 0.09
+    for clean in (checker, np.ones((16 * kwargs.get("scale", 1),) * 2, np.float32)):
+        for seed in range(20):
+            obs = rc.degrade(clean, task, seed=seed, **kwargs)
+            known = {"kernel": obs.kernel, "boundary": obs.boundary, "scale": obs.scale}
+            real = rc.Observation(obs.image, task, obs.clean_shape, sigma=None, peak=obs.peak, **known)
+            assert np.array_equal(real.image, obs.image)
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        ({"image": np.zeros((64, 64), np.int64)}, "dtype int64"),
+        ({"image": np.zeros((64, 64), complex)}, "dtype complex128"),
+        ({"image": np.full((64, 64), 1e300)}, "float32 range"),
+        ({"clean_shape": "64x64"}, "clean shape"),
+        ({"clean_shape": None}, "clean shape"),
+        ({"clean_shape": (64.5, 64)}, "clean shape"),
+        ({"peak": -1}, "Poisson peak"),
+        ({"seed": "x"}, "seed"),
+        ({"clipped": "yes"}, "clipped"),
+    ],
+)
+def test_bad_observation_fields_raise(gray, kwargs, message):
+    fields = {"image": gray, "task": "denoise", "clean_shape": gray.shape} | kwargs
+    with pytest.raises(rc.RestoreError, match=message):
+        rc.Observation(**fields)
+
+
+def test_flat_images_have_a_zero_noise_estimate_and_can_be_restored():
+    black = np.zeros((16, 16), np.float32)
+    assert rc.estimate_noise_sigma(black) == 0
+    obs = rc.Observation(black, "denoise", black.shape, sigma=None)
+    assert obs.noise_sigma() == 0
+    for method in rc.list_methods(task="denoise"):
+        assert np.all(np.isfinite(rc.restore(obs, method.name))), method.name
+
+
+@pytest.mark.parametrize(
+    ("call", "message"),
+    [
+        (lambda: rc.make_mask("random", (0, 0), 0.5), "mask shape"),
+        (lambda: rc.make_mask("random", "ab", 0.5), "mask shape"),
+        (lambda: rc.make_mask("random", (16, 16), 0.5, seed=-1), "seed"),
+        (lambda: rc.make_mask(["random"], (16, 16), 0.5), "mask type"),
+        (lambda: rc.make_mask("box", (16, 16), 10**400), "ratio"),
+        (lambda: rc.estimate_noise_sigma([[0.5]]), "NumPy array"),
+        (lambda: rc.estimate_noise_sigma(np.zeros((2, 2))), "at least 8"),
+        (lambda: rc.jpeg_compress(np.full((16, 16), 100.0), 50), "Divide 8-bit data by 255"),
+        (lambda: rc.jpeg_compress(np.zeros((16, 16, 4)), 50), "RGBA"),
+    ],
+)
+def test_bad_mask_noise_and_jpeg_requests_raise(call, message):
+    with pytest.raises(rc.RestoreError, match=message):
+        call()

@@ -42,6 +42,7 @@ from demo.degradation import KERNEL_CHOICES, Degradation
 from demo.inputs import MAX_UPLOAD_SIDE, SAMPLE_SIDE, UPLOAD, drawn_mask, editor_background, input_image
 from demo.method_choices import SLOW_METHODS, default_methods, method_choices, selected_methods
 from demo.method_params import exposed_params, param_component, params_for, set_param
+from restore_core.workers import resident_bytes
 
 
 def no_progress(*_args, **_kwargs) -> None:
@@ -191,6 +192,7 @@ def bad_files(tmp_path_factory) -> dict[str, str]:
         (folder / name).write_bytes(content)
     Image.fromarray(np.zeros((4, 4), np.uint8)).save(folder / "tiny.png")
     Image.new("L", (13_000, 1)).save(folder / "huge.png")
+    Image.new("1", (10_000, 10_000)).save(folder / "many_pixels.png")  # 100 MP in 12 KB
     Image.fromarray(np.zeros((9, 9), np.uint8)).save(folder / "blank_kernel.png")
     Image.fromarray(np.full((80, 80), 255, np.uint8)).save(folder / "big_kernel.png")
     return {path.stem: str(path) for path in folder.iterdir()}
@@ -205,6 +207,7 @@ def bad_files(tmp_path_factory) -> dict[str, str]:
         ("truncated", ["tv"], {"task": "denoise"}, "truncated.png is not a readable image"),
         ("tiny", ["tv"], {"task": "denoise"}, "at least 8"),
         ("huge", ["tv"], {"task": "denoise"}, "sides above 12000 pixels are not accepted"),
+        ("many_pixels", ["tv"], {"task": "denoise"}, "100 megapixels\\): images above 50 megapixels are not accepted"),
         ("small", [], {"task": "denoise"}, "no method selected"),
         ("small", ["wiener"], {"task": "denoise"}, "not a method for the denoise task"),
         ("small", ["tv"], {"task": "denoise", "seed": None}, "the seed must be a whole number"),
@@ -266,6 +269,17 @@ def test_any_image_mode_is_converted(tmp_path: Path, mode: str) -> None:
     picture.save(path)
     outputs = arena(str(path), ["identity"], task="denoise", noise_sigma=5.0)
     assert outputs[0].shape[:2] == (48, 48) and len(outputs[3]) == 1
+
+
+def test_a_huge_jpeg_is_decoded_reduced_once_for_every_call(tmp_path: Path) -> None:
+    path = tmp_path / "huge.jpg"
+    Image.new("RGB", (12_000, 9_000), (100, 150, 200)).save(path, quality=50)
+    image, notice = input_image(UPLOAD, str(path))
+    assert image.shape == (768, 1024, 3) and notice.startswith("The image is 9000x12000: it was downscaled to 768x1024")
+    assert np.allclose(image[0, 0], np.array([100, 150, 200]) / 255, atol=2 / 255)
+    assert input_image(UPLOAD, str(path))[0] is image, "decoded once, then served from the cache"
+    with pytest.raises(ValueError, match="read-only"):
+        image[0, 0] = 0
 
 
 def test_large_upload_is_downscaled_with_a_notice(tmp_path: Path) -> None:
@@ -448,7 +462,7 @@ def test_served_app_cancel_stops_the_worker_and_bad_api_input_gets_a_message() -
         (busy,) = callbacks.POOL.busy_pids()
         job.cancel()
         cancelled = time.monotonic()
-        while rc.workers.resident_bytes(busy) is not None and time.monotonic() < cancelled + 10:
+        while resident_bytes(busy) is not None and time.monotonic() < cancelled + 10:
             time.sleep(0.1)
         assert time.monotonic() - cancelled < 5, "the cancelled run's worker was killed within 5 s"
         assert not callbacks.POOL.busy_pids()
@@ -462,3 +476,44 @@ def test_served_app_cancel_stops_the_worker_and_bad_api_input_gets_a_message() -
                 client.predict("camera", None, *bad, None, None, {}, api_name="/restore")
     finally:
         app.close()
+
+
+@pytest.mark.filterwarnings("ignore::pandas.errors.Pandas4Warning:gradio.queueing")
+def test_closing_the_page_stops_its_run() -> None:
+    """A browser tab that closes drops its event stream: the run's worker is killed soon after."""
+    import httpx
+
+    app = build_app()
+    options = {**launch_options(), "server_name": "127.0.0.1", "server_port": free_port()}
+    _, url, _ = app.launch(prevent_thread_lock=True, quiet=True, **options)
+    try:
+        (fn_index,) = [index for index, fn in app.fns.items() if fn.api_name == "restore"]
+        data = ["camera", None, *values_of(Degradation(task="deblur")), ["pnp_bm3d"], [],
+                {"pnp_bm3d": {"iterations": 200}}]  # fmt: skip
+        session = "closing-tab-test"
+        with httpx.Client(base_url=url, timeout=30) as http:
+            joined = http.post("gradio_api/queue/join", json={"data": data, "fn_index": fn_index,
+                                                              "session_hash": session})  # fmt: skip
+            assert joined.status_code == 200, joined.text
+            with http.stream("GET", "gradio_api/queue/data", params={"session_hash": session}) as stream:
+                deadline = time.monotonic() + 60
+                while not callbacks.POOL.busy_pids() and time.monotonic() < deadline:
+                    time.sleep(0.1)
+                (busy,) = callbacks.POOL.busy_pids()
+                assert stream.status_code == 200
+            closed = time.monotonic()  # the page is gone
+        while resident_bytes(busy) is not None and time.monotonic() < closed + 30:
+            time.sleep(0.2)
+        assert resident_bytes(busy) is None, "the worker of the closed page's run was killed"
+        print(f"worker killed {time.monotonic() - closed:.1f} s after the page closed")
+    finally:
+        app.close()
+
+
+def test_an_animation_is_used_by_its_first_frame_with_a_notice(tmp_path: Path) -> None:
+    path = tmp_path / "animated.gif"
+    frames = [Image.new("RGB", (32, 24), colour) for colour in ((255, 0, 0), (0, 255, 0), (0, 0, 255))]
+    frames[0].save(path, save_all=True, append_images=frames[1:])
+    image, notice = input_image(UPLOAD, str(path))
+    assert image.shape == (24, 32, 3) and image[0, 0, 0] == 1.0
+    assert notice == "animated.gif has 3 frames (an animation or a multi-page file): the first is used."

@@ -157,6 +157,22 @@ def test_bad_output_shape_raises(shape):
         imresize(np.zeros((4, 4), dtype=np.float32), output_shape=shape)
 
 
+@pytest.mark.parametrize(
+    ("image", "scale", "message"),
+    [
+        (np.zeros((8, 8)), 5000, "sides above 16384"),
+        (np.zeros((8, 8)), 2.2e307, "scale"),
+        (np.zeros((8, 8)), 1e-300, "scale"),
+        (np.full((8, 8), np.nan), 0.5, "NaN"),
+        (np.full((8, 8), 1e300), 0.5, "float32 range"),
+        (np.zeros((8, 8), complex), 0.5, "real numbers"),
+    ],
+)
+def test_unrepresentable_resizes_raise(image, scale, message):
+    with pytest.raises(RestoreError, match=message):
+        imresize(image, scale)
+
+
 def test_scale_and_output_shape_are_exclusive():
     img = np.zeros((4, 4), dtype=np.float32)
     with pytest.raises(RestoreError, match="exactly one"):

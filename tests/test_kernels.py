@@ -58,6 +58,10 @@ def test_kernel_from_image_and_centering():
         (-np.ones((3, 3)), "negative"),
         (np.zeros((3, 3)), "all zeros"),
         (np.full((3, 3), np.inf), "NaN or infinite"),
+        (np.array([["a", "b"]]), "real numbers"),
+        (np.ones((3, 3), complex), "real numbers"),
+        ([[1.0]], "NumPy array"),
+        (np.ones((256, 1)), "sides above 255"),
     ],
 )
 def test_bad_kernels_raise(kernel, message):
@@ -79,3 +83,66 @@ def test_levin_kernels_load(data_root):
     kernels = rc.levin_kernels(data_root)
     assert list(kernels) == [f"k{i}" for i in range(1, 9)]
     assert all(k.sum() == pytest.approx(1.0) for k in kernels.values())
+
+
+def test_huge_weights_make_a_normalised_kernel():
+    kernel = rc.validate_kernel(np.full((3, 3), 1e308))  # the sum overflows to inf
+    assert np.allclose(kernel, 1 / 9) and kernel.sum() == pytest.approx(1.0)
+    assert np.array_equal(rc.validate_kernel(np.ones((3, 3))), np.full((3, 3), 1 / 9))
+    obs = rc.degrade(np.full((16, 16), 0.5, np.float32), "deblur", kernel=np.full((3, 3), 1e308))
+    assert np.allclose(obs.image, 0.5)
+
+
+@pytest.mark.parametrize(
+    ("make", "message"),
+    [
+        (lambda: rc.shake_kernel(seed=-1), "seed must be a non-negative integer"),
+        (lambda: rc.shake_kernel(seed="x"), "seed must be a non-negative integer"),
+        (lambda: rc.shake_kernel(size="25"), "shake kernel size"),
+        (lambda: rc.shake_kernel(size=7.5), "whole number"),
+        (lambda: rc.shake_kernel(anxiety=float("nan")), "anxiety"),
+        (lambda: rc.shake_kernel(anxiety=-1), "anxiety"),
+        (lambda: rc.shake_kernel(11, length=0), "trajectory length"),
+        (lambda: rc.gaussian_kernel("1.6"), "Gaussian sigma"),
+        (lambda: rc.gaussian_kernel(1e-300), "Gaussian sigma"),
+        (lambda: rc.gaussian_kernel(1.6, size=2.5), "whole number"),
+        (lambda: rc.gaussian_kernel(1.6, size=0), "kernel size"),
+        (lambda: rc.disk_kernel(None), "disk radius"),
+        (lambda: rc.disk_kernel(1e-9), "disk radius"),
+        (lambda: rc.motion_kernel(1e-9), "motion length"),
+        (lambda: rc.motion_kernel(9, "30"), "motion angle"),
+        (lambda: rc.motion_kernel(9, float("inf")), "motion angle"),
+    ],
+)
+def test_bad_kernel_generator_arguments_raise(make, message):
+    with pytest.raises(rc.RestoreError, match=message):
+        make()
+
+
+def test_smallest_accepted_kernels_are_not_empty():
+    motion = [rc.motion_kernel(0.25, angle) for angle in range(0, 360, 5)]
+    for kernel in (rc.gaussian_kernel(0.25), rc.disk_kernel(0.25), *motion):
+        assert kernel.sum() == pytest.approx(1.0)
+    assert rc.gaussian_kernel(50).shape == (255, 255)  # the default support, capped at the largest kernel
+
+
+def test_small_kernel_pictures_are_kernels():
+    picture = np.zeros((3, 5), np.uint8)
+    picture[1, 1:4] = 255
+    assert np.allclose(rc.kernel_from_image(picture)[1, 1:4], 1 / 3)
+    with pytest.raises(rc.RestoreError, match="expected"):
+        rc.kernel_from_image(np.full((3, 3), 7.0))
+
+
+def test_bad_kernel_files_raise(tmp_path):
+    with pytest.raises(rc.RestoreError, match=r"path of an \.npz file"):
+        rc.load_kernels(None)
+    np.save(tmp_path / "single.npy", np.ones((3, 3)))
+    with pytest.raises(rc.RestoreError, match="single array"):
+        rc.load_kernels(tmp_path / "single.npy")
+    (tmp_path / "broken.npz").write_bytes(b"PK\x03\x04 not really a zip")
+    with pytest.raises(rc.RestoreError, match="not a readable"):
+        rc.load_kernels(tmp_path / "broken.npz")
+    np.savez(tmp_path / "bad.npz", good=np.ones((3, 3)), blank=np.zeros((3, 3)))
+    with pytest.raises(rc.RestoreError, match="kernel 'blank': the kernel is all zeros"):
+        rc.load_kernels(tmp_path / "bad.npz")

@@ -2,12 +2,36 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
+from pathlib import Path
+
 import numpy as np
 import pytest
 from skimage import data, restoration
 
 import restore_core as rc
 from restore_core.methods.deconvolution import wiener_noise_gain
+from restore_core.methods.denoising import bm3d_denoise
+from restore_core.registry import _REGISTRY, NON_FINITE_RESULT, Method
+
+ROOT = Path(__file__).resolve().parent.parent
+#: Run in a child process: bm3d 4.0.3's native code crashed the interpreter (SIGSEGV) on 8x8 images.
+SMALLEST_BM3D_IMAGES = """
+import numpy as np
+import restore_core as rc
+
+rng = np.random.default_rng(0)
+cases = (("bm3d", "denoise", {"sigma": 25}), ("bm3d_deblock", "jpeg", {"quality": 10}),
+         ("pnp_bm3d", "inpaint", {"ratio": 0.5}))
+for shape in ((8, 8), (8, 8, 3)):
+    clean = rng.random(shape).astype(np.float32)
+    for name, task, options in cases:
+        short = {"iterations": 1} if name == "pnp_bm3d" else {}
+        out = rc.restore(rc.degrade(clean, task, seed=0, **options), name, **short)
+        assert out.shape == shape and np.all(np.isfinite(out)), (name, shape)
+print("ok")
+"""
 
 REQUIRED = (
     "identity wiener unsupervised_wiener richardson_lucy tv_deconv tv wavelet nlm bm3d "
@@ -73,6 +97,61 @@ def test_restore_is_deterministic(gray):
     obs = rc.degrade(gray, "deblur", kernel=rc.motion_kernel(7, 30), sigma=2.55, seed=0)
     for name in ("unsupervised_wiener", "tv_deconv"):
         assert np.array_equal(rc.restore(obs, name), rc.restore(obs, name))
+
+
+def test_bm3d_methods_restore_the_smallest_images():
+    child = subprocess.run(
+        [sys.executable, "-X", "faulthandler", "-c", SMALLEST_BM3D_IMAGES],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        timeout=300,
+    )
+    assert child.returncode == 0 and child.stdout.strip() == "ok", f"exit {child.returncode}: {child.stderr[-4000:]}"
+
+
+def test_cbm3d_is_bm3d_rgb_on_colour_images_and_handles_gray_ones_stored_as_rgb(gray, color):
+    import bm3d
+
+    noisy = rc.degrade(color[:32, :32], "denoise", sigma=25, seed=0).image
+    profile = bm3d.BM3DProfile()
+    profile.num_threads = 1
+    assert np.array_equal(bm3d_denoise(noisy, 25), bm3d.bm3d_rgb(noisy.astype(np.float64), 25 / 255, profile=profile))
+    noisy_gray = rc.degrade(gray[:32, :32], "denoise", sigma=25, seed=0).image
+    as_rgb = np.repeat(noisy_gray[..., None], 3, axis=2)  # constant chroma: bm3d_rgb divided by zero (all NaN)
+    restored = rc.restore(rc.Observation(as_rgb, "denoise", as_rgb.shape, sigma=25), "bm3d")
+    # not as good as gray BM3D: the noise is the same in the three channels, not independent
+    assert rc.psnr(gray[:32, :32], restored[..., 0]) > rc.psnr(gray[:32, :32], noisy_gray) + 2
+    flat = rc.degrade(np.full((16, 16, 3), 0.5, np.float32), "jpeg", quality=50)
+    assert np.allclose(rc.restore(flat, "bm3d_deblock"), flat.image, atol=1e-3)
+
+
+def test_a_method_returning_nan_fails_with_a_restore_error(monkeypatch, gray):
+    def broken(observation):
+        return np.full(observation.clean_shape, np.nan)
+
+    method = Method("broken", "Broken", "classical", ("denoise",), (), broken, "Returns NaN.")
+    monkeypatch.setitem(_REGISTRY, "broken", method)
+    with pytest.raises(rc.RestoreError, match=NON_FINITE_RESULT):
+        rc.restore(rc.degrade(gray, "denoise", sigma=5), "broken")
+
+
+@pytest.mark.parametrize(
+    ("name", "params", "message"),
+    [
+        ("nlm", {"patch_size": 10**400}, "must be in"),
+        ("nlm", {"patch_size": float("inf")}, "must be in"),
+        ("nlm", {"patch_size": float("nan")}, "must be in"),
+        ("nlm", {"patch_size": 5.5}, "must be an integer"),
+        ("nlm", {"h_factor": np.float32(np.nan)}, "must be in"),
+        ("wavelet", {"wavelet": np.array(["sym8"])}, "must be one of"),
+        ([], {}, "unknown method"),
+        (None, {}, "unknown method"),
+    ],
+)
+def test_bad_parameter_values_raise(gray, name, params, message):
+    with pytest.raises(rc.RestoreError, match=message):
+        rc.restore(rc.degrade(gray, "denoise", sigma=5), name, **params)
 
 
 def test_bad_method_requests_raise(gray):

@@ -7,6 +7,7 @@ import pytest
 from skimage.metrics import peak_signal_noise_ratio
 
 import restore_core as rc
+from restore_core.metrics import ssim_window
 
 
 def test_psnr_matches_definition(color):
@@ -48,3 +49,43 @@ def test_bad_protocol_options_raise(gray, crop):
 def test_shape_mismatch_raises(gray, color):
     with pytest.raises(rc.RestoreError, match="shapes"):
         rc.psnr(gray, color)
+
+
+@pytest.mark.parametrize("side", [8, 9, 10, 11])
+@pytest.mark.parametrize("channels", [(), (3,)])
+def test_small_images_are_scored(color, side, channels):
+    clean = color[:side, :side] if channels else color[:side, :side, 0]
+    noisy = np.clip(rc.degrade(clean, "denoise", sigma=25, seed=0).image, 0, 1)
+    for options in ({}, {"y_channel": True}, {"crop": 2}, {"crop": 3}):
+        assert rc.ssim(clean, clean, **options) == pytest.approx(1.0)
+        assert 0 < rc.ssim(clean, noisy, **options) < 0.95
+        assert 10 < rc.psnr(clean, noisy, **options) < 30
+
+
+def test_ssim_window_is_the_largest_odd_one_that_fits():
+    assert [ssim_window(side, 64) for side in (1, 2, 3, 8, 9, 10, 11, 64)] == [1, 1, 3, 7, 9, 9, 11, 11]
+
+
+def test_metrics_read_uint8_as_8_bit_levels(color):
+    noisy = rc.quantize(np.clip(color + 0.1, 0, 1))
+    assert rc.psnr(rc.to_uint8(color), rc.to_uint8(noisy)) == pytest.approx(rc.psnr(rc.quantize(color), noisy))
+
+
+@pytest.mark.parametrize(
+    ("estimate", "message"),
+    [
+        (np.full((16, 16), np.nan), "NaN"),
+        (np.full((16, 16), np.inf), "NaN or infinite"),
+        (np.full((16, 16), 1e300), "float32 range"),
+        (np.zeros((16, 16), np.int64), "dtype int64"),
+        (np.array([["a"] * 16] * 16), "dtype <U1"),
+        (np.zeros((16, 16, 4)), "HxW"),
+        (np.float64(0.5), "NumPy array"),
+        ("image", "NumPy array"),
+    ],
+)
+def test_bad_images_are_refused(estimate, message):
+    with pytest.raises(rc.RestoreError, match=message):
+        rc.psnr(np.zeros(np.shape(estimate) or (16, 16)), estimate)
+    with pytest.raises(rc.RestoreError, match=message):
+        rc.ssim(np.zeros(np.shape(estimate) or (16, 16)), estimate)

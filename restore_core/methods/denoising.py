@@ -32,20 +32,59 @@ def auto_tv_denoise_weight(sigma: float) -> float:
     return 0.00099 * sigma**1.32
 
 
+#: Smallest side handed to the ``bm3d`` package: two of its 8-pixel blocks. bm3d 4.0.3 refuses images smaller
+#: than a block and its native code crashes the process (segmentation fault) on an 8x8 image (measured on every
+#: size from 1x1 to 20x64, gray and colour); smaller images are mirror-padded to this side and cropped back.
+BM3D_MIN_SIDE = 16
+#: The opponent colour transform of ``bm3d.bm3d_rgb`` (colour space ``'opp'``) and its inverse.
+_OPPONENT = np.array([[1 / 3, 1 / 3, 1 / 3], [0.5, 0, -0.5], [0.25, -0.5, 0.25]])
+_OPPONENT_INVERSE = np.array([[1, 1, 2 / 3], [1, 0, -4 / 3], [1, -1, 2 / 3]])
+
+
 def bm3d_denoise(image: np.ndarray, sigma: float) -> np.ndarray:
     """BM3D (gray) or CBM3D (colour, opponent colour space) at noise level ``sigma`` (0–255 scale).
 
     The library runs on one thread: with more, its aggregation order varies and the output
     changes in the fifth decimal from run to run, and benchmark numbers must be reproducible.
+    Images with a side below :data:`BM3D_MIN_SIDE` are mirror-padded first (the native code
+    cannot take them) and the result is cropped back.
     """
     import bm3d
 
     profile = bm3d.BM3DProfile()
     profile.num_threads = 1
-    noisy = image.astype(np.float64)
+    height, width = image.shape[:2]
+    pad = ((0, max(0, BM3D_MIN_SIDE - height)), (0, max(0, BM3D_MIN_SIDE - width))) + ((0, 0),) * (image.ndim - 2)
+    noisy = np.pad(image.astype(np.float64), pad, mode="symmetric")
     if image.ndim == 3:
-        return bm3d.bm3d_rgb(noisy, sigma / 255.0, profile=profile)
-    return bm3d.bm3d(noisy, sigma / 255.0, profile=profile)
+        return _cbm3d(noisy, sigma / 255.0, profile)[:height, :width]
+    return bm3d.bm3d(noisy, sigma / 255.0, profile=profile)[:height, :width]
+
+
+def _cbm3d(noisy: np.ndarray, sigma: float, profile) -> np.ndarray:
+    """CBM3D exactly as ``bm3d.bm3d_rgb``, except where that breaks down.
+
+    ``bm3d_rgb`` scales each opponent channel to ``[0, 1]`` by its range and so divides by zero
+    when a channel is constant, as both chroma channels of a gray picture stored as RGB are:
+    every output pixel is NaN. A constant channel keeps its scale here. And when the first
+    stage turns the luminance into a constant (a flat or tiny image), bm4d 4.2.5 returns no
+    block matches for the chroma channels and fails to unpack them (ValueError); the three
+    channels are then denoised each with its own block matching.
+    """
+    import bm3d
+
+    opponent = noisy.reshape(-1, 3) @ _OPPONENT.T
+    low = opponent.min(axis=0)
+    span = opponent.max(axis=0) - low
+    span = np.where(span > 0, span, 1.0)
+    levels = sigma * np.sqrt(np.sum(_OPPONENT.T**2, axis=0) / span**2)
+    normalised = ((opponent - low) / span).reshape(noisy.shape)
+    try:
+        estimate = bm3d.bm3d(normalised, levels.reshape(1, 1, 3), profile=profile)
+    except ValueError:
+        channels = [bm3d.bm3d(normalised[..., c], levels[c], profile=profile) for c in range(3)]
+        estimate = np.stack(channels, axis=-1)
+    return ((estimate.reshape(-1, 3) * span + low) @ _OPPONENT_INVERSE.T).reshape(noisy.shape)
 
 
 @register(

@@ -14,7 +14,7 @@ import numpy as np
 
 import restore_core as rc
 
-from .inputs import drawn_mask, uploaded_kernel
+from .inputs import MAX_UPLOAD_SIDE, drawn_mask, uploaded_kernel
 
 #: Task radio choices as (label, value) pairs.
 TASK_CHOICES = (
@@ -187,6 +187,12 @@ class Degradation:
         if self.task == "sr":
             scale = rc.observation.check_scale(self.scale)
             shape = (shape[0] * scale, shape[1] * scale, *shape[2:])
+            if max(shape[:2]) > MAX_UPLOAD_SIDE:  # the arena's working size bounds results too (time, memory)
+                raise rc.RestoreError(
+                    f"x{scale} super-resolution of this {image.shape[0]}x{image.shape[1]} photo would make a "
+                    f"{shape[0]}x{shape[1]} result; results are at most {MAX_UPLOAD_SIDE} px a side: crop the photo "
+                    f"to at most {MAX_UPLOAD_SIDE // scale} px a side, or choose a smaller scale."
+                )
         sigma = None if self.estimate_sigma else self.noise_sigma
         # Photos are not periodic: deblur them with the boundary-aware (reflect) forward model.
         boundary = "reflect" if self.task == "deblur" else "circular"

@@ -193,6 +193,7 @@ def bad_files(tmp_path_factory) -> dict[str, str]:
     Image.fromarray(np.zeros((4, 4), np.uint8)).save(folder / "tiny.png")
     Image.new("L", (13_000, 1)).save(folder / "huge.png")
     Image.new("1", (10_000, 10_000)).save(folder / "many_pixels.png")  # 100 MP in 12 KB
+    Image.new("RGB", (300, 40)).save(folder / "wide.png")  # x4: a 1200 px wide result
     Image.fromarray(np.zeros((9, 9), np.uint8)).save(folder / "blank_kernel.png")
     Image.fromarray(np.full((80, 80), 255, np.uint8)).save(folder / "big_kernel.png")
     return {path.stem: str(path) for path in folder.iterdir()}
@@ -212,6 +213,7 @@ def bad_files(tmp_path_factory) -> dict[str, str]:
         ("small", ["wiener"], {"task": "denoise"}, "not a method for the denoise task"),
         ("small", ["tv"], {"task": "denoise", "seed": None}, "the seed must be a whole number"),
         ("small", ["tv"], {"task": "denoise", "mode": "dream"}, "unknown mode"),
+        ("wide", ["bicubic"], {"task": "sr", "mode": "real", "scale": 4}, "crop the photo to at most 256 px a side"),
         ("small", ["identity"], {"task": "jpeg", "quality": 0}, "JPEG quality"),
         ("small", ["wiener"], {"task": "deblur", "gaussian_sigma": -1.0}, "Gaussian sigma"),
         ("small", ["wiener"], {"task": "deblur", "kernel_type": "upload"}, "no kernel image uploaded"),

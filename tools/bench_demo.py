@@ -19,6 +19,7 @@ Run it on an otherwise idle machine: the figures are wall-clock times.
 from __future__ import annotations
 
 import argparse
+import asyncio
 import os
 import socket
 import subprocess
@@ -87,7 +88,7 @@ def default_comparison(task: str, photo: str, repeats: int) -> tuple[float, list
 
     def run() -> float:
         start = time.perf_counter()
-        run_arena(UPLOAD, photo, *values, classical, learned, {}, progress=lambda *_args, **_kwargs: None)
+        asyncio.run(run_arena(UPLOAD, photo, *values, classical, learned, {}, progress=lambda *_args, **_kwargs: None))
         return time.perf_counter() - start
 
     run()  # warm-up: load the networks, fill caches

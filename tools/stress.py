@@ -21,6 +21,9 @@ uploads
     and an animated GIF (a notice is expected). Each answer must be a result or a readable message
     (no server path, no Python class name), memory must stay within target, and the next request
     must be served.
+worst
+    One worst-case run left to finish: ``pnp_bm3d`` (one iteration: a full colour BM3D, the method
+    with the largest memory peak) deblurring a 1024x1024 colour photo; its answer and memory peak.
 queue
     40 worst-case runs (1024x1024 colour ``bm3d``) submitted at once: how many the queue takes and
     how many it refuses as full; while they wait, the latency of the page (``GET /``) and of a small
@@ -30,7 +33,7 @@ queue
 Memory: every 0.2 s a sampler thread sums, over the app process and all its descendants (the fork
 server, its workers), the resident set (``VmRSS``) and the proportional set size (``Pss``, which
 counts the pages the fork server shares with its workers once: the honest footprint). Targets are
-judged on the RSS sum, in GiB: at most 2.5 GiB under any single request (cancels, uploads), at most
+judged on the RSS sum, in GiB: at most 2.5 GiB under any single request (cancels, worst, uploads), at most
 4 GiB with the queue full (queue, and the concurrent users).
 
 Between scenarios the app must become idle again (its tree below 0.5 CPU-seconds in 2 s). Every wait
@@ -79,7 +82,7 @@ from demo.inputs import UPLOAD
 from demo.limits import RUNS_AT_ONCE
 from tools.bench_demo import REPOSITORY, free_port
 
-SCENARIOS = ("users", "cancels", "uploads", "queue")
+SCENARIOS = ("users", "cancels", "worst", "uploads", "queue")
 GIB = 2**30
 #: Peak RSS sum (GiB) under one request at a time, and with the queue full.
 SINGLE_REQUEST_GIB = 2.5
@@ -711,6 +714,30 @@ def scenario_cancels(stress: Stress, args: argparse.Namespace) -> Outcome:
     }
 
 
+def scenario_worst(stress: Stress, args: argparse.Namespace) -> Outcome:
+    """One worst-case run left to finish: the heaviest method (PnP with a BM3D prior) on a 1024x1024 colour photo."""
+    user = stress.user()
+    try:
+        wait_idle(stress.app.pid, stress.processes)
+        with stress.memory.window() as peak:
+            answer = call_restore(
+                user, restore_inputs(stress.large, "deblur", ["pnp_bm3d"], {"pnp_bm3d": {"iterations": 1}})
+            )
+    finally:
+        user.close()
+    ok = answer.served() or (answer.error is not None and not answer.hung and readable(answer.error))
+    rows = [
+        Row(
+            "one worst-case run to its end (1024x1024 colour deblur, pnp_bm3d, 1 iteration)",
+            answer.describe(),
+            "a result, or a readable refusal",
+            ok,
+        ),
+        memory_row("the worst-case run", peak, SINGLE_REQUEST_GIB),
+    ]
+    return rows, {"answer": answer.raw(), "peak": peak.gib()}
+
+
 def _upload_row(label: str, answer: Answer, peak: Peak, follow: Answer, notice: bool) -> Row:
     """The line of one hostile upload: its answer, the memory peak and the next request."""
     ok_answer = readable(answer.error) if answer.error is not None and not answer.hung else answer.served()
@@ -849,6 +876,7 @@ def scenario_queue(stress: Stress, args: argparse.Namespace) -> Outcome:
 RUNNERS: dict[str, Callable[[Stress, argparse.Namespace], Outcome]] = {
     "users": scenario_users,
     "cancels": scenario_cancels,
+    "worst": scenario_worst,
     "uploads": scenario_uploads,
     "queue": scenario_queue,
 }

@@ -18,7 +18,7 @@ import pandas as pd
 from PIL import Image
 
 import restore_core as rc
-from restore_core.workers import RunCancelled, RunTimedOut, WorkerPool
+from restore_core.workers import RunCancelled, RunTimedOut, WorkerPool, release_free_memory
 
 from .degradation import DEFAULT_NOISE, KERNEL_PARAMETERS, KERNEL_SETTINGS, Degradation, metric_options
 from .inputs import UPLOAD, editor_background, input_image
@@ -347,6 +347,15 @@ async def run_arena(
         in the notice and the others' results still appear; past the run's time budget
         (:data:`~demo.limits.RUN_SECONDS`) the methods that finished are shown.
     """
+    release_free_memory()  # what the previous run's post-processing left
+    try:
+        return await _run(source, upload, args, progress)
+    finally:
+        release_free_memory()
+
+
+async def _run(source: str, upload: str | None, args: tuple[Any, ...], progress: gr.Progress) -> tuple[Any, ...]:
+    """:func:`run_arena`'s work (see there)."""
     deadline = time.monotonic() + RUN_SECONDS
     count = len(fields(Degradation))
     settings, (classical, learned, method_params) = _settings(args[:count]), args[count:]

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import ctypes
 import multiprocessing
 import os
 import queue
@@ -65,6 +66,18 @@ def resident_bytes(pid: int) -> int | None:
         return None
 
 
+def release_free_memory() -> None:
+    """Hand the heap's free pages back to the system (glibc ``malloc_trim``; a no-op elsewhere).
+
+    glibc keeps freed memory for reuse, so a process that once held a large image stays large;
+    a server calls this after each request so its resident size returns to what it really uses.
+    """
+    try:
+        ctypes.CDLL("libc.so.6").malloc_trim(0)
+    except (OSError, AttributeError):  # not glibc
+        pass
+
+
 def _limit_address_space(budget: int) -> None:
     """Cap this process's address space at its current size plus ``budget`` bytes (CPU only, where supported)."""
     try:
@@ -97,6 +110,7 @@ def _serve(conn: Connection, initializer: Callable[[], None] | None, budget: int
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle; it ends the workers
     if initializer is not None:
         initializer()
+    release_free_memory()
     if budget:
         _limit_address_space(budget)
     conn.send(("ready", None))
@@ -117,6 +131,7 @@ def _serve(conn: Connection, initializer: Callable[[], None] | None, budget: int
             conn.send(("result", restore(observation, method, report, **params)))
         except Exception as error:  # every failure goes back to the caller as a message
             conn.send(("error", _describe(error, budget)))
+        release_free_memory()
 
 
 def _context() -> multiprocessing.context.BaseContext:

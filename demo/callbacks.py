@@ -364,6 +364,7 @@ async def _run(source: str, upload: str | None, args: tuple[Any, ...], progress:
         chosen = selected_methods([*(classical or ()), *(learned or ())], settings.task)
     except (rc.RestoreError, ValueError, TypeError) as error:
         raise gr.Error(describe_failure(error)) from error
+    release_free_memory()  # decoding and degrading are done: their buffers go back before the methods run
     if notice:
         gr.Warning(notice)
     clean = None if settings.mode == "real" else rc.quantize(image)

@@ -1,4 +1,4 @@
-"""Shared fixtures: small images from scikit-image and the optional dataset root."""
+"""Shared fixtures: small images from scikit-image, the optional dataset root, a record of restore calls."""
 
 from __future__ import annotations
 
@@ -31,3 +31,17 @@ def data_root() -> Path:
     if not root or not Path(root).is_dir():
         pytest.skip("dataset root not found: set DECONV_DATA to the folder holding test/ and kernels/")
     return Path(root)
+
+
+@pytest.fixture
+def restore_calls(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The method names ``rc.restore`` is called with from now on."""
+    calls: list[str] = []
+    original = rc.restore
+
+    def counting(observation: rc.Observation, method: str, **params: object) -> np.ndarray:
+        calls.append(method)
+        return original(observation, method, **params)
+
+    monkeypatch.setattr(rc, "restore", counting)
+    return calls

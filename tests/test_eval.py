@@ -44,20 +44,6 @@ def isolated_registry(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(registry, "_REGISTRY", dict(registry._REGISTRY))
 
 
-@pytest.fixture
-def restore_calls(monkeypatch: pytest.MonkeyPatch) -> list[str]:
-    """The method names ``rc.restore`` is called with from now on."""
-    calls: list[str] = []
-    original = rc.restore
-
-    def counting(observation: rc.Observation, method: str, **params: object) -> np.ndarray:
-        calls.append(method)
-        return original(observation, method, **params)
-
-    monkeypatch.setattr(rc, "restore", counting)
-    return calls
-
-
 def test_denoise_end_to_end_writes_all_outputs(tmp_path, capsys):
     assert run_cli(tmp_path, "--task", "denoise", "--sigmas", "25", "--methods", "identity", "tv") == 0
     for name in (RESULTS_FILE, *SUMMARIES):

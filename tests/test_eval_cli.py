@@ -60,20 +60,6 @@ def crops(folder: Path, count: int) -> Path:
     return folder
 
 
-@pytest.fixture
-def restore_calls(monkeypatch: pytest.MonkeyPatch) -> list[str]:
-    """The method names ``rc.restore`` is called with from now on."""
-    calls: list[str] = []
-    original = rc.restore
-
-    def counting(observation: rc.Observation, method: str, **params: object) -> np.ndarray:
-        calls.append(method)
-        return original(observation, method, **params)
-
-    monkeypatch.setattr(rc, "restore", counting)
-    return calls
-
-
 # --out
 
 

@@ -251,6 +251,9 @@ async def restore_all(
             failures.append(Failure(method, f"stopped: the run's time budget ({RUN_SECONDS:g} s) was spent."))
         except rc.RestoreError as error:  # any failure of one method must leave the others running
             failures.append(Failure(method, str(error)))
+        except Exception as error:  # the same for a failure on this side (e.g. scoring): logged, then reported
+            logging.getLogger(__name__).exception("%s failed", method.name)
+            failures.append(Failure(method, describe_failure(error)))
     return results, failures
 
 

@@ -45,6 +45,10 @@ PROGRESS_SECONDS = 0.1
 Progress = Callable[[int, int], None]
 
 
+class MethodFailed(RestoreError):
+    """The method raised in the worker (its message as it was); the worker goes on serving."""
+
+
 class RunCancelled(RestoreError):
     """The caller stopped the run (a cancel, a closed page); the worker was killed."""
 
@@ -180,7 +184,7 @@ class Worker:
             elif kind == "result":
                 return True, payload
             elif kind == "error":
-                raise RestoreError(payload)
+                raise MethodFailed(payload)
         return False, None
 
     def _died(self) -> WorkerCrashed:
@@ -239,6 +243,9 @@ class Worker:
                     if self.ready and not sent:
                         self._conn.send((observation, method, dict(params or {})))
                         sent = True
+                except MethodFailed:
+                    finished = True  # the method's own error: the worker is sound and takes the next run
+                    raise
                 except (EOFError, OSError) as error:  # the pipe broke: the worker died
                     raise self._died() from error
                 if not self.process.is_alive() and not self._conn.poll():

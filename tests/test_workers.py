@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 
 import restore_core as rc
-from restore_core.workers import RunCancelled, RunTimedOut, WorkerCrashed, WorkerPool, resident_bytes
+from restore_core.workers import MethodFailed, RunCancelled, RunTimedOut, WorkerCrashed, WorkerPool, resident_bytes
 
 BUDGET = 512 * 2**20
 
@@ -55,8 +55,11 @@ def test_a_worker_restores_like_the_library_and_reports_progress(pool, observati
         image = worker.restore(observation, "tv", {"weight": 0.1},
                                progress=lambda done, total: steps.append((done, total)), timeout=60)  # fmt: skip
     np.testing.assert_array_equal(image, rc.restore(observation, "tv", weight=0.1))
-    with pool.worker() as worker, pytest.raises(rc.RestoreError, match="parameter 'weight' of tv must be in"):
-        worker.restore(observation, "tv", {"weight": -1.0}, timeout=60)
+    with pool.worker() as worker:
+        with pytest.raises(MethodFailed, match="parameter 'weight' of tv must be in"):
+            worker.restore(observation, "tv", {"weight": -1.0}, timeout=60)
+        assert worker.alive, "a method's own error leaves its worker serving"
+        assert worker.restore(observation, "identity", timeout=60).shape == observation.clean_shape
 
 
 def test_a_native_crash_is_an_error_and_the_pool_goes_on(pool, observation) -> None:

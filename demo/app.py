@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from dataclasses import fields
+from dataclasses import dataclass, fields
 from functools import partial
 from typing import Any
 
@@ -15,21 +15,25 @@ from .callbacks import (
     AGAINST,
     COLUMNS,
     TASK_GROUPS,
+    checklist_labels,
+    cleared_results,
     kernel_visibility,
     mask_canvas,
-    method_checklists,
+    mask_visibility,
     mode_visibility,
     noise_default,
     params_visibility,
     preview,
     run_arena,
     run_example,
+    sample_picked,
+    selection_time,
     slider_pair,
+    source_changed,
     task_updates,
-    upload_visibility,
     zoom_views,
 )
-from .components import RawImage, guard_input
+from .components import MethodChecklist, RawImage, guard_input
 from .degradation import (
     KERNEL_CHOICES,
     KERNEL_PARAMETERS,
@@ -39,9 +43,9 @@ from .degradation import (
     TASK_CHOICES,
     Degradation,
 )
-from .inputs import source_choices
+from .inputs import UPLOAD, source_choices
 from .limits import RUNS_AT_ONCE
-from .method_choices import default_methods, method_choices
+from .method_choices import default_methods, method_choices, task_methods
 from .method_params import exposed_params, param_component, set_param
 from .served_files import as_files
 
@@ -51,12 +55,38 @@ MAX_FILE_SIZE = "20mb"
 MAX_QUEUE = 32
 #: Every hour, files the app served (results, zips) that are over two hours old leave Gradio's cache.
 DELETE_CACHE = (3600, 7200)
+#: Heights (px) of the drop zone, of the row of built-in images and of the live preview; side of a thumbnail.
+UPLOAD_HEIGHT, THUMBNAILS_HEIGHT, PREVIEW_HEIGHT, THUMBNAIL_SIDE = 180, 80, 230, 96
+#: The run's outputs (then its state), in the order :func:`~demo.callbacks.run_arena` returns them.
+RUN_OUTPUTS = ("reference", "degraded", "gallery", "table", "slider", "compare", "against", "download", "notice")
+_PRIVATE = {"api_visibility": "private"}
 _DEFAULTS = Degradation()
 _INTRO = """# Deconv Arena
-Degrade an image, then restore it with classical and learned methods side by side — or restore a
-photo that is already degraded. Pick an image and a task, tick the methods, press **Run**.
-Scores are PSNR/SSIM against the clean image, computed on the exact 8-bit images shown
-(super-resolution: Y channel with a `scale`-pixel border crop, as in the literature)."""
+Restore an image with classical and learned methods side by side: drop a photo (or click a built-in one),
+pick a task, press **Run**. *Simulate* degrades a clean image and scores each result against it; *Real* restores
+a photo that is already degraded."""
+_PROTOCOL = """Scores are PSNR (dB) and SSIM against the clean image, computed on the exact 8-bit images shown
+(super-resolution: Y channel with a `scale`-pixel border crop, as in the literature). The first row is the
+input itself. Times are measured on this server; the expected times beside the methods come from
+`python -m tools.bench_costs`."""
+#: Page style: on a narrow screen the results come right after the Run button, before the long settings;
+#: gallery captions wrap instead of being cut off.
+CSS = """
+#samples .grid-container { grid-template-columns: repeat(6, minmax(0, 1fr)) !important;
+  grid-template-rows: none !important; grid-auto-rows: auto !important; gap: 4px !important; }
+#samples .thumbnail-item { aspect-ratio: 1; }
+#samples .caption-label { display: none; }
+#gallery .caption-label { white-space: normal; max-width: 100%; left: 0; }
+@media (max-width: 767px) {
+  #arena { flex-direction: column; }
+  #left { display: contents; }
+  #input-block, #right, #settings { width: 100%; min-width: 0 !important; }
+  #input-block { order: 1; }
+  #right { order: 2; }
+  #settings { order: 3; }
+  #gallery .grid-container { grid-template-columns: repeat(2, minmax(0, 1fr)) !important; }
+}
+"""
 #: The settings an example sets (after the image), in the order of :func:`~demo.callbacks.run_example`.
 EXAMPLE_FIELDS = ("mode", "task", "noise_sigma", "kernel_type", "scale", "quality", "mask_type", "mask_ratio")
 #: Examples: image, then the :data:`EXAMPLE_FIELDS`.
@@ -99,11 +129,14 @@ def _deblur_controls() -> dict[str, gr.components.Component]:
     }
 
 
-def _task_controls() -> tuple[dict[str, gr.components.Component], dict[str, gr.Group]]:
-    """The degradation controls (keyed like :class:`Degradation`) and the group shown for each task."""
+def _task_controls(mode: gr.Radio, task: gr.Radio) -> tuple[dict[str, gr.components.Component], dict[str, gr.Group]]:
+    """The degradation controls (keyed like :class:`Degradation`) and the group shown for each task.
+
+    ``mode`` and ``task`` are made beside the image (they come before Run); the others after Run.
+    """
     controls: dict[str, gr.components.Component] = {
-        "mode": gr.Radio(list(MODE_CHOICES), value=_DEFAULTS.mode, label="Mode", elem_id="mode"),
-        "task": gr.Radio(list(TASK_CHOICES), value=_DEFAULTS.task, label="Task", elem_id="task"),
+        "mode": mode,
+        "task": task,
         "noise_sigma": gr.Slider(0, 255, value=_DEFAULTS.noise_sigma, step=0.05, label="Noise sigma (0–255 scale)"),
         "estimate_sigma": gr.Checkbox(
             value=_DEFAULTS.estimate_sigma, visible=False, label="Estimate the noise level from the photo"
@@ -123,63 +156,69 @@ def _task_controls() -> tuple[dict[str, gr.components.Component], dict[str, gr.G
             label="Paint the pixels to fill in", type="numpy", image_mode="RGBA", format="png", visible=False,
             brush=gr.Brush(colors=["#ff00ff"], color_mode="fixed"), transforms=(), elem_id="mask-editor",
         )  # fmt: skip
+        controls["mask_upload"] = RawImage(
+            type="filepath", image_mode=None, format="png", sources=["upload", "clipboard"], visible=False,
+            label="Mask image: white where pixels are missing, black elsewhere", elem_id="mask-upload",
+        )  # fmt: skip
     controls["seed"] = gr.Number(value=_DEFAULTS.seed, precision=0, minimum=0, label="Seed (noise and mask)")
     return controls, groups
 
 
-def _method_controls() -> tuple[list[gr.CheckboxGroup], gr.JSON, list[gr.Group]]:
+def _method_controls() -> tuple[list[MethodChecklist], gr.JSON, list[gr.Group]]:
     """The classical and learned checklists, the method-parameters value and one parameter group per method.
 
-    The checklists are built with every registered method of their family: API clients see them
-    as built (a task change only updates them in a browser session), so this lets them pick
-    methods of any task. The page's load event narrows them to the initial task's methods.
+    The checklists are built with every method of their family: API clients see them as built
+    (a task change only updates them in a browser session), so this lets them pick methods of
+    any task. The page's load event narrows them to the initial task's methods, with their times.
     """
     checklists = [
-        gr.CheckboxGroup(
+        MethodChecklist(
             method_choices(None, family),
             value=default_methods(_DEFAULTS.task, family),
-            label=f"{family.capitalize()} methods",
+            label=f"{family.capitalize()} methods (expected time for this image)",
             elem_id=f"methods-{family}",
         )
         for family in rc.FAMILIES
     ]
     values = gr.JSON(value={}, visible=False, label="Method parameters")
     groups = []
-    with gr.Accordion("Method parameters", open=False):
-        for method in rc.list_methods():
-            with gr.Group(visible=False) as group:
+    with gr.Accordion("Method parameters", open=False, elem_id="method-params"):
+        for method in task_methods():
+            with gr.Group(visible=method.name in default_methods(_DEFAULTS.task)) as group:
                 gr.Markdown(f"**{method.display_name}** — {method.description}" if method.description else
                             f"**{method.display_name}**")  # fmt: skip
                 for param in exposed_params(method):
                     component = param_component(method, param)
                     component.change(partial(set_param, method=method.name, name=param.name),
-                                     [values, component], values, queue=False,
-                                     api_visibility="private")  # fmt: skip
+                                     [values, component], [values, component], concurrency_limit=None,
+                                     trigger_mode="always_last", **_PRIVATE)  # fmt: skip
             groups.append(group)
     return checklists, values, groups
 
 
 def _views() -> dict[str, gr.components.Component]:
-    """The preview and result components."""
+    """The preview and result components: the results first, so they are in view after a run."""
     views: dict[str, gr.components.Component] = {}
-    with gr.Row():
-        views["preview"] = gr.Image(label="Degraded input (live preview)", format="png", interactive=False,
-                                    elem_id="preview")  # fmt: skip
-        with gr.Column(visible=_DEFAULTS.task == "deblur") as views["kernel_views"]:
-            views["kernel"] = gr.Image(label="Blur kernel", format="png", interactive=False, height=180)
-            views["spectrum"] = gr.Image(label="Frequency response", format="png", interactive=False, height=180)
+    with gr.Row(equal_height=False):
+        views["preview"] = gr.Image(label="Input to restore (live preview)", format="png", interactive=False,
+                                    height=PREVIEW_HEIGHT, elem_id="preview")  # fmt: skip
+        with gr.Column(visible=_DEFAULTS.task == "deblur", min_width=160) as views["kernel_views"]:
+            views["kernel"] = gr.Image(label="Blur kernel", format="png", interactive=False, height=110)
+            views["spectrum"] = gr.Image(label="Frequency response", format="png", interactive=False, height=110)
     views["notice"] = gr.Markdown(elem_id="notice")
     with gr.Tabs():
         with gr.Tab("Results"):
-            views["gallery"] = gr.Gallery(label="Restorations", format="png", columns=3, object_fit="contain",
-                                          height="auto", elem_id="gallery")  # fmt: skip
-            views["table"] = gr.Dataframe(headers=list(COLUMNS), label="Metrics (click a header to sort)",
-                                          interactive=False, elem_id="metrics")  # fmt: skip
-            views["download"] = gr.File(label="All outputs (PNG) and the metrics (CSV)", elem_id="download")
+            views["gallery"] = gr.Gallery(label="Input and restorations", format="png", columns=3,
+                                          object_fit="contain", height="auto", elem_id="gallery")  # fmt: skip
+            views["table"] = gr.Dataframe(headers=list(COLUMNS), label="Metrics (best score marked; click a header "
+                                          "to sort)", interactive=False, wrap=True, elem_id="metrics")  # fmt: skip
+            views["download"] = gr.File(label="All outputs (PNG), the metrics (CSV) and the settings (JSON)",
+                                        elem_id="download")  # fmt: skip
+            gr.Markdown(_PROTOCOL)
         with gr.Tab("Before / after"):
             with gr.Row():
-                views["compare"] = gr.Dropdown([], label="Result", allow_custom_value=False)
-                views["against"] = gr.Radio(list(AGAINST), value=AGAINST[0], label="Against")
+                views["compare"] = gr.Dropdown([], label="Result", allow_custom_value=False, elem_id="compare")
+                views["against"] = gr.Radio(list(AGAINST), value=AGAINST[0], label="Against", elem_id="against")
             views["slider"] = gr.ImageSlider(label="Drag to compare", format="png", type="numpy", elem_id="slider")
         with gr.Tab("Zoom and error maps"):
             with gr.Row():
@@ -187,13 +226,31 @@ def _views() -> dict[str, gr.components.Component]:
                 views["zoom_y"] = gr.Slider(0, 1, value=0.5, step=0.01, label="Zoom centre y")
                 views["zoom_size"] = gr.Slider(0.05, 1, value=0.25, step=0.05, label="Window (fraction of the side)")
             views["errors"] = gr.Checkbox(value=False, label="Show error maps (|result − reference|, bright = 0.2)")
-            views["zoom"] = gr.Gallery(label="Same window everywhere", format="png", columns=4, height="auto")
+            views["zoom"] = gr.Gallery(
+                label="Same window everywhere", format="png", columns=4, height="auto", elem_id="zoom"
+            )
             views["error_maps"] = gr.Gallery(label="Error maps", format="png", columns=4, height="auto", visible=False)
         with gr.Tab("Reference and input"):
             with gr.Row():
                 views["reference"] = gr.Image(label="Clean reference", format="png", interactive=False)
                 views["degraded"] = gr.Image(label="Degraded input", format="png", interactive=False)
     return views
+
+
+def _image_input() -> tuple[RawImage, gr.Gallery, gr.Dropdown]:
+    """The drop zone, the built-in images as thumbnails, and the source they set (an input of the API)."""
+    upload = RawImage(
+        type="filepath", image_mode=None, format="png", sources=["upload", "clipboard"], height=UPLOAD_HEIGHT,
+        label="Your image: drop it here, paste or click (PNG, JPEG, WebP, TIFF)", elem_id="upload",
+    )  # fmt: skip
+    samples = gr.Gallery(
+        [(rc.to_uint8(rc.sample_image(name, THUMBNAIL_SIDE)), name) for name in rc.SAMPLE_PHOTOS],
+        label="…or click a built-in image", columns=len(rc.SAMPLE_PHOTOS), rows=1, height=THUMBNAILS_HEIGHT,
+        allow_preview=False, selected_index=0, interactive=False, object_fit="cover", format="png", buttons=[],
+        elem_id="samples",
+    )  # fmt: skip
+    source = gr.Dropdown(source_choices(), value=rc.SAMPLE_PHOTOS[0], label="Image", visible=False, elem_id="source")
+    return upload, samples, source
 
 
 def build_app() -> gr.Blocks:
@@ -205,81 +262,122 @@ def build_app() -> gr.Blocks:
         The app, with the ``/restore`` API endpoint; launch it with :func:`launch_options`.
     """
     with gr.Blocks(title="Deconv Arena", delete_cache=DELETE_CACHE) as app:
-        gr.Markdown(_INTRO)
-        with gr.Row():
-            with gr.Column(scale=1):
-                source = gr.Dropdown(source_choices(), value=rc.SAMPLE_PHOTOS[0], label="Image", elem_id="source")
-                upload = RawImage(
-                    type="filepath", image_mode=None, format="png", sources=["upload", "clipboard"],
-                    label="Your image (PNG, JPEG, WebP, TIFF)", visible=False, elem_id="upload",
-                )  # fmt: skip
-                controls, groups = _task_controls()
-                checklists, method_params, param_groups = _method_controls()
-                run = gr.Button("Run", variant="primary", elem_id="run")
-            with gr.Column(scale=2):
+        gr.Markdown(_INTRO, elem_id="intro")
+        with gr.Row(elem_id="arena"):
+            with gr.Column(scale=1, min_width=320, elem_id="left"):
+                with gr.Column(elem_id="input-block"):
+                    upload, samples, source = _image_input()
+                    mode = gr.Radio(list(MODE_CHOICES), value=_DEFAULTS.mode, label="Mode", elem_id="mode")
+                    task = gr.Radio(list(TASK_CHOICES), value=_DEFAULTS.task, label="Task", elem_id="task")
+                    estimate = gr.Markdown(elem_id="estimate")
+                    with gr.Row():
+                        run = gr.Button("Run", variant="primary", elem_id="run", scale=3)
+                        stop = gr.Button("Stop", variant="stop", elem_id="stop", scale=1, min_width=80)
+                with gr.Column(elem_id="settings"):
+                    controls, groups = _task_controls(mode, task)
+                    checklists, method_params, param_groups = _method_controls()
+            with gr.Column(scale=2, elem_id="right"):
                 views = _views()
-        settings = [controls[field.name] for field in fields(Degradation)]
-        _wire(app, source, upload, controls, groups, checklists, method_params, param_groups, views, run, settings)
+        inputs = _Inputs(source, upload, samples, controls, groups, checklists, method_params, param_groups)
+        _wire(app, inputs, views, run, stop, estimate)
     return app.queue(default_concurrency_limit=RUNS_AT_ONCE, max_size=MAX_QUEUE)
 
 
-def _wire(
-    app: gr.Blocks,
-    source: gr.Dropdown,
-    upload: RawImage,
-    controls: dict[str, gr.components.Component],
-    groups: dict[str, gr.Group],
-    checklists: list[gr.CheckboxGroup],
-    method_params: gr.JSON,
-    param_groups: list[gr.Group],
-    views: dict[str, gr.components.Component],
-    run: gr.Button,
-    settings: list[gr.components.Component],
-) -> None:
-    """Connect the events: control updates, the live preview, the runs (button, examples) and the result views."""
-    private = {"api_visibility": "private"}
-    task = controls["task"]
-    app.load(method_checklists, task, checklists, queue=False, **private)
-    source.change(upload_visibility, source, upload, **private)
-    task.change(task_updates, task, [*checklists, *(groups[name] for name in TASK_GROUPS)], **private)
-    task.change(lambda value: gr.update(visible=value == "deblur"), task, views["kernel_views"], **private)
-    task.input(noise_default, task, controls["noise_sigma"], **private)
+@dataclass(frozen=True)
+class _Inputs:
+    """The page's input components, for the wiring."""
+
+    source: gr.Dropdown
+    upload: RawImage
+    samples: gr.Gallery
+    controls: dict[str, gr.components.Component]
+    groups: dict[str, gr.Group]
+    checklists: list[MethodChecklist]
+    method_params: gr.JSON
+    param_groups: list[gr.Group]
+
+    @property
+    def settings(self) -> list[gr.components.Component]:
+        """The degradation controls in the order of :class:`Degradation`'s fields."""
+        return [self.controls[field.name] for field in fields(Degradation)]
+
+    @property
+    def sizing(self) -> list[gr.components.Component]:
+        """What decides the results' size, then the method parameters (the inputs of the time estimates)."""
+        return [self.source, self.upload, *(self.controls[name] for name in ("mode", "task", "scale")),
+                self.method_params]  # fmt: skip
+
+
+def _wire_controls(app: gr.Blocks, inputs: _Inputs, views: dict[str, gr.components.Component],
+                   estimate: gr.Markdown) -> None:  # fmt: skip
+    """Control updates: image choice, task groups, visibility of settings, time estimates, parameter groups."""
+    controls, checklists = inputs.controls, inputs.checklists
+    task, source, upload = controls["task"], inputs.source, inputs.upload
+    inputs.samples.select(sample_picked, None, source, queue=False, **_PRIVATE)
+    upload.upload(lambda: UPLOAD, None, source, queue=False, **_PRIVATE)
+    upload.clear(lambda: rc.SAMPLE_PHOTOS[0], None, source, queue=False, **_PRIVATE)
+    source.change(source_changed, source, [upload, inputs.samples], queue=False, **_PRIVATE)
+    group_list = [inputs.groups[name] for name in TASK_GROUPS]
+    task.change(task_updates, inputs.sizing, [*checklists, *group_list], queue=False, **_PRIVATE)
+    task.change(lambda value: gr.update(visible=value == "deblur"), task, views["kernel_views"], queue=False,
+                **_PRIVATE)  # fmt: skip
+    task.input(noise_default, task, controls["noise_sigma"], queue=False, **_PRIVATE)
     controls["mode"].change(mode_visibility, controls["mode"], [controls["estimate_sigma"], controls["seed"]],
-                            **private)  # fmt: skip
+                            queue=False, **_PRIVATE)  # fmt: skip
     controls["kernel_type"].change(kernel_visibility, controls["kernel_type"],
-                                   [controls[name] for name in KERNEL_PARAMETERS], **private)  # fmt: skip
-    controls["mask_type"].change(lambda kind: gr.update(visible=kind == "drawn"), controls["mask_type"],
-                                 controls["mask_drawing"], **private)  # fmt: skip
+                                   [controls[name] for name in KERNEL_PARAMETERS], queue=False, **_PRIVATE)  # fmt: skip
+    mask_inputs = [controls["mask_drawing"], controls["mask_upload"]]
+    controls["mask_type"].change(mask_visibility, controls["mask_type"], mask_inputs, queue=False, **_PRIVATE)
     for trigger in (source.change, upload.change):
-        trigger(mask_canvas, [source, upload], controls["mask_drawing"], **private)
-    for checklist in (*checklists, task):
-        checklist.change(params_visibility, [*checklists, task], param_groups, **private)
+        trigger(mask_canvas, [source, upload], controls["mask_drawing"], queue=False, **_PRIVATE)
+    visibility = [*checklists, task]
+    for component in visibility:
+        component.change(params_visibility, visibility, inputs.param_groups, queue=False, **_PRIVATE)
+    for component in (source, upload, controls["mode"], controls["scale"], inputs.method_params):
+        component.change(checklist_labels, inputs.sizing, checklists, queue=False, trigger_mode="always_last",
+                         **_PRIVATE)  # fmt: skip
+    timing = [*inputs.sizing[:-1], *checklists, inputs.method_params]
+    for component in (*inputs.sizing, *checklists):
+        component.change(selection_time, timing, estimate, queue=False, trigger_mode="always_last",
+                         show_progress="hidden", **_PRIVATE)  # fmt: skip
+    load = app.load(task_updates, inputs.sizing, [*checklists, *group_list], queue=False, **_PRIVATE)
+    load.then(params_visibility, visibility, inputs.param_groups, queue=False, **_PRIVATE)
+    load.then(selection_time, timing, estimate, queue=False, **_PRIVATE)
+
+
+def _wire(app: gr.Blocks, inputs: _Inputs, views: dict[str, gr.components.Component], run: gr.Button,
+          stop: gr.Button, estimate: gr.Markdown) -> None:  # fmt: skip
+    """Connect the events: control updates, the live preview, the runs (button, examples, Stop) and the result views."""
+    _wire_controls(app, inputs, views, estimate)
+    source, upload, settings = inputs.source, inputs.upload, inputs.settings
     preview_outputs = [views["preview"], views["kernel"], views["spectrum"], views["notice"]]
     served_preview, served_zoom = as_files(preview), as_files(zoom_views)
     for component in (source, upload, *settings):
         component.change(served_preview, [source, upload, *settings], preview_outputs, trigger_mode="always_last",
-                         show_progress="hidden", queue=False, **private)  # fmt: skip
-    app.load(served_preview, [source, upload, *settings], preview_outputs, queue=False, **private)
+                         show_progress="hidden", queue=False, **_PRIVATE)  # fmt: skip
+    app.load(served_preview, [source, upload, *settings], preview_outputs, queue=False, **_PRIVATE)
     state = gr.State()
-    outputs = [views[name] for name in ("reference", "degraded", "gallery", "table", "slider", "compare",
-                                        "download", "notice")]  # fmt: skip
-    example_inputs = [source, *(controls[name] for name in EXAMPLE_FIELDS)]
-    gr.Examples(EXAMPLES, example_inputs, [*outputs, state], as_files(run_example), run_on_click=True,
-                cache_examples=False, api_visibility="private",
-                label="Examples: a click sets the controls and runs the task's default methods")  # fmt: skip
-    for component in (source, upload, *settings, method_params):
+    outputs = [views[name] for name in RUN_OUTPUTS]
+    for trigger in (source.change, upload.change):  # results of another image are stale
+        trigger(cleared_results, None, [*outputs, state], queue=False, **_PRIVATE)
+    example_inputs = [source, *(inputs.controls[name] for name in EXAMPLE_FIELDS)]
+    examples = gr.Examples(EXAMPLES, example_inputs, run_on_click=False, api_visibility="private",
+                           label="Examples: a click sets the controls and runs the task's default methods")  # fmt: skip
+    for component in (source, upload, *settings, inputs.method_params):
         guard_input(component)
-    for checklist in checklists:
-        guard_input(checklist, none=[])
-    run.click(as_files(run_arena), [source, upload, *settings, *checklists, method_params], [*outputs, state],
-              api_name="restore", concurrency_id="run")  # fmt: skip
+    progress_on = {"show_progress_on": [views["gallery"]], "concurrency_id": "run"}
+    example_run = examples.load_input_event.then(as_files(run_example), example_inputs, [*outputs, state],
+                                                 **progress_on, **_PRIVATE)  # fmt: skip
+    run_event = run.click(as_files(run_arena), [source, upload, *settings, *inputs.checklists, inputs.method_params],
+                          [*outputs, state], api_name="restore", **progress_on)  # fmt: skip
+    stop.click(None, None, None, cancels=[run_event, example_run], queue=False, **_PRIVATE)
     served_slider = as_files(slider_pair)
-    for trigger in (views["compare"].input, views["against"].change):
-        trigger(served_slider, [state, views["compare"], views["against"]], views["slider"], **private)
+    for trigger in (views["compare"].input, views["against"].input):
+        trigger(served_slider, [state, views["compare"], views["against"]], views["slider"], **_PRIVATE)
     zoom_inputs = [state, views["zoom_x"], views["zoom_y"], views["zoom_size"], views["errors"]]
     for component in (*zoom_inputs[1:], state):
         component.change(served_zoom, zoom_inputs, [views["zoom"], views["error_maps"]],
-                         trigger_mode="always_last", show_progress="hidden", **private)  # fmt: skip
+                         trigger_mode="always_last", show_progress="hidden", **_PRIVATE)  # fmt: skip
 
 
 def _server_port() -> int | None:
@@ -306,4 +404,5 @@ def launch_options() -> dict[str, Any]:
         "ssr_mode": False,
         "share": False,
         "max_file_size": MAX_FILE_SIZE,
+        "css": CSS,
     }

@@ -10,32 +10,44 @@ import threading
 import time
 import zipfile
 from dataclasses import asdict, dataclass, fields, replace
+from functools import partial
 from typing import Any
 
 import gradio as gr
 import numpy as np
 import pandas as pd
+from pandas.io.formats.style import Styler
 from PIL import Image
 
 import restore_core as rc
 from restore_core.workers import RunCancelled, RunTimedOut, WorkerPool, release_free_memory
 
 from .degradation import DEFAULT_NOISE, KERNEL_PARAMETERS, KERNEL_SETTINGS, Degradation, metric_options
+from .estimates import choice_label, duration, expected_seconds, remaining_seconds, selection_notice
 from .inputs import UPLOAD, editor_background, input_image
 from .limits import PREVIEWS_AT_ONCE, RECYCLE_BYTES, RUN_SECONDS, RUNS_AT_ONCE, WORKER_MEMORY
 from .liveness import client_gone
-from .method_choices import default_methods, method_choices, selected_methods, task_methods
+from .method_choices import default_methods, selected_methods, task_methods
 from .method_params import params_for
 from .served_files import call_folder
 from .views import error_map, kernel_picture, spectrum_picture, upsample_for_display, zoom_crop
 
 #: Tasks with their own group of controls, in the order of the groups' visibility updates.
 TASK_GROUPS = ("deblur", "sr", "jpeg", "inpaint")
-#: Columns of the metrics table (an already degraded photo has no reference: no PSNR/SSIM).
-COLUMNS = ("Method", "Family", "PSNR (dB)", "SSIM", "Seconds")
-NO_REFERENCE_COLUMNS = ("Method", "Family", "Seconds")
-#: The two comparison targets of the before/after slider.
-AGAINST = ("clean reference", "degraded input")
+#: Columns of the metrics table (an already degraded photo has no reference: no PSNR/SSIM). The scores come
+#: first so that they stay in view on a phone.
+COLUMNS = ("Method", "PSNR (dB)", "SSIM", "Seconds", "Family")
+NO_REFERENCE_COLUMNS = ("Method", "Seconds", "Family")
+#: Score columns, where the best value is highlighted.
+SCORE_COLUMNS = ("PSNR (dB)", "SSIM")
+#: Digits shown per column (scores with the literature's usual precision).
+DIGITS = {"PSNR (dB)": 2, "SSIM": 4, "Seconds": 2}
+#: How the best score of a column is marked in the table.
+BEST_STYLE = "font-weight: bold; background-color: rgba(34, 197, 94, 0.3)"
+#: The two comparison targets of the before/after slider (the input first: it is the one every photo has).
+AGAINST = ("degraded input", "clean reference")
+#: Name of the input in the table, the gallery, the zoom view and the zip.
+INPUT_NAME = "Input (degraded)"
 NO_REFERENCE = (
     "**Already degraded photo: there is no clean reference, so no PSNR/SSIM is shown** — "
     "judge the results by eye (slider, zoom)."
@@ -59,8 +71,8 @@ class Result:
 
     def row(self) -> list[Any]:
         """Metrics-table row of plain Python values (NumPy floats reach clients as strings)."""
-        scores = [] if self.psnr is None else [round(float(self.psnr), 2), round(float(self.ssim), 4)]
-        return [self.method.display_name, self.method.family, *scores, round(float(self.seconds), 3)]
+        scores = [] if self.psnr is None else [float(self.psnr), float(self.ssim)]
+        return [self.method.display_name, *scores, float(self.seconds), self.method.family]
 
 
 @dataclass(frozen=True, eq=False)
@@ -70,6 +82,7 @@ class Arena:
     clean: np.ndarray | None
     degraded: np.ndarray
     results: tuple[Result, ...]
+    input_scores: tuple[float, float] | None = None
 
     def named(self) -> dict[str, np.ndarray]:
         """Every picture of the run by name: reference, degraded input, then one per method."""
@@ -78,22 +91,95 @@ class Arena:
         pictures.update((result.method.display_name, result.image) for result in self.results)
         return pictures
 
+    def best(self) -> Result:
+        """The result the slider opens on: the best PSNR, else (no reference) the first learned result."""
+        if self.clean is not None:
+            return max(self.results, key=lambda result: result.psnr)
+        learned = [result for result in self.results if result.method.family == "learned"]
+        return (learned or list(self.results))[0]
 
-def upload_visibility(source: str) -> dict[str, Any]:
-    """Show the upload box only when the source is the upload option."""
-    return gr.update(visible=source == UPLOAD)
+
+def sample_picked(event: gr.SelectData) -> str:
+    """The source a click on a sample thumbnail chooses: that sample."""
+    return rc.SAMPLE_PHOTOS[event.index]
 
 
-def method_checklists(task: str) -> tuple[dict[str, Any], dict[str, Any]]:
-    """The classical and learned checklists of a task: its methods as choices, its defaults checked."""
-    return tuple(
-        gr.update(choices=method_choices(task, family), value=default_methods(task, family)) for family in rc.FAMILIES
+def source_changed(source: str) -> tuple[dict[str, Any], dict[str, Any]]:
+    """A sample chosen (thumbnail or example) empties the upload box and marks its thumbnail."""
+    if source == UPLOAD:
+        return gr.update(), gr.update(selected_index=None)
+    index = rc.SAMPLE_PHOTOS.index(source) if source in rc.SAMPLE_PHOTOS else None
+    return gr.update(value=None), gr.update(selected_index=index)
+
+
+def result_shape(source: str, upload: str | None, mode: str, task: str, scale: int) -> tuple[int, ...] | None:
+    """Shape of the results a run of these settings gives (None while the image or the scale is unusable)."""
+    try:
+        image, _ = input_image(source, upload)
+        return Degradation(mode=mode, task=task, scale=scale).result_shape(image.shape)
+    except (rc.RestoreError, ValueError, TypeError):
+        return None
+
+
+def _method_times(
+    methods: list[rc.Method], task: str, shape: tuple[int, ...] | None, method_params: dict[str, Any] | None
+) -> list[tuple[rc.Method, float | None]]:
+    """Each method with its expected seconds (None when unknown, e.g. an API client's malformed parameters)."""
+    try:
+        chosen = {method.name: params_for(method_params, method.name) for method in methods}
+    except rc.RestoreError:
+        chosen = {method.name: {} for method in methods}
+    return [(method, expected_seconds(method, task, shape, chosen[method.name])) for method in methods]
+
+
+def method_checklists(
+    task: str, shape: tuple[int, ...] | None = None, method_params: dict[str, Any] | None = None, reset: bool = True
+) -> tuple[dict[str, Any], ...]:
+    """The classical and learned checklists of a task: its methods labelled with their expected times.
+
+    ``reset`` also ticks the task's default methods (a task change); otherwise only the labels change.
+    """
+    updates = []
+    for family in rc.FAMILIES:
+        times = _method_times(task_methods(task, family), task, shape, method_params)
+        choices = [(choice_label(method, seconds), method.name) for method, seconds in times]
+        values = {"value": default_methods(task, family)} if reset else {}
+        updates.append(gr.update(choices=choices, **values))
+    return tuple(updates)
+
+
+def task_updates(
+    source: str, upload: str | None, mode: str, task: str, scale: int, method_params: dict[str, Any] | None
+) -> tuple[dict[str, Any], ...]:
+    """Updates when the task changes: both checklists, then the visibility of each group of :data:`TASK_GROUPS`."""
+    shape = result_shape(source, upload, mode, task, scale)
+    return (
+        *method_checklists(task, shape, method_params),
+        *(gr.update(visible=task == group) for group in TASK_GROUPS),
     )
 
 
-def task_updates(task: str) -> tuple[dict[str, Any], ...]:
-    """Updates when the task changes: both checklists, then the visibility of each group of :data:`TASK_GROUPS`."""
-    return (*method_checklists(task), *(gr.update(visible=task == group) for group in TASK_GROUPS))
+def checklist_labels(
+    source: str, upload: str | None, mode: str, task: str, scale: int, method_params: dict[str, Any] | None
+) -> tuple[dict[str, Any], ...]:
+    """Both checklists' labels for the current image size (the ticks stay)."""
+    return method_checklists(task, result_shape(source, upload, mode, task, scale), method_params, reset=False)
+
+
+def selection_time(
+    source: str, upload: str | None, mode: str, task: str, scale: int, classical: list[str] | None,
+    learned: list[str] | None, method_params: dict[str, Any] | None,
+) -> str:  # fmt: skip
+    """The notice above Run: the ticked methods' expected time, with a warning for a long run."""
+    chosen = set(classical or ()) | set(learned or ())
+    methods = [method for method in task_methods(task) if method.name in chosen]
+    shape = result_shape(source, upload, mode, task, scale)
+    return selection_notice(_method_times(methods, task, shape, method_params), shape)
+
+
+def cleared_results() -> tuple[Any, ...]:
+    """The run's outputs emptied (the image changed: the old results no longer belong to it)."""
+    return (None, None, [], None, None, gr.update(choices=[], value=None), gr.update(), None, gr.update(), None)
 
 
 def noise_default(task: str) -> dict[str, Any]:
@@ -115,7 +201,12 @@ def mode_visibility(mode: str) -> tuple[dict[str, Any], dict[str, Any]]:
 def params_visibility(classical: list[str] | None, learned: list[str] | None, task: str) -> tuple[dict[str, Any], ...]:
     """Visibility of every method's parameter group (registry order): shown while the method is ticked."""
     chosen = set(classical or ()) | set(learned or ())
-    return tuple(gr.update(visible=method.name in chosen and task in method.tasks) for method in rc.list_methods())
+    return tuple(gr.update(visible=method.name in chosen and task in method.tasks) for method in task_methods())
+
+
+def mask_visibility(kind: str) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The mask editor shows for a drawn mask, the mask upload for an uploaded one."""
+    return gr.update(visible=kind == "drawn"), gr.update(visible=kind == "upload")
 
 
 def mask_canvas(source: str, upload: str | None) -> dict[str, Any]:
@@ -177,7 +268,18 @@ def _preview(
     except (rc.RestoreError, ValueError) as error:
         return (None, *kernel_views, f"⚠️ {describe_failure(error)}")
     shown = upsample_for_display(observation.image, observation.clean_shape)
-    return (rc.to_uint8(shown), *kernel_views, notice)
+    return (
+        rc.to_uint8(shown),
+        *kernel_views,
+        " ".join(part for part in (estimate_notice(observation, degradation), notice) if part),
+    )
+
+
+def estimate_notice(observation: rc.Observation, settings: Degradation) -> str:
+    """The noise level estimated from a real photo, when the settings ask for an estimate (else empty)."""
+    if settings.mode != "real" or not settings.estimate_sigma:
+        return ""
+    return f"Estimated noise level of the photo: σ ≈ {observation.noise_sigma():.1f} (0–255 scale)."
 
 
 @dataclass(frozen=True)
@@ -227,21 +329,27 @@ async def restore_all(
     results: list[Result] = []
     failures: list[Failure] = []
     gone = client_gone()
+    times = _method_times(methods, observation.task, observation.clean_shape, method_params)
+    started = time.monotonic()
+
+    def report(done: int, step: int = 0, total: int = 1) -> None:
+        method, fraction = methods[done], step / max(total, 1)
+        left = remaining_seconds((seconds for _, seconds in times), done, fraction, time.monotonic() - started)
+        eta = "" if left is None else f" — about {duration(left)} left"
+        steps = f" {step}/{total}" if total > 1 else ""
+        progress((done + fraction) / len(methods), desc=f"{method.display_name}{steps}{eta}")
+
     for done, method in enumerate(methods):
-
-        def report(step: int, total: int, done: int = done, method: rc.Method = method) -> None:
-            progress((done + step / max(total, 1)) / len(methods), desc=f"{method.display_name}: {step}/{total}")
-
         if time.monotonic() > deadline:
             failures.append(Failure(method, "not run: the run's time budget was spent."))
             continue
-        progress(done / len(methods), desc=f"Restoring with {method.display_name}")
+        report(done)
         try:
             params = params_for(method_params, method.name)
             start = time.perf_counter()
             async with POOL.worker_async(deadline) as worker:
                 image = await worker.restore_async(
-                    observation, method.name, params, progress=report, deadline=deadline, stopped=gone
+                    observation, method.name, params, progress=partial(report, done), deadline=deadline, stopped=gone
                 )
             seconds = time.perf_counter() - start
             results.append(await asyncio.to_thread(_scored, observation, clean, method, image, seconds))
@@ -265,15 +373,31 @@ def failure_notice(failures: list[Failure]) -> str:
     return f"⚠️ **{len(failures)} method{'s' * (len(failures) > 1)} gave no result:**\n{lines}"
 
 
-def results_table(results: list[Result] | tuple[Result, ...], reference: bool) -> pd.DataFrame:
-    """The metrics table, one row per successful method."""
-    return pd.DataFrame(
-        [result.row() for result in results], columns=list(COLUMNS if reference else NO_REFERENCE_COLUMNS)
-    )
+def results_table(arena: Arena) -> pd.DataFrame:
+    """The metrics table: the input's scores (when it can be scored), then one row per successful method."""
+    reference = arena.clean is not None
+    rows = [result.row() for result in arena.results]
+    if arena.input_scores is not None:
+        rows.insert(0, [INPUT_NAME, *arena.input_scores, float("nan"), "input"])
+    return pd.DataFrame(rows, columns=list(COLUMNS if reference else NO_REFERENCE_COLUMNS))
 
 
-def write_downloads(arena: Arena, table: pd.DataFrame, settings: Degradation) -> str:
-    """A zip of every picture shown (PNG, lossless), the metrics table (CSV) and the settings (JSON)."""
+def styled_table(table: pd.DataFrame) -> Styler:
+    """The table as shown: :data:`DIGITS` per column, the best method's score in each :data:`SCORE_COLUMNS` marked."""
+    methods = table.index[table["Family"] != "input"]
+    style = table.style.format({column: f"{{:.{digits}f}}" for column, digits in DIGITS.items() if column in table},
+                               na_rep="—")  # fmt: skip
+    scores = [column for column in SCORE_COLUMNS if column in table]
+    if scores and len(methods):
+        style = style.highlight_max(subset=pd.IndexSlice[methods, scores], props=BEST_STYLE)
+    return style
+
+
+def write_downloads(arena: Arena, table: pd.DataFrame, settings: Degradation, estimated_sigma: float | None) -> str:
+    """A zip of every picture shown (PNG, lossless), the metrics table (CSV) and the settings (JSON).
+
+    With an estimated noise level, ``noise_sigma`` in the settings is the estimate the methods used.
+    """
     path = call_folder() / "deconv_arena_results.zip"
     with zipfile.ZipFile(path, "w") as archive:  # stored: PNGs are compressed already
         for index, (name, image) in enumerate(arena.named().items()):
@@ -282,19 +406,23 @@ def write_downloads(arena: Arena, table: pd.DataFrame, settings: Degradation) ->
             archive.writestr(f"{index:02d}_{name.replace(' ', '_').replace('/', '-')}.png", buffer.getvalue())
         archive.writestr("metrics.csv", table.to_csv(index=False))
         described = {
-            key: value for key, value in asdict(settings).items() if key not in ("kernel_upload", "mask_drawing")
+            key: value
+            for key, value in asdict(settings).items()
+            if key not in ("kernel_upload", "mask_drawing", "mask_upload")
         }
+        if estimated_sigma is not None:
+            described["noise_sigma"] = round(estimated_sigma, 3)
         archive.writestr("settings.json", json.dumps(described, indent=2))
     return str(path)
 
 
 def slider_pair(arena: Arena | None, name: str | None, against: str) -> tuple[np.ndarray, np.ndarray] | None:
-    """The before/after slider's two images: the chosen result and the reference or the degraded input."""
+    """The before/after slider's two images: the chosen result (default: the best) and the input or the reference."""
     if arena is None or not arena.results:
         return None
     pictures = arena.named()
-    result = pictures.get(name) if name in pictures else arena.results[0].image
-    other = arena.clean if against == AGAINST[0] and arena.clean is not None else pictures["degraded input"]
+    result = pictures[name] if name in pictures else arena.best().image
+    other = arena.clean if against == "clean reference" and arena.clean is not None else arena.degraded
     return rc.to_uint8(other), rc.to_uint8(result)
 
 
@@ -371,11 +499,22 @@ async def _run(source: str, upload: str | None, args: tuple[Any, ...], progress:
     if notice:
         gr.Warning(notice)
     clean = None if settings.mode == "real" else rc.quantize(image)
+    estimate = estimate_notice(observation, settings)
     results, failures = await restore_all(observation, clean, chosen, method_params, progress, deadline)
     if not results:
         raise gr.Error("no method gave a result — " + "; ".join(failure.text() for failure in failures))
-    notices = (NO_REFERENCE if clean is None else notice, failure_notice(failures))
+    notices = (estimate, NO_REFERENCE if clean is None else notice, failure_notice(failures))
     return await asyncio.to_thread(_run_outputs, observation, clean, results, settings, notices)
+
+
+def _input_scores(
+    observation: rc.Observation, clean: np.ndarray | None, degraded: np.ndarray
+) -> tuple[float, float] | None:
+    """PSNR and SSIM of the input itself (the baseline), when it has a reference and the results' size."""
+    if clean is None or observation.image.shape != clean.shape:  # a low-resolution input has no score of its own
+        return None
+    options = metric_options(observation)
+    return float(rc.psnr(clean, degraded, **options)), float(rc.ssim(clean, degraded, **options))
 
 
 def _run_outputs(
@@ -384,17 +523,22 @@ def _run_outputs(
 ) -> tuple[Any, ...]:  # fmt: skip
     """The outputs of :func:`run_arena` for its results (see there)."""
     degraded = rc.quantize(upsample_for_display(observation.image, observation.clean_shape))
-    arena = Arena(clean, degraded, tuple(results))
-    table = results_table(results, clean is not None)
-    names = [result.method.display_name for result in results]
+    arena = Arena(clean, degraded, tuple(results), _input_scores(observation, clean, degraded))
+    table = results_table(arena)
+    best = arena.best().method.display_name
+    scores = "" if arena.input_scores is None else " — {:.2f} dB / {:.4f}".format(*arena.input_scores)
+    gallery = [(rc.to_uint8(degraded), f"{INPUT_NAME}{scores}")]
+    gallery += [(rc.to_uint8(result.image), result.caption()) for result in results]
+    estimated = observation.noise_sigma() if settings.mode == "real" and settings.estimate_sigma else None
     return (
         None if clean is None else rc.to_uint8(clean),
         rc.to_uint8(degraded),
-        [(rc.to_uint8(result.image), result.caption()) for result in results],
-        table,
-        slider_pair(arena, names[0], AGAINST[0]),
-        gr.update(choices=names, value=names[0]),
-        write_downloads(arena, table, settings),
+        gallery,
+        styled_table(table),
+        slider_pair(arena, best, AGAINST[0]),
+        gr.update(choices=[result.method.display_name for result in results], value=best),
+        gr.update(choices=list(AGAINST if clean is not None else AGAINST[:1]), value=AGAINST[0]),
+        write_downloads(arena, table, settings, estimated),
         "\n\n".join(part for part in notices if part),
         arena,
     )

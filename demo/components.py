@@ -25,27 +25,49 @@ class RawImage(gr.Image):
         return None if payload is None else payload.path
 
 
-def guard_input(component: gr.components.Component, none: Any = None) -> gr.components.Component:
+def _shown(payload: Any) -> str:
+    """A value as a message quotes it: its repr, cut to 40 characters."""
+    shown = repr(payload)
+    return shown if len(shown) <= 40 else shown[:37] + "..."
+
+
+def guard_input(component: gr.components.Component) -> gr.components.Component:
     """Make a component's preprocessing answer a value it cannot take with a readable ``gr.Error``.
 
     API clients can send anything (``"abc"`` for a slider, None for a checklist); Gradio would
-    answer with a generic "upstream app has raised an exception". ``none`` replaces a None
-    value (e.g. ``[]`` for a checklist, so a missing list means "nothing chosen").
+    answer with a generic "upstream app has raised an exception".
     """
     preprocess = component.preprocess
     what = component.label or "a setting"
 
     def guarded(payload: Any) -> Any:
-        if payload is None and none is not None:
-            return none
         try:
             return preprocess(payload)
         except gr.Error:
             raise
         except Exception as error:  # any other failure of Gradio's conversion is the client's value
-            shown = repr(payload)
-            shown = shown if len(shown) <= 40 else shown[:37] + "..."
-            raise gr.Error(f"{what}: {shown} is not a valid value for this setting.") from error
+            raise gr.Error(f"{what}: {_shown(payload)} is not a valid value for this setting.") from error
 
     component.preprocess = guarded
     return component
+
+
+class MethodChecklist(gr.CheckboxGroup):
+    """``gr.CheckboxGroup`` that hands over its ticked names without checking them against its current choices.
+
+    The choices change with the task, and an event already on its way may carry the previous
+    task's ticks, which ``gr.CheckboxGroup`` would refuse with an error. The names are checked
+    by the callbacks instead (:func:`~demo.method_choices.selected_methods` names what is not a
+    method of the task). It is a class, not a patched instance: Gradio rebuilds a component for
+    each browser session whose choices changed. Gradio keeps ``components.pyi`` up to date on import.
+    """
+
+    is_template = True
+
+    def preprocess(self, payload: Any) -> list[str]:
+        """The ticked names; None (an API client's missing list) is an empty list, anything but names is refused."""
+        if payload is None:
+            return []
+        if not isinstance(payload, list) or not all(isinstance(name, str) for name in payload):
+            raise gr.Error(f"{self.label or 'a checklist'}: {_shown(payload)} is not a list of method names.")
+        return list(payload)

@@ -25,3 +25,30 @@ class RawImage(gr.Image):
     if TYPE_CHECKING:
         from gradio.components import Timer
         from gradio.components.base import Component
+
+class MethodChecklist(gr.CheckboxGroup):
+    """``gr.CheckboxGroup`` that hands over its ticked names without checking them against its current choices.
+
+    The choices change with the task, and an event already on its way may carry the previous
+    task's ticks, which ``gr.CheckboxGroup`` would refuse with an error. The names are checked
+    by the callbacks instead (:func:`~demo.method_choices.selected_methods` names what is not a
+    method of the task). It is a class, not a patched instance: Gradio rebuilds a component for
+    each browser session whose choices changed. Gradio keeps ``components.pyi`` up to date on import.
+    """
+
+    is_template = True
+
+    def preprocess(self, payload: Any) -> list[str]:
+        """The ticked names; None (an API client's missing list) is an empty list, anything but names is refused."""
+        if payload is None:
+            return []
+        if not isinstance(payload, list) or not all(isinstance(name, str) for name in payload):
+            raise gr.Error(f"{self.label or 'a checklist'}: {_shown(payload)} is not a list of method names.")
+        return list(payload)
+    from typing import Callable, Literal, Sequence, Any, TYPE_CHECKING
+    from gradio.blocks import Block
+    if TYPE_CHECKING:
+        from gradio.components import Timer
+        from gradio.components.base import Component
+
+    

@@ -14,7 +14,7 @@ import numpy as np
 
 import restore_core as rc
 
-from .inputs import MAX_UPLOAD_SIDE, drawn_mask, uploaded_kernel
+from .inputs import MAX_UPLOAD_SIDE, drawn_mask, uploaded_kernel, uploaded_mask
 
 #: Task radio choices as (label, value) pairs.
 TASK_CHOICES = (
@@ -27,7 +27,7 @@ TASK_CHOICES = (
 #: Noise sigma (0–255 scale) the noise slider takes when a task is chosen.
 DEFAULT_NOISE = {"denoise": 25.0, "deblur": 2.55, "sr": 0.0, "jpeg": 0.0, "inpaint": 0.0}
 #: Mode radio choices as (label, value) pairs.
-MODE_CHOICES = (("Simulate a degradation", "simulate"), ("Already degraded (real photo)", "real"))
+MODE_CHOICES = (("Simulate a degradation", "simulate"), ("Real degraded photo", "real"))
 #: Blur kernel choices as (label, value) pairs.
 KERNEL_CHOICES = (
     ("Gaussian", "gaussian"),
@@ -36,8 +36,14 @@ KERNEL_CHOICES = (
     ("Camera shake", "shake"),
     ("Upload a kernel image", "upload"),
 )
-#: Mask choices as (label, value) pairs: the library's generated masks and a mask drawn on the image.
-MASK_CHOICES = (*((kind.capitalize(), kind) for kind in rc.MASK_TYPES), ("Draw on the image", "drawn"))
+#: Mask choices as (label, value) pairs: the library's generated masks, a mask drawn on the image or uploaded.
+MASK_CHOICES = (
+    *((kind.capitalize(), kind) for kind in rc.MASK_TYPES),
+    ("Draw on the image", "drawn"),
+    ("Upload a mask image", "upload"),
+)
+#: The mask choices that come from the user (the others are generated from a seed).
+USER_MASKS = ("drawn", "upload")
 #: The settings each kernel type uses (the others are hidden).
 KERNEL_SETTINGS = {
     "gaussian": ("gaussian_sigma",),
@@ -102,6 +108,8 @@ class Degradation:
         Fraction of missing pixels of a generated mask.
     mask_drawing : dict or None
         The ``gr.ImageEditor`` value holding a drawn mask (``mask_type='drawn'``).
+    mask_upload : str or None
+        Uploaded mask picture, white where pixels are missing (``mask_type='upload'``).
     seed : int
         Seed of the noise and of the generated mask.
     """
@@ -122,6 +130,7 @@ class Degradation:
     mask_type: str = "text"
     mask_ratio: float = 0.2
     mask_drawing: dict[str, Any] | None = field(default=None, compare=False)
+    mask_upload: str | None = None
     seed: int = 0
 
     def kernel(self) -> np.ndarray:
@@ -149,8 +158,12 @@ class Degradation:
         """The inpainting mask (True where observed) for an image of ``shape``."""
         if self.mask_type == "drawn":
             return drawn_mask(self.mask_drawing, shape)
+        if self.mask_type == "upload":
+            return uploaded_mask(self.mask_upload, shape)
         if self.mode == "real":
-            raise rc.RestoreError("for a real photo, draw the mask of the pixels to fill in (mask: Draw on the image).")
+            raise rc.RestoreError(
+                "for a real photo, draw the pixels to fill in (mask: Draw on the image) or upload a mask image."
+            )
         return rc.make_mask(self.mask_type, shape, self.mask_ratio, whole_number(self.seed, "the seed", 0, _MAX_SEED))
 
     def task_options(self, shape: tuple[int, ...]) -> dict[str, Any]:
@@ -164,6 +177,22 @@ class Degradation:
         if self.task == "inpaint":
             return {"mask": self.mask(shape)}
         return {}
+
+    def result_shape(self, shape: tuple[int, ...]) -> tuple[int, ...]:
+        """Shape of the restorations of an image of ``shape``.
+
+        That is the image's own shape, enlarged by the scale for a real photo's super-resolution
+        (a simulated one shrinks the image first, so its results come back to its size).
+
+        Raises
+        ------
+        RestoreError
+            For an unsupported scale.
+        """
+        if self.mode == "real" and self.task == "sr":
+            scale = rc.observation.check_scale(self.scale)
+            return (shape[0] * scale, shape[1] * scale, *shape[2:])
+        return tuple(shape)
 
     def observe(self, image: np.ndarray) -> rc.Observation:
         """The observation to restore: ``image`` degraded by these settings, or taken as it is (real mode).
@@ -183,14 +212,13 @@ class Degradation:
 
     def _real(self, image: np.ndarray) -> rc.Observation:
         """An already degraded photo with what the settings say about its degradation."""
-        shape = image.shape
+        shape = self.result_shape(image.shape)
         if self.task == "sr":
-            scale = rc.observation.check_scale(self.scale)
-            shape = (shape[0] * scale, shape[1] * scale, *shape[2:])
+            scale = self.scale
             if max(shape[:2]) > MAX_UPLOAD_SIDE:  # the arena's working size bounds results too (time, memory)
                 raise rc.RestoreError(
-                    f"x{scale} super-resolution of this {image.shape[0]}x{image.shape[1]} photo would make a "
-                    f"{shape[0]}x{shape[1]} result; results are at most {MAX_UPLOAD_SIDE} px a side: crop the photo "
+                    f"x{scale} super-resolution of this {image.shape[1]}×{image.shape[0]} photo would make a "
+                    f"{shape[1]}×{shape[0]} result; results are at most {MAX_UPLOAD_SIDE} px a side: crop the photo "
                     f"to at most {MAX_UPLOAD_SIDE // scale} px a side, or choose a smaller scale."
                 )
         sigma = None if self.estimate_sigma else self.noise_sigma

@@ -82,7 +82,7 @@ def fit_size(image: np.ndarray, original: tuple[int, int] | None = None) -> tupl
     if max(height, width) <= MAX_UPLOAD_SIDE:
         return image, ""
     notice = (
-        f"The image is {height}x{width}: it was downscaled to {image.shape[0]}x{image.shape[1]} "
+        f"The image is {width}×{height}: it was downscaled to {image.shape[1]}×{image.shape[0]} "
         f"(at most {MAX_UPLOAD_SIDE} px a side) to keep the arena responsive."
     )
     return image, notice
@@ -150,15 +150,50 @@ def drawn_mask(drawing: dict[str, Any] | None, shape: tuple[int, ...]) -> np.nda
     for layer in layers:
         if layer.shape[:2] != shape[:2]:
             raise rc.RestoreError(
-                f"the drawn mask is {layer.shape[0]}x{layer.shape[1]} but the image is {shape[0]}x{shape[1]}: "
+                f"the drawn mask is {layer.shape[1]}×{layer.shape[0]} but the image is {shape[1]}×{shape[0]}: "
                 "draw on the current image (pick it again to reset the drawing)."
             )
         painted |= (layer[..., 3] > 0) if layer.ndim == 3 and layer.shape[2] == 4 else (layer.reshape(shape[:2]) > 0)
     if not painted.any():
         raise rc.RestoreError("no mask drawn: paint over the pixels to fill in, or choose a generated mask.")
-    if painted.all():
-        raise rc.RestoreError("the drawn mask covers the whole image: leave some pixels to inpaint from.")
-    return ~painted
+    return _observed(painted, "drawn")
+
+
+def uploaded_mask(path: str | None, shape: tuple[int, ...]) -> np.ndarray:
+    """The inpainting mask (True where observed) from an uploaded picture: white (bright) pixels are missing.
+
+    A mask of another size with the image's aspect ratio (e.g. made for the photo before it was
+    downscaled) is resized to the image, nearest neighbour.
+
+    Raises
+    ------
+    RestoreError
+        When nothing was uploaded, the file is not an image, its aspect ratio differs from the
+        image's, or it marks no pixel or every pixel.
+    """
+    picture = read_upload(path, "mask image")
+    missing = (picture.mean(axis=2) if picture.ndim == 3 else picture) > 0.5
+    height, width = shape[:2]
+    if missing.shape != (height, width):
+        mask_height, mask_width = missing.shape
+        if abs(mask_width / mask_height - width / height) > 0.02 * width / height:
+            raise rc.RestoreError(
+                f"the mask image is {mask_width}×{mask_height} but the photo is {width}×{height}: "
+                "upload a mask of the photo's size (white where pixels are missing)."
+            )
+        rows = np.arange(height) * mask_height // height
+        cols = np.arange(width) * mask_width // width
+        missing = missing[rows][:, cols]
+    if not missing.any():
+        raise rc.RestoreError("the mask image marks no pixel: paint the pixels to fill in white, the rest black.")
+    return _observed(missing, "uploaded")
+
+
+def _observed(missing: np.ndarray, how: str) -> np.ndarray:
+    """The observed pixels of a mask given by its missing ones; it must leave some pixels to inpaint from."""
+    if missing.all():
+        raise rc.RestoreError(f"the {how} mask covers the whole image: leave some pixels to inpaint from.")
+    return ~missing
 
 
 def editor_background(image: np.ndarray) -> dict[str, Any]:

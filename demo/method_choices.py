@@ -15,9 +15,20 @@ import restore_core as rc
 SLOW_METHODS = frozenset({"unsupervised_wiener", "bm3d", "bm3d_deblock", "tv_deconv", "pnp_tv", "pnp_bm3d", "pnp_unet"})
 
 
+#: The result shape the quickest method of a family is judged at (the built-in samples, in colour).
+REFERENCE_SHAPE = (256, 256, 3)
+#: The registry's baseline that returns its input: the demo shows the input itself instead (once, as the input).
+INPUT_BASELINE = "identity"
+
+
 def task_methods(task: str | None = None, family: str | None = None) -> list[rc.Method]:
-    """The methods of a task (None: of every task) and family (None: both), classical first, in registration order."""
-    methods = [method for method in rc.list_methods(task) if family in (None, method.family)]
+    """The demo's methods of a task (None: every task) and family (None: both), classical first, in registration order.
+
+    The :data:`INPUT_BASELINE` is not one of them.
+    """
+    methods = [
+        method for method in rc.list_methods(task) if family in (None, method.family) and method.name != INPUT_BASELINE
+    ]
     return sorted(methods, key=lambda method: rc.FAMILIES.index(method.family))
 
 
@@ -27,8 +38,20 @@ def method_choices(task: str | None = None, family: str | None = None) -> list[t
 
 
 def default_methods(task: str, family: str | None = None) -> list[str]:
-    """Names checked by default: the task's methods (of ``family``) except the :data:`SLOW_METHODS`."""
-    return [method.name for method in task_methods(task, family) if method.name not in SLOW_METHODS]
+    """Names checked by default: the task's methods (of ``family``, None: both) except the :data:`SLOW_METHODS`.
+
+    A family whose methods of the task are all slow is represented by its quickest one (by the
+    registry's expected time for a :data:`REFERENCE_SHAPE` result), so that a default run always
+    compares classical with learned restoration.
+    """
+    names = []
+    for kind in rc.FAMILIES if family is None else (family,):
+        methods = task_methods(task, kind)
+        quick = [method.name for method in methods if method.name not in SLOW_METHODS]
+        if methods and not quick:
+            quick = [min(methods, key=lambda method: rc.expected_seconds(method.name, task, REFERENCE_SHAPE)).name]
+        names += quick
+    return names
 
 
 def selected_methods(names: Iterable[str] | None, task: str) -> list[rc.Method]:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import io
 import os
+import re
 import struct
 import warnings
 from pathlib import Path
@@ -81,10 +82,10 @@ def check_shape(image: np.ndarray, name: str = "image", min_side: int = MIN_SIDE
         raise RestoreError(f"{name} is empty ({_describe(image)}).")
     height, width = image.shape[:2]
     if min(height, width) < min_side:
-        raise RestoreError(f"{name} is {height}x{width}: both sides must be at least {min_side} pixels.")
+        raise RestoreError(f"{name} is {width}×{height}: both sides must be at least {min_side} pixels.")
     if max(height, width) > MAX_SIDE:
         raise RestoreError(
-            f"{name} is {height}x{width}: sides above {MAX_SIDE} pixels are not accepted; downscale or crop it."
+            f"{name} is {width}×{height}: sides above {MAX_SIDE} pixels are not accepted; downscale or crop it."
         )
 
 
@@ -340,11 +341,13 @@ def _open(stream: BinaryIO) -> Image.Image:
 
 
 def _decoding_error(label: str, error: BaseException) -> RestoreError:
-    """A message for a file Pillow cannot decode, in words for a person (Pillow's own may name server paths)."""
+    """A message for a file Pillow cannot decode, in words for a person (Pillow's own name server paths and classes)."""
+    if isinstance(error, Image.DecompressionBombError):
+        declared = re.search(r"\((\d+) pixels\)", str(error))
+        size = f"{int(declared.group(1)) / 1e6:.0f} megapixels" if declared else "far more pixels than accepted"
+        return RestoreError(f"{label} is too large to open ({size}): downscale it first.")
     if isinstance(error, UnidentifiedImageError):
         reason = "not an image file (PNG, JPEG, WebP, TIFF, BMP, GIF, …), or empty"
-    elif isinstance(error, Image.DecompressionBombError):
-        reason = "it declares far more pixels than it could hold (a decompression bomb)"
     else:
         reason = "the file is damaged or truncated"
     return RestoreError(f"{label} is not a readable image: {reason}.")
@@ -415,12 +418,12 @@ def load_image(
         with _open(stream) as picture:
             width, height = picture.size
             if max(width, height) > max_side:
-                raise RestoreError(f"{label} is {height}x{width}: sides above {max_side} pixels are not accepted.")
+                raise RestoreError(f"{label} is {width}×{height}: sides above {max_side} pixels are not accepted.")
             if fit_side is not None and picture.format == "JPEG":
                 picture.draft(picture.mode, (fit_side, fit_side))
             if max_pixels is not None and picture.size[0] * picture.size[1] > max_pixels:
                 raise RestoreError(
-                    f"{label} is {height}x{width} ({width * height / 1e6:.0f} megapixels): images above "
+                    f"{label} is {width}×{height} ({width * height / 1e6:.0f} megapixels): images above "
                     f"{max_pixels / 1e6:.0f} megapixels are not accepted; downscale it first."
                 )
             _warn_extra_frames(picture, label)

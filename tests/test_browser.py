@@ -1,7 +1,9 @@
-"""The demo in a real browser (Debian's chromium driven by playwright): an example run, and a bad upload.
+"""The demo in a real browser (Debian's chromium driven by playwright), the way visitors use it.
 
-``.ci/run`` installs ``chromium``; elsewhere these tests skip with the reason. The run test saves
-a screenshot of the page to ``artifacts/demo.png`` (the README's screenshot is a copy of it).
+Each control a visitor touches is exercised by clicking and typing in the page: examples, the drop
+zone and the built-in thumbnails, method parameters, Stop, the before/after slider, the layout at a
+laptop's and a phone's viewport, bad uploads. ``.ci/run`` installs ``chromium``; elsewhere these
+tests skip with the reason. Screenshots go to ``artifacts/``; the laptop one is also the README's ``docs/demo.png``.
 """
 
 from __future__ import annotations
@@ -10,12 +12,19 @@ import os
 
 os.environ["GRADIO_ANALYTICS_ENABLED"] = "False"
 
+import io
+import json
+import re
 import shutil
 import socket
+import time
+import zipfile
 from collections.abc import Iterator
 from pathlib import Path
 
+import numpy as np
 import pytest
+from PIL import Image
 
 playwright = pytest.importorskip("playwright.sync_api", reason="the playwright package is not installed")
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
@@ -23,12 +32,20 @@ if not Path(CHROMIUM).is_file():
     pytest.skip("Debian's chromium is not installed (apt-get install chromium; .ci/run does)", allow_module_level=True)
 
 from demo import build_app, launch_options  # noqa: E402  (after the skips: gradio is slow to import)
+from demo.callbacks import POOL  # noqa: E402
+from tools.stress import write_png_bomb  # noqa: E402
 
 # Gradio's queue statistics use a pandas option that pandas 3 deprecates; nothing of the demo's.
 pytestmark = pytest.mark.filterwarnings("ignore::pandas.errors.Pandas4Warning:gradio.queueing")
+expect = playwright.expect
 ARTIFACTS = Path(__file__).resolve().parents[1] / "artifacts"
+README_SCREENSHOT = Path(__file__).resolve().parents[1] / "docs" / "demo.png"
 #: Generous: the first run of a CI machine loads the network weights.
 TIMEOUT_MS = 120_000
+LAPTOP = {"width": 1366, "height": 768}
+PHONE = {"width": 390, "height": 844}
+#: What no message shown to a visitor may contain: server paths and Python class names.
+INTERNALS = re.compile(r"/tmp|Traceback|[A-Z][a-zA-Z]+(Error|Exception)\b|<_io\.|PIL\.")
 
 
 @pytest.fixture(scope="module")
@@ -44,46 +61,248 @@ def served_url() -> Iterator[str]:
     app.close()
 
 
-@pytest.fixture
-def page(served_url: str):
-    """A chromium page on the demo, wide enough for the two-column layout."""
+@pytest.fixture(scope="module")
+def browser(served_url: str):
+    """One chromium for the module."""
     with playwright.sync_playwright() as driver:
         browser = driver.chromium.launch(
             executable_path=CHROMIUM,
             headless=True,
             args=["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-background-networking"],
         )
-        page = browser.new_page(viewport={"width": 1400, "height": 1000})
-        page.goto(served_url)
-        page.wait_for_selector("#run", timeout=TIMEOUT_MS)
-        yield page
+        yield browser
         browser.close()
 
 
-def test_example_click_runs_and_shows_gallery_and_metrics(page) -> None:
-    expect = playwright.expect
-    page.get_by_text("Simulate a degradation").last.wait_for()
+def open_page(browser, url: str, viewport: dict[str, int] = LAPTOP):
+    """A page on the demo, loaded, that records every HTTP response of 500 or more in ``page.server_errors``."""
+    page = browser.new_page(viewport=viewport)
+    page.server_errors = []
+    page.on("response", lambda response: response.status >= 500 and page.server_errors.append(response.url))
+    page.goto(url)
+    page.wait_for_selector("#run", timeout=TIMEOUT_MS)
+    expect(page.locator("#methods-classical")).to_contain_text(" s")  # narrowed to the task, with times
+    return page
+
+
+@pytest.fixture
+def page(browser, served_url: str):
+    """A laptop-sized page on the demo; it must end without a server error."""
+    page = open_page(browser, served_url)
+    yield page
+    assert page.server_errors == []
+    page.close()
+
+
+def choose_methods(page, *names: str) -> None:
+    """Tick exactly the methods ``names`` (registry names) in the checklists."""
+    boxes = "#methods-classical input[type=checkbox], #methods-learned input[type=checkbox]"
+    for name in page.locator(boxes).evaluate_all("boxes => boxes.map(box => box.name)"):
+        page.locator(f"input[type=checkbox][name={name}]").set_checked(name in names)
+    for name in names:
+        expect(page.locator(f"input[type=checkbox][name={name}]")).to_be_checked()
+
+
+def run_and_wait(page, results: int) -> None:
+    """Click Run and wait for the input and ``results`` restorations in the gallery."""
+    page.locator("#run").click()
+    expect(page.locator("#gallery .progress-text")).to_have_count(0, timeout=TIMEOUT_MS)
+    expect(page.locator("#gallery img")).to_have_count(results + 1, timeout=TIMEOUT_MS)
+
+
+def table(page) -> dict[str, list[str]]:
+    """The metrics table as shown: method name -> its cells."""
+    rows = {}
+    for row in page.locator("#metrics [role=row]").all()[1:]:
+        cells = row.locator("[role=gridcell]").all_inner_texts()
+        if cells:
+            rows[cells[0].strip()] = [cell.strip() for cell in cells[1:]]
+    return rows
+
+
+def inside(box: dict[str, float], viewport: dict[str, int]) -> bool:
+    """Whether a bounding box lies wholly in the viewport (not scrolled)."""
+    return (
+        box["x"] >= 0
+        and box["y"] >= 0
+        and box["x"] + box["width"] <= viewport["width"] + 0.5
+        and (box["y"] + box["height"] <= viewport["height"] + 0.5)
+    )
+
+
+def test_example_click_runs_and_shows_the_input_once_results_and_scores(page) -> None:
     page.locator("tbody tr").filter(has_text="Simulate a degradation").filter(has_text="Denoise").first.click()
     expect(page.locator("#task input[value=denoise]")).to_be_checked()
-    expect(page.locator("#methods-classical").get_by_role("checkbox", name="Non-local means")).to_be_checked()
-    expect(page.locator("#gallery img").first).to_be_visible(timeout=TIMEOUT_MS)
-    for name in ("Degraded input", "TV (Chambolle)", "Wavelet (BayesShrink)", "Non-local means"):
-        expect(page.locator("#metrics")).to_contain_text(name, timeout=TIMEOUT_MS)
-        expect(page.locator("#gallery")).to_contain_text(f"{name} — ")
-    expect(page.locator("#download").get_by_role("link")).to_have_count(1)
+    expect(page.locator("#gallery img")).to_have_count(5, timeout=TIMEOUT_MS)
+    captions = page.locator("#gallery .caption-label").all_inner_texts()
+    assert captions[0].startswith("Input (degraded) — ") and sum("Input" in text for text in captions) == 1
+    shown = table(page)
+    methods = ["TV (Chambolle)", "Wavelet (BayesShrink)", "Non-local means", "DeconvUNet (learned)"]
+    assert list(shown) == ["Input (degraded)", *methods]
+    for name, (psnr, ssim, *_) in shown.items():
+        assert re.fullmatch(r"\d+\.\d{2}", psnr) and re.fullmatch(r"0\.\d{4}", ssim), (name, psnr, ssim)
+    best = max(list(shown)[1:], key=lambda name: float(shown[name][0]))
+    marked = page.locator("#metrics [role=gridcell][style*=bold]")
+    expect(marked).to_have_count(2)  # the best PSNR and the best SSIM
+    assert shown[best][0] in marked.all_inner_texts()
+    page.get_by_role("tab", name="Before / after").click()
+    expect(page.locator("#compare input")).to_have_value(best)  # the slider opens on the best result …
+    expect(page.locator("#against input[value='degraded input']")).to_be_checked()  # … against the input
+    page.get_by_role("tab", name="Zoom and error maps").click()
+    expect(page.locator("#zoom img")).to_have_count(6)  # reference, input, four results
+    captions = page.locator("#zoom .caption-label").all_inner_texts()
+    assert captions[:2] == ["clean reference", "degraded input"] and captions[2:] == methods
     ARTIFACTS.mkdir(exist_ok=True)
-    page.screenshot(path=str(ARTIFACTS / "demo.png"), full_page=True)
+    page.screenshot(path=str(ARTIFACTS / "example.png"), full_page=True)
 
 
-def test_non_image_upload_shows_an_error(page, tmp_path: Path) -> None:
-    expect = playwright.expect
-    page.locator("#source input").click()
-    page.get_by_role("option", name="Upload your own…").click()
-    upload = page.locator("#upload input[type=file]")
-    expect(upload).to_have_count(1)
-    fake = tmp_path / "holiday.png"
-    fake.write_text("this is not an image")
-    upload.set_input_files(str(fake))
+def test_laptop_layout_keeps_run_and_the_first_result_in_view_and_retakes_the_readme_screenshot(page) -> None:
+    assert inside(page.locator("#upload").bounding_box(), LAPTOP)  # the drop zone, at once
+    thumbnails = page.locator("#samples .thumbnail-item")
+    expect(thumbnails).to_have_count(6)
+    assert all(inside(thumbnail.bounding_box(), LAPTOP) for thumbnail in thumbnails.all())
+    choose_methods(page, "wiener", "richardson_lucy", "wiener_unet")
+    run_and_wait(page, 3)
+    assert inside(page.locator("#run").bounding_box(), LAPTOP)
+    assert inside(page.locator("#gallery img").first.bounding_box(), LAPTOP)
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "demo.png"))
+    shutil.copyfile(ARTIFACTS / "demo.png", README_SCREENSHOT)
+
+
+def test_phone_layout_puts_run_near_the_image_and_results_before_the_settings(browser, served_url: str) -> None:
+    page = open_page(browser, served_url, PHONE)
+    choose_methods(page, "wiener", "richardson_lucy", "wiener_unet")
+    run_and_wait(page, 3)
+    top = page.evaluate("window.scrollY")
+    upload, run = page.locator("#upload").bounding_box(), page.locator("#run").bounding_box()
+    assert run["y"] + run["height"] - upload["y"] <= 900
+    gallery, settings = page.locator("#gallery").bounding_box(), page.locator("#settings").bounding_box()
+    assert gallery["y"] < settings["y"] and page.locator("#metrics").bounding_box()["y"] < settings["y"]
+    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]  # nothing cut off sideways
+    page.locator("#metrics").scroll_into_view_if_needed()
+    psnr = page.locator("#metrics [role=columnheader]").filter(has_text="PSNR").first
+    box = psnr.bounding_box()
+    assert box["x"] >= 0 and box["x"] + box["width"] <= PHONE["width"]
+    for caption in page.locator("#gallery .caption-label").all():  # captions wrap, none is cut with "…"
+        assert caption.evaluate("label => label.scrollWidth <= label.clientWidth + 1")
+    page.evaluate(f"window.scrollTo(0, {top})")
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "phone.png"), full_page=True)
+    assert page.server_errors == []
+    page.close()
+
+
+def test_method_parameters_change_the_output_and_refuse_bad_values_readably(page) -> None:
+    choose_methods(page, "wiener")
+    page.locator("#method-params").click()
+    expect(page.locator("#param-wiener-balance")).to_be_visible()  # open on first load, not after a change
+    balance = page.locator("#param-wiener-balance input")
+    assert balance.input_value() == "" and balance.get_attribute("placeholder") == "automatic"
+    scores = []
+    for value in ("0.001", "0.5"):
+        balance.fill(value)
+        balance.press("Enter")
+        run_and_wait(page, 1)
+        scores.append(table(page)["Wiener"][0])
+    assert scores[0] != scores[1], scores
+    balance.fill("5000")
+    balance.press("Enter")
+    toast = page.locator(".toast-body").filter(has_text="balance")
+    expect(toast.first).to_contain_text("must be in [1e-06, 10.0], got 5000")
+    expect(balance).to_have_value("0.5")  # the value kept, and said
+    choose_methods(page, "wiener", "richardson_lucy")
+    iterations = page.locator("#param-richardson_lucy-num_iter input")
+    iterations.fill("-3")
+    iterations.press("Enter")
+    expect(page.locator(".toast-body").filter(has_text="num_iter").first).to_contain_text("got -3")
+    expect(iterations).to_have_value("")
+    assert not INTERNALS.search(" ".join(page.locator(".toast-body").all_inner_texts()))
+
+
+@pytest.mark.parametrize(
+    ("name", "content"),
+    [("holiday.png", b"this is not an image"), ("empty.png", b""), ("bomb.png", None)],
+)
+def test_bad_uploads_are_refused_in_words_for_a_person(page, tmp_path: Path, name: str, content: bytes | None) -> None:
+    path = tmp_path / name
+    if content is None:
+        write_png_bomb(path, 20_000)
+    else:
+        path.write_bytes(content)
+    page.locator("#upload input[type=file]").set_input_files(str(path))
+    expect(page.locator("#notice")).to_contain_text(name, timeout=TIMEOUT_MS)
     page.locator("#run").click()
-    expect(page.locator(".toast-body").filter(has_text="not a readable image").first).to_be_visible(timeout=TIMEOUT_MS)
-    expect(page.locator("#run")).to_be_enabled()
+    toast = page.locator(".toast-body").filter(has_text=name).first
+    expect(toast).to_be_visible(timeout=TIMEOUT_MS)
+    shown = toast.inner_text() + page.locator("#notice").inner_text()
+    assert not INTERNALS.search(shown), shown
+    page.locator("#samples .thumbnail-item").nth(1).click()  # the next request is answered normally
+    expect(page.locator("#upload img")).to_have_count(0)
+    choose_methods(page, "wiener")
+    run_and_wait(page, 1)
+
+
+def test_stop_cancels_a_pnp_bm3d_run_and_the_next_run_works(page) -> None:
+    page.locator("#samples .thumbnail-item").nth(2).click()  # astronaut, in colour
+    choose_methods(page, "pnp_bm3d")
+    expect(page.locator("#estimate")).to_contain_text("This selection will take about")
+    page.locator("#run").click()
+    expect(page.locator("#gallery .progress-text")).to_have_count(1)
+    expect(page.locator(".progress-text")).to_have_count(1)  # one progress bar, not one per output
+    deadline = time.monotonic() + 30
+    while not POOL.busy_pids() and time.monotonic() < deadline:  # the method is running in its worker
+        time.sleep(0.1)
+    assert POOL.busy_pids()
+    expect(page.locator("#gallery .progress-level")).to_contain_text("left")  # an ETA
+    started = time.monotonic()
+    page.locator("#stop").click()
+    expect(page.locator("#gallery .progress-text")).to_have_count(0, timeout=3000)
+    while POOL.busy_pids() and time.monotonic() - started < 3:
+        time.sleep(0.05)
+    assert not POOL.busy_pids() and time.monotonic() - started < 3
+    choose_methods(page, "wiener")
+    run_and_wait(page, 1)
+
+
+def test_real_photo_with_estimated_noise_shows_and_records_the_estimate(page, tmp_path: Path) -> None:
+    rng = np.random.default_rng(0)
+    photo = np.clip(np.tile(np.linspace(40, 200, 96), (96, 1)) + rng.normal(0, 12, (96, 96)), 0, 255)
+    path = tmp_path / "noisy.png"
+    Image.fromarray(photo.astype(np.uint8)).save(path)
+    page.locator("#upload input[type=file]").set_input_files(str(path))
+    page.locator("#mode").get_by_text("Real degraded photo").click()
+    page.locator("#task").get_by_text("Denoise").click()
+    page.get_by_text("Estimate the noise level from the photo").click()
+    expect(page.locator("#notice")).to_contain_text("Estimated noise level of the photo: σ ≈")
+    estimate = float(re.search(r"σ ≈ ([\d.]+)", page.locator("#notice").inner_text()).group(1))
+    assert 8 < estimate < 16
+    choose_methods(page, "tv")
+    run_and_wait(page, 1)
+    expect(page.locator("#notice")).to_contain_text(f"σ ≈ {estimate:.1f}")
+    page.get_by_role("tab", name="Before / after").click()
+    expect(page.locator("#against input")).to_have_count(1)  # no clean reference to compare against
+    href = page.locator("#download a").first.get_attribute("href")
+    archive = zipfile.ZipFile(io.BytesIO(page.request.get(href).body()))
+    settings = json.loads(archive.read("settings.json"))
+    assert settings["estimate_sigma"] is True and settings["noise_sigma"] == pytest.approx(estimate, abs=0.06)
+    assert sum("input" in name for name in archive.namelist()) == 1
+
+
+def test_real_inpainting_takes_an_uploaded_mask_and_a_new_image_clears_old_results(page, tmp_path: Path) -> None:
+    photo, mask = tmp_path / "wall.png", tmp_path / "wall_mask.png"
+    Image.fromarray((np.indices((80, 120)).sum(axis=0) % 256).astype(np.uint8)).save(photo)
+    missing = np.zeros((80, 120), np.uint8)
+    missing[30:40, 50:70] = 255
+    Image.fromarray(missing).save(mask)
+    page.locator("#upload input[type=file]").set_input_files(str(photo))
+    page.locator("#mode").get_by_text("Real degraded photo").click()
+    page.locator("#task").get_by_text("Inpaint").click()
+    page.locator("#mask").get_by_text("Upload a mask image").click()
+    page.locator("#mask-upload input[type=file]").set_input_files(str(mask))
+    expect(page.locator("#estimate")).to_contain_text("120×80")  # sizes are width×height
+    choose_methods(page, "biharmonic")
+    run_and_wait(page, 1)
+    page.locator("#samples .thumbnail-item").nth(2).click()
+    expect(page.locator("#gallery img")).to_have_count(0)
+    expect(page.locator("#metrics [role=gridcell]")).to_have_count(0)

@@ -8,7 +8,9 @@ os.environ["GRADIO_ANALYTICS_ENABLED"] = "False"
 
 import asyncio
 import io
+import json
 import math
+import re
 import socket
 import time
 import zipfile
@@ -23,16 +25,20 @@ from PIL import Image
 
 import restore_core as rc
 from demo import build_app, callbacks, launch_options
+from demo.app import CSS
 from demo.callbacks import (
     AGAINST,
     COLUMNS,
+    INPUT_NAME,
     NO_REFERENCE_COLUMNS,
+    checklist_labels,
     kernel_visibility,
     method_checklists,
     params_visibility,
     preview,
     run_arena,
     run_example,
+    selection_time,
     slider_pair,
     task_updates,
     warm_up,
@@ -40,7 +46,7 @@ from demo.callbacks import (
 )
 from demo.degradation import KERNEL_CHOICES, Degradation
 from demo.inputs import MAX_UPLOAD_SIDE, SAMPLE_SIDE, UPLOAD, drawn_mask, editor_background, input_image
-from demo.method_choices import SLOW_METHODS, default_methods, method_choices, selected_methods
+from demo.method_choices import SLOW_METHODS, default_methods, method_choices, selected_methods, task_methods
 from demo.method_params import exposed_params, param_component, params_for, set_param
 from restore_core.workers import resident_bytes
 
@@ -73,22 +79,33 @@ def values_of(degradation: Degradation) -> tuple:
 
 
 def check_outputs(outputs: tuple, expected_methods: int) -> None:
-    """Images are 8-bit, gallery and table hold one finite score per method, downloads hold every picture."""
-    reference, degraded, gallery, table, slider, compare, download, _notice, state = outputs
+    """Images are 8-bit; the gallery shows the input once, then each method; the table holds finite scores (the
+    input's first, when it has the results' size), the best marked; the slider opens on the best result against
+    the input; downloads hold every picture once."""
+    reference, degraded, gallery, styled, slider, compare, against, download, _notice, state = outputs
+    table = styled.data
     assert reference.dtype == degraded.dtype == np.uint8 and degraded.shape == reference.shape
-    assert len(gallery) == len(table) == len(state.results) == expected_methods
-    assert list(table.columns) == list(COLUMNS)
-    for (image, caption), row in zip(gallery, table.itertuples(index=False), strict=True):
+    assert gallery[0][1].startswith(INPUT_NAME) and np.array_equal(gallery[0][0], degraded)
+    results = table[table["Family"] != "input"]
+    assert len(gallery) - 1 == len(results) == len(state.results) == expected_methods
+    assert list(table.columns) == list(COLUMNS) and len(table) - len(results) == (state.input_scores is not None)
+    for (image, caption), row in zip(gallery[1:], results.itertuples(index=False), strict=True):
         assert image.shape == reference.shape and image.dtype == np.uint8
         assert caption.startswith(f"{row[0]} — ") and " dB / " in caption
-        assert isinstance(row[2], float) and math.isfinite(row[2])
-        assert isinstance(row[3], float) and -1 <= row[3] <= 1
-    assert compare["choices"] == list(table["Method"]) and np.array_equal(slider[1], gallery[0][0])
+        assert isinstance(row[1], float) and math.isfinite(row[1])
+        assert isinstance(row[2], float) and -1 <= row[2] <= 1
+    best = results["Method"].iloc[results["PSNR (dB)"].argmax()]
+    assert compare["choices"] == list(results["Method"]) and compare["value"] == best
+    assert against == {"__type__": "update", "choices": list(AGAINST), "value": "degraded input"}
+    shown = dict((caption.split(" — ")[0], image) for image, caption in gallery)
+    assert np.array_equal(slider[0], degraded) and np.array_equal(slider[1], shown[best])
+    assert "font-weight: bold" in styled.to_html()  # the best score is marked
     with zipfile.ZipFile(download) as archive:
         names = archive.namelist()
         assert len(names) == expected_methods + 4 and "metrics.csv" in names and "settings.json" in names
-        shown = Image.open(io.BytesIO(archive.read(names[2])))
-        assert np.array_equal(np.asarray(shown), gallery[0][0])  # lossless: the PNG is the image shown and scored
+        assert sum("degraded" in name for name in names) == 1
+        first = Image.open(io.BytesIO(archive.read(names[2])))
+        assert np.array_equal(np.asarray(first), gallery[1][0])  # lossless: the PNG is the image shown and scored
         assert pd.read_csv(io.BytesIO(archive.read("metrics.csv")))["Method"].tolist() == list(table["Method"])
 
 
@@ -123,9 +140,11 @@ def test_scores_are_those_of_the_8_bit_images_shown_with_the_sr_protocol(small_u
     outputs = arena(small_upload, ["bicubic"], task="sr", scale=2, noise_sigma=0.0)
     clean = rc.load_image(small_upload)
     observation = Degradation(task="sr", scale=2, noise_sigma=0.0).observe(clean)
-    shown = outputs[2][0][0].astype(np.float32) / 255
+    shown = outputs[2][1][0].astype(np.float32) / 255
     assert np.array_equal(shown, rc.quantize(rc.restore(observation, "bicubic")))
-    assert outputs[3]["PSNR (dB)"].iloc[0] == pytest.approx(rc.psnr(clean, shown, y_channel=True, crop=2), abs=0.01)
+    table = outputs[3].data  # no input row: a low-resolution input has no score of its own
+    assert table["Method"].tolist() == ["Bicubic"]
+    assert table["PSNR (dB)"].iloc[0] == pytest.approx(rc.psnr(clean, shown, y_channel=True, crop=2), abs=0.01)
 
 
 def write_kernel(path: Path, picture: np.ndarray) -> str:
@@ -140,7 +159,7 @@ def test_every_kernel_type_degrades_and_previews(small_upload: str, tmp_path: Pa
     for _, kernel_type in KERNEL_CHOICES:
         settings = {"task": "deblur", "kernel_type": kernel_type, "kernel_upload": upload}
         outputs = arena(small_upload, ["wiener"], **settings)
-        assert outputs[1].shape == (64, 64, 3) and len(outputs[3]) == 1
+        assert outputs[1].shape == (64, 64, 3) and outputs[3].data["Family"].tolist() == ["input", "classical"]
         degraded, kernel, spectrum, notice = preview(UPLOAD, small_upload, *values_of(Degradation(**settings)))
         assert degraded.shape == (64, 64, 3) and kernel.dtype == np.uint8 and notice == ""
         assert spectrum["value"].shape[2] == 3 and "weakest frequency" in spectrum["label"]
@@ -155,11 +174,10 @@ def test_preview_reports_bad_settings_instead_of_raising(small_upload: str) -> N
 
 def test_a_failing_method_is_named_with_its_reason_and_the_others_still_appear(small_upload: str) -> None:
     params = {"tv": {"weight": -1.0}, "wavelet": {"levels": 99}}
-    outputs = arena(small_upload, ["identity", "tv", "wavelet", "nlm"], task="denoise", noise_sigma=25.0,
-                    params=params)  # fmt: skip
-    check_outputs(outputs, 2)
-    assert list(outputs[3]["Method"]) == ["Degraded input", "Non-local means"]
-    notice = outputs[7]
+    outputs = arena(small_upload, ["tv", "wavelet", "nlm"], task="denoise", noise_sigma=25.0, params=params)
+    check_outputs(outputs, 1)
+    assert list(outputs[3].data["Method"]) == [INPUT_NAME, "Non-local means"]
+    notice = outputs[8]
     assert "2 methods gave no result" in notice
     assert "**TV (Chambolle)**: parameter 'weight' of tv must be in" in notice
     assert "**Wavelet (BayesShrink)**: parameter 'levels' of wavelet must be in" in notice
@@ -172,12 +190,12 @@ def test_a_run_past_its_time_budget_shows_the_methods_that_finished(
 ) -> None:
     monkeypatch.setattr(callbacks, "RUN_SECONDS", 4.0)
     start = time.monotonic()
-    outputs = arena(None, ["identity", "pnp_bm3d", "wiener_unet"], source="camera", task="deblur",
+    outputs = arena(None, ["wiener", "pnp_bm3d", "wiener_unet"], source="camera", task="deblur",
                     params={"pnp_bm3d": {"iterations": 200}})  # fmt: skip
     assert time.monotonic() - start < 12
     check_outputs(outputs, 1)
-    assert "**PnP-HQS, BM3D prior**: stopped: the run's time budget (4 s) was spent" in outputs[7]
-    assert "**Wiener + DeconvUNet (learned)**: not run: the run's time budget was spent." in outputs[7]
+    assert "**PnP-HQS, BM3D prior**: stopped: the run's time budget (4 s) was spent" in outputs[8]
+    assert "**Wiener + DeconvUNet (learned)**: not run: the run's time budget was spent." in outputs[8]
 
 
 @pytest.fixture(scope="module")
@@ -214,20 +232,24 @@ def bad_files(tmp_path_factory) -> dict[str, str]:
         ("small", ["tv"], {"task": "denoise", "seed": None}, "the seed must be a whole number"),
         ("small", ["tv"], {"task": "denoise", "mode": "dream"}, "unknown mode"),
         ("wide", ["bicubic"], {"task": "sr", "mode": "real", "scale": 4}, "crop the photo to at most 256 px a side"),
-        ("small", ["identity"], {"task": "jpeg", "quality": 0}, "JPEG quality"),
+        ("small", ["deconv_jpeg"], {"task": "jpeg", "quality": 0}, "JPEG quality"),
+        ("small", ["identity"], {"task": "denoise"}, "identity: not a method for the denoise task"),
         ("small", ["wiener"], {"task": "deblur", "gaussian_sigma": -1.0}, "Gaussian sigma"),
         ("small", ["wiener"], {"task": "deblur", "kernel_type": "upload"}, "no kernel image uploaded"),
         ("small", ["wiener"], {"task": "deblur", "kernel_type": "upload", "kernel_upload": "blank_kernel"}, "blank"),
         ("small", ["wiener"], {"task": "deblur", "kernel_type": "upload", "kernel_upload": "big_kernel"}, "larger"),
         ("small", ["biharmonic"], {"task": "inpaint", "mask_type": "drawn"}, "no mask drawn"),
-        ("small", ["biharmonic"], {"task": "inpaint", "mode": "real", "mask_type": "random"}, "draw the mask"),
+        ("small", ["biharmonic"], {"task": "inpaint", "mode": "real", "mask_type": "random"}, "or upload a mask"),
+        ("small", ["biharmonic"], {"task": "inpaint", "mask_type": "upload"}, "no mask image uploaded"),
+        ("small", ["biharmonic"], {"task": "inpaint", "mask_type": "upload", "mask_upload": "wide"}, "300×40"),
     ],
     ids=lambda value: value if isinstance(value, str) else None,
 )
 def test_bad_input_raises_gr_error(small_upload, bad_files, upload, methods, settings, message: str) -> None:
     files = {**bad_files, "small": small_upload}
-    if "kernel_upload" in settings:
-        settings = {**settings, "kernel_upload": files[settings["kernel_upload"]]}
+    for name in ("kernel_upload", "mask_upload"):
+        if name in settings:
+            settings = {**settings, name: files[settings[name]]}
     with pytest.raises(gr.Error, match=message):
         arena(files.get(upload), methods, **settings)
 
@@ -269,15 +291,15 @@ def test_any_image_mode_is_converted(tmp_path: Path, mode: str) -> None:
     picture = picture.convert("I;16") if mode == "I;16" else picture.convert(mode)
     path = tmp_path / f"upload.{'jpg' if mode == 'CMYK' else 'png'}"
     picture.save(path)
-    outputs = arena(str(path), ["identity"], task="denoise", noise_sigma=5.0)
-    assert outputs[0].shape[:2] == (48, 48) and len(outputs[3]) == 1
+    outputs = arena(str(path), ["tv"], task="denoise", noise_sigma=5.0)
+    assert outputs[0].shape[:2] == (48, 48) and len(outputs[3].data) == 2
 
 
 def test_a_huge_jpeg_is_decoded_reduced_once_for_every_call(tmp_path: Path) -> None:
     path = tmp_path / "huge.jpg"
     Image.new("RGB", (12_000, 9_000), (100, 150, 200)).save(path, quality=50)
     image, notice = input_image(UPLOAD, str(path))
-    assert image.shape == (768, 1024, 3) and notice.startswith("The image is 9000x12000: it was downscaled to 768x1024")
+    assert image.shape == (768, 1024, 3) and notice.startswith("The image is 12000×9000: it was downscaled to 1024×768")
     assert np.allclose(image[0, 0], np.array([100, 150, 200]) / 255, atol=2 / 255)
     assert input_image(UPLOAD, str(path))[0] is image, "decoded once, then served from the cache"
     with pytest.raises(ValueError, match="read-only"):
@@ -290,8 +312,8 @@ def test_large_upload_is_downscaled_with_a_notice(tmp_path: Path) -> None:
     image, notice = input_image(UPLOAD, str(path))
     assert image.shape == (MAX_UPLOAD_SIDE, 150, 3) and "downscaled" in notice
     with pytest.warns(UserWarning, match="downscaled"):
-        outputs = arena(str(path), ["identity"], task="denoise", noise_sigma=5.0)
-    assert outputs[0].shape == (MAX_UPLOAD_SIDE, 150, 3) and "downscaled" in outputs[7]
+        outputs = arena(str(path), ["wavelet"], task="denoise", noise_sigma=5.0)
+    assert outputs[0].shape == (MAX_UPLOAD_SIDE, 150, 3) and "downscaled" in outputs[8]
 
 
 def test_samples_are_the_library_samples() -> None:
@@ -317,13 +339,19 @@ def test_drawn_mask_comes_from_the_painted_pixels(small_upload: str) -> None:
             drawn_mask({"layers": layers}, image.shape)
 
 
-def test_real_photo_mode_restores_without_scores(small_upload: str) -> None:
-    outputs = arena(small_upload, ["wiener", "richardson_lucy"], mode="real", task="deblur", estimate_sigma=True)
-    reference, degraded, gallery, table, slider, *_, notice, state = outputs
+def test_real_photo_mode_restores_without_scores_and_records_the_estimated_noise(small_upload: str) -> None:
+    outputs = arena(small_upload, ["wiener", "wiener_unet"], mode="real", task="deblur", estimate_sigma=True)
+    reference, degraded, gallery, table, slider, compare, against, download, notice, state = outputs
     assert reference is None and state.clean is None and "no PSNR/SSIM" in notice
-    assert list(table.columns) == list(NO_REFERENCE_COLUMNS) and len(gallery) == 2 and " dB" not in gallery[0][1]
+    assert list(table.data.columns) == list(NO_REFERENCE_COLUMNS) and len(table.data) == 2
+    assert len(gallery) == 3 and not any(" dB" in caption for _, caption in gallery)
     assert np.array_equal(degraded, np.asarray(Image.open(small_upload)))  # taken as it is, not degraded again
-    assert np.array_equal(slider[0], degraded)
+    assert compare["value"] == "Wiener + DeconvUNet (learned)"  # no scores: the first learned result
+    assert against["choices"] == ["degraded input"] and np.array_equal(slider[0], degraded)
+    estimate = state.degraded is not None and float(re.search(r"σ ≈ ([\d.]+)", notice).group(1))
+    with zipfile.ZipFile(download) as archive:
+        settings = json.loads(archive.read("settings.json"))
+    assert settings["estimate_sigma"] and settings["noise_sigma"] == pytest.approx(estimate, abs=0.05)
     outputs = arena(small_upload, ["bicubic"], mode="real", task="sr", scale=2)
     assert outputs[2][0][0].shape == (128, 128, 3) and outputs[1].shape == (128, 128, 3)
 
@@ -332,50 +360,83 @@ def test_method_checklists_are_grouped_by_family_and_slow_ones_unchecked() -> No
     for task in rc.TASKS:
         classical, learned = method_checklists(task)
         assert {name for _, name in classical["choices"] + learned["choices"]} == {
-            method.name for method in rc.list_methods(task)
+            method.name for method in rc.list_methods(task) if method.name != "identity"
         }
         assert all(rc.get_method(name).family == "classical" for _, name in classical["choices"])
         assert all(rc.get_method(name).family == "learned" for _, name in learned["choices"])
-        assert classical["value"] and not SLOW_METHODS & set(classical["value"] + learned["value"])
+        for family, checklist in zip(rc.FAMILIES, (classical, learned), strict=True):
+            ticked, names = set(checklist["value"]), {name for _, name in checklist["choices"]}
+            assert ticked, "every default run compares both families"
+            assert not ticked & SLOW_METHODS or (len(ticked) == 1 and names <= SLOW_METHODS), (task, family)
     assert ("Wiener", "wiener") in method_choices("deblur", "classical")
-    assert [method.name for method in selected_methods(["wiener", "identity"], "deblur")] == ["identity", "wiener"]
+    chosen = selected_methods(["wiener_unet", "wiener"], "deblur")
+    assert [method.name for method in chosen] == ["wiener", "wiener_unet"]
+
+
+def seconds_in(notice: str) -> float:
+    """The total time a selection notice announces ("about 54 s", "about 2 min"), in seconds."""
+    value, unit = re.search(r"about (\d+) (s|min)", notice).groups()
+    return float(value) * (60 if unit == "min" else 1)
+
+
+def test_checklists_show_each_methods_expected_time_and_a_long_selection_warns() -> None:
+    classical, _ = method_checklists("denoise", (256, 256, 3))
+    labels = dict((name, label) for label, name in classical["choices"])
+    assert re.fullmatch(r"TV \(Chambolle\) · (<1|~\d+) s", labels["tv"]) and "value" in classical
+    assert "value" not in checklist_labels("camera", None, "simulate", "denoise", 2, {})[0]
+    quick = selection_time("camera", None, "simulate", "denoise", 2, ["tv"], [], {})
+    assert re.fullmatch(r"Expected time for a 256×256 result: (under 1 s|about \d+ s)\.", quick)
+    slow = selection_time("astronaut", None, "simulate", "deblur", 2, ["pnp_bm3d"], [], {})
+    assert "This selection will take about" in slow and "PnP-HQS, BM3D prior ~" in slow
+    longer = {"pnp_bm3d": {"iterations": 16}}
+    more = selection_time("astronaut", None, "simulate", "deblur", 2, ["pnp_bm3d"], [], longer)
+    assert seconds_in(more) > seconds_in(slow)
+    assert selection_time(UPLOAD, None, "simulate", "deblur", 2, ["wiener"], [], {}) == ""  # no image: no estimate
 
 
 def test_task_kernel_and_method_changes_update_the_controls() -> None:
-    classical, learned, *groups = task_updates("sr")
+    classical, learned, *groups = task_updates("camera", None, "simulate", "sr", 2, {})
     assert classical["value"] == default_methods("sr", "classical") and "choices" in learned
     assert [group["visible"] for group in groups] == [False, True, False, False]
     assert [update["visible"] for update in kernel_visibility("motion")] == [False, False, True, True, False, False]
     visible = [update["visible"] for update in params_visibility(["wiener"], [], "deblur")]
-    assert visible == [method.name == "wiener" for method in rc.list_methods()]
+    assert visible == [method.name == "wiener" for method in task_methods()]
 
 
 def test_method_parameters_get_components_and_reach_the_methods(small_upload: str) -> None:
     for method in rc.list_methods():
         for param in exposed_params(method):
             component = param_component(method, param)
-            assert isinstance(component, (gr.Slider, gr.Number, gr.Dropdown, gr.Checkbox))
+            assert isinstance(component, (gr.Slider, gr.Number, gr.Dropdown, gr.Checkbox, gr.Textbox))
+            assert isinstance(component, gr.Textbox) == (param.default is None)  # blank: automatic
         assert {"device", "tile"}.isdisjoint(param.name for param in exposed_params(method))
-    values = set_param({}, "wiener", "balance", 0.5)
-    assert values == {"wiener": {"balance": 0.5}} and set_param(values, "wiener", "balance", None) == {}
+    values, update = set_param({}, "0.5", method="wiener", name="balance")
+    assert values == {"wiener": {"balance": 0.5}} and "value" not in update
+    assert set_param(values, "", method="wiener", name="balance")[0] == {}
+    with pytest.warns(UserWarning, match="must be in \\[1e-06, 10.0\\], got 5000. Wiener keeps balance = 0.5"):
+        kept, update = set_param(values, 5000, method="wiener", name="balance")
+    assert kept == values and update["value"] == 0.5
     assert params_for(values, "wiener") == {"balance": 0.5} and params_for(values, "tv") == {}
     with pytest.raises(rc.RestoreError, match="method_params must map"):
         params_for({"wiener": 0.5}, "wiener")
-    strong, weak = (arena(small_upload, ["wiener"], task="deblur", params={"wiener": {"balance": balance}})[3]
+    strong, weak = (arena(small_upload, ["wiener"], task="deblur", params={"wiener": {"balance": balance}})[3].data
                     for balance in (1.0, 1e-3))  # fmt: skip
-    assert strong["PSNR (dB)"].iloc[0] != weak["PSNR (dB)"].iloc[0]
+    assert strong["PSNR (dB)"].iloc[1] != weak["PSNR (dB)"].iloc[1]
     with pytest.raises(gr.Error, match="no method gave a result — Wiener: parameter 'balance' of wiener must be in"):
         arena(small_upload, ["wiener"], task="deblur", params={"wiener": {"balance": -1}})
 
 
 def test_slider_and_zoom_views_follow_the_run(small_upload: str) -> None:
-    outputs = arena(small_upload, ["identity", "tv"], task="denoise", noise_sigma=25.0)
+    outputs = arena(small_upload, ["wavelet", "tv"], task="denoise", noise_sigma=25.0)
     state = outputs[-1]
-    before, after = slider_pair(state, "TV (Chambolle)", AGAINST[1])
-    assert np.array_equal(before, outputs[1]) and np.array_equal(after, outputs[2][1][0])
-    assert np.array_equal(slider_pair(state, "TV (Chambolle)", AGAINST[0])[0], outputs[0])
+    before, after = slider_pair(state, "TV (Chambolle)", "degraded input")
+    shown = {caption.split(" — ")[0]: image for image, caption in outputs[2]}
+    assert np.array_equal(before, outputs[1]) and np.array_equal(after, shown["TV (Chambolle)"])
+    assert np.array_equal(slider_pair(state, "TV (Chambolle)", "clean reference")[0], outputs[0])
+    assert np.array_equal(slider_pair(state, None, AGAINST[0])[1], rc.to_uint8(state.best().image))
     crops, maps = zoom_views(state, 0.5, 0.5, 0.25, True)
-    assert [name for _, name in crops] == ["clean reference", "degraded input", "Degraded input", "TV (Chambolle)"]
+    names = ["clean reference", "degraded input", "TV (Chambolle)", "Wavelet (BayesShrink)"]
+    assert [name for _, name in crops] == names
     assert len({crop.shape for crop, _ in crops}) == 1 and len(maps["value"]) == 2 and maps["visible"]
     assert slider_pair(None, None, AGAINST[0]) is None and zoom_views(None, 0.5, 0.5, 0.25, False)[0] == []
 
@@ -396,6 +457,7 @@ def test_launch_options_honour_the_environment(monkeypatch: pytest.MonkeyPatch) 
         "ssr_mode": False,
         "share": False,
         "max_file_size": "20mb",
+        "css": CSS,
     }
     monkeypatch.setenv("GRADIO_SERVER_PORT", "7861")
     monkeypatch.setenv("GRADIO_SERVER_NAME", "0.0.0.0")
@@ -425,7 +487,7 @@ def test_served_app_restores_through_gradio_client(small_upload: str) -> None:
     _, url, _ = app.launch(prevent_thread_lock=True, quiet=True, **options)
     try:
         client = client_module.Client(url, verbose=False)
-        reference, degraded, gallery, table, slider, compare, download, notice = client.predict(
+        reference, degraded, gallery, table, slider, compare, against, download, notice = client.predict(
             UPLOAD,
             client_module.handle_file(small_upload),
             *settings,
@@ -440,11 +502,15 @@ def test_served_app_restores_through_gradio_client(small_upload: str) -> None:
         app.close()
     assert np.array_equal(np.asarray(Image.open(reference)), np.asarray(Image.open(small_upload)))
     assert Image.open(degraded).format == "PNG"
-    assert [item["caption"].split(" — ")[0] for item in gallery] == ["TV (Chambolle)", "Non-local means"]
+    captions = [item["caption"].split(" — ")[0] for item in gallery]
+    assert captions == [INPUT_NAME, "TV (Chambolle)", "Non-local means"]
     assert all(Image.open(item["image"]).format == "PNG" for item in gallery)
-    assert table["headers"] == list(COLUMNS) and len(table["data"]) == 2
-    assert all(isinstance(row[2], float) and math.isfinite(row[2]) for row in table["data"])
-    assert len(slider) == 2 and compare["value"] == "TV (Chambolle)" and download.endswith(".zip") and notice == ""
+    assert table["headers"] == list(COLUMNS) and [row[0] for row in table["data"]] == captions
+    assert all(isinstance(row[1], float) and math.isfinite(row[1]) for row in table["data"])
+    assert table["metadata"]["display_value"][1][1] == f"{table['data'][1][1]:.2f}"  # PSNR with 2 decimals
+    psnr = {row[0]: row[1] for row in table["data"][1:]}
+    assert compare["value"] == max(psnr, key=psnr.get) and against["value"] == "degraded input"
+    assert len(slider) == 2 and download.endswith(".zip") and notice == ""
 
 
 @pytest.mark.filterwarnings("ignore::pandas.errors.Pandas4Warning:gradio.queueing")
@@ -469,7 +535,7 @@ def test_served_app_cancel_stops_the_worker_and_bad_api_input_gets_a_message() -
         assert time.monotonic() - cancelled < 5, "the cancelled run's worker was killed within 5 s"
         assert not callbacks.POOL.busy_pids()
         table = client.predict("camera", None, *settings, ["wiener"], None, {}, api_name="/restore")[3]
-        assert [row[0] for row in table["data"]] == ["Wiener"]
+        assert [row[0] for row in table["data"]] == [INPUT_NAME, "Wiener"]
         for bad, message in (
             ((*settings[:2], "abc", *settings[3:]), "Noise sigma .*: .abc. is not a valid value"),
             (settings, "no method selected"),

@@ -12,6 +12,7 @@ import pytest
 from PIL import Image
 
 from tools.stress import (
+    NOTICE,
     Answer,
     Peak,
     Row,
@@ -135,7 +136,8 @@ def test_rows_and_answers_read_well_in_markdown() -> None:
     assert Row("m", "2", "≤ 1", False).markdown().endswith("| **no** |")
     refused = Answer(0.31, error="empty.png is not a readable image:\n  empty.")
     assert refused.describe() == "refused in 0.3 s: “empty.png is not a readable image: empty.”"
-    assert Answer(1.0, outputs=[None] * 7 + ["downscaled"]).describe() == "served in 1.0 s, notice “downscaled”"
+    outputs = [None] * NOTICE + ["downscaled"]
+    assert Answer(1.0, outputs=outputs).describe() == "served in 1.0 s, notice “downscaled”"
     peak = Peak()
     peak.update(3 * 2**30, 2**30, 2**29)
     peak.update(2**30, 2 * 2**30, 2**28)

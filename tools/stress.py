@@ -76,7 +76,7 @@ from gradio_client.utils import QueueError, Status
 from PIL import Image
 from skimage import data
 
-from demo.app import MAX_QUEUE
+from demo.app import MAX_QUEUE, RUN_OUTPUTS
 from demo.degradation import DEFAULT_NOISE, Degradation
 from demo.inputs import UPLOAD
 from demo.limits import RUNS_AT_ONCE
@@ -89,6 +89,8 @@ SINGLE_REQUEST_GIB = 2.5
 FULL_QUEUE_GIB = 4.0
 #: Seconds between two memory samples.
 SAMPLE_SECONDS = 0.2
+#: Where the notice and the metrics table (the input's row, then one per method) are in the ``restore`` outputs.
+NOTICE, TABLE = RUN_OUTPUTS.index("notice"), RUN_OUTPUTS.index("table")
 #: Seconds from submitting a worst-case run to cancelling it; from the last cancel to the CPU check; its window.
 CANCEL_AFTER = 3.0
 SETTLE_SECONDS = 5.0
@@ -372,7 +374,8 @@ class Answer:
             return f"no answer: {self.error}"
         if self.error is not None:
             return f"refused in {self.seconds:.1f} s: “{_clip(self.error)}”"
-        notice = self.outputs[7] if isinstance(self.outputs, (list, tuple)) and len(self.outputs) > 7 else ""
+        shown = isinstance(self.outputs, (list, tuple)) and len(self.outputs) > NOTICE
+        notice = self.outputs[NOTICE] if shown else ""
         return f"served in {self.seconds:.1f} s" + (f", notice “{_clip(notice)}”" if notice else "")
 
     def raw(self) -> dict[str, Any]:
@@ -602,7 +605,7 @@ def scenario_users(stress: Stress, args: argparse.Namespace) -> Outcome:
 
     with stress.memory.window() as peak:
         answers = _in_threads(one, args.users)
-    served = [answer for answer in answers if answer.served() and len(answer.outputs[3]["data"]) == 2]
+    served = [answer for answer in answers if answer.served() and len(answer.outputs[TABLE]["data"]) == 3]
     latency = np.percentile([answer.seconds for answer in served], [50, 90, 100]) if served else [np.nan] * 3
     failures = sorted({answer.describe() for answer in answers if all(answer is not other for other in served)})
     rows = [
@@ -742,7 +745,7 @@ def _upload_row(label: str, answer: Answer, peak: Peak, follow: Answer, notice: 
     """The line of one hostile upload: its answer, the memory peak and the next request."""
     ok_answer = readable(answer.error) if answer.error is not None and not answer.hung else answer.served()
     if notice and answer.served():
-        ok_answer = bool(answer.outputs[7])
+        ok_answer = bool(answer.outputs[NOTICE])
     met = ok_answer and peak.rss <= SINGLE_REQUEST_GIB * GIB and follow.served()
     result = (
         f"{answer.describe()}; peak RSS / PSS sum {peak.text()}; "

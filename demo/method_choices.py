@@ -15,8 +15,9 @@ import restore_core as rc
 SLOW_METHODS = frozenset({"unsupervised_wiener", "bm3d", "bm3d_deblock", "tv_deconv", "pnp_tv", "pnp_bm3d", "pnp_unet"})
 
 
-#: The result shape the quickest method of a family is judged at (the built-in samples, in colour).
-REFERENCE_SHAPE = (256, 256, 3)
+#: The result shape the quickest method of a family is judged at (the built-in samples, in colour), and the
+#: most seconds it may be expected to take there to be ticked by default.
+REFERENCE_SHAPE, QUICK_ENOUGH = (256, 256, 3), 10.0
 #: The registry's baseline that returns its input: the demo shows the input itself instead (once, as the input).
 INPUT_BASELINE = "identity"
 
@@ -41,15 +42,17 @@ def default_methods(task: str, family: str | None = None) -> list[str]:
     """Names checked by default: the task's methods (of ``family``, None: both) except the :data:`SLOW_METHODS`.
 
     A family whose methods of the task are all slow is represented by its quickest one (by the
-    registry's expected time for a :data:`REFERENCE_SHAPE` result), so that a default run always
-    compares classical with learned restoration.
+    registry's expected time for a :data:`REFERENCE_SHAPE` result) when that takes at most
+    :data:`QUICK_ENOUGH` seconds, so that a default run compares classical with learned restoration.
     """
     names = []
     for kind in rc.FAMILIES if family is None else (family,):
         methods = task_methods(task, kind)
         quick = [method.name for method in methods if method.name not in SLOW_METHODS]
         if methods and not quick:
-            quick = [min(methods, key=lambda method: rc.expected_seconds(method.name, task, REFERENCE_SHAPE)).name]
+            seconds = {method.name: rc.expected_seconds(method.name, task, REFERENCE_SHAPE) for method in methods}
+            quickest = min(seconds, key=seconds.get)
+            quick = [quickest] if seconds[quickest] <= QUICK_ENOUGH else []
         names += quick
     return names
 

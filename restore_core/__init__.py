@@ -16,6 +16,7 @@ True
 
 from . import methods as _methods  # noqa: F401  (registers every method)
 from .convert import load_image, quantize, rgb_to_y, rgb_to_ycbcr, save_image, to_float, to_uint8, validate_image
+from .costs import expected_seconds
 from .device import get_device
 from .errors import FirstFrameWarning, RestoreError
 from .imresize import imresize
@@ -55,6 +56,7 @@ __all__ = [
     "degrade",
     "disk_kernel",
     "estimate_noise_sigma",
+    "expected_seconds",
     "frequency_response",
     "gaussian_kernel",
     "get_device",

@@ -123,6 +123,12 @@ class Method:
         values.update({name: known[name].check(value, self.name) for name, value in overrides.items()})
         return values
 
+    def expected_seconds(self, task: str, shape: tuple[int, ...], params: dict[str, Any] | None = None) -> float:
+        """Predicted seconds on ``task`` for a result of ``shape`` (see :func:`restore_core.expected_seconds`)."""
+        from .costs import expected_seconds  # costs imports this module
+
+        return expected_seconds(self.name, task, shape, params)
+
 
 def register(
     name: str,

@@ -13,6 +13,7 @@ import restore_core as rc
 
 from .callbacks import (
     AGAINST,
+    COLUMN_WIDTHS,
     COLUMNS,
     TASK_GROUPS,
     checklist_labels,
@@ -85,6 +86,7 @@ CSS = """
   #right { order: 2; }
   #settings { order: 3; }
   #gallery .grid-container { grid-template-columns: repeat(2, minmax(0, 1fr)) !important; }
+  #metrics [role=gridcell], #metrics [role=columnheader] { font-size: 12px; padding-left: 4px; padding-right: 4px; }
 }
 """
 #: The settings an example sets (after the image), in the order of :func:`~demo.callbacks.run_example`.
@@ -211,7 +213,8 @@ def _views() -> dict[str, gr.components.Component]:
             views["gallery"] = gr.Gallery(label="Input and restorations", format="png", columns=3,
                                           object_fit="contain", height="auto", elem_id="gallery")  # fmt: skip
             views["table"] = gr.Dataframe(headers=list(COLUMNS), label="Metrics (best score marked; click a header "
-                                          "to sort)", interactive=False, wrap=True, elem_id="metrics")  # fmt: skip
+                                          "to sort)", interactive=False, wrap=True, elem_id="metrics",
+                                          column_widths=list(COLUMN_WIDTHS))  # fmt: skip
             views["download"] = gr.File(label="All outputs (PNG), the metrics (CSV) and the settings (JSON)",
                                         elem_id="download")  # fmt: skip
             gr.Markdown(_PROTOCOL)

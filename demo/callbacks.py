@@ -34,14 +34,17 @@ from .views import error_map, kernel_picture, spectrum_picture, upsample_for_dis
 
 #: Tasks with their own group of controls, in the order of the groups' visibility updates.
 TASK_GROUPS = ("deblur", "sr", "jpeg", "inpaint")
-#: Columns of the metrics table (an already degraded photo has no reference: no PSNR/SSIM). The scores come
-#: first so that they stay in view on a phone.
-COLUMNS = ("Method", "PSNR (dB)", "SSIM", "Seconds", "Family")
-NO_REFERENCE_COLUMNS = ("Method", "Seconds", "Family")
+#: Columns of the metrics table (an already degraded photo has no reference: no PSNR/SSIM). Few, so that
+#: the scores fit a phone's width; learned methods say "(learned)" in their names.
+COLUMNS = ("Method", "PSNR (dB)", "SSIM", "Time (s)")
+NO_REFERENCE_COLUMNS = ("Method", "Time (s)")
 #: Score columns, where the best value is highlighted.
 SCORE_COLUMNS = ("PSNR (dB)", "SSIM")
 #: Digits shown per column (scores with the literature's usual precision).
-DIGITS = {"PSNR (dB)": 2, "SSIM": 4, "Seconds": 2}
+DIGITS = {"PSNR (dB)": 2, "SSIM": 4, "Time (s)": 2}
+#: Widths of the table's columns: the method names wrap in the first, the numbers fit a phone's width (a table
+#: without scores takes the first two).
+COLUMN_WIDTHS = ("34%", "22%", "24%", "20%")
 #: How the best score of a column is marked in the table.
 BEST_STYLE = "font-weight: bold; background-color: rgba(34, 197, 94, 0.3)"
 #: The two comparison targets of the before/after slider (the input first: it is the one every photo has).
@@ -72,7 +75,7 @@ class Result:
     def row(self) -> list[Any]:
         """Metrics-table row of plain Python values (NumPy floats reach clients as strings)."""
         scores = [] if self.psnr is None else [float(self.psnr), float(self.ssim)]
-        return [self.method.display_name, *scores, float(self.seconds), self.method.family]
+        return [self.method.display_name, *scores, float(self.seconds)]
 
 
 @dataclass(frozen=True, eq=False)
@@ -378,13 +381,13 @@ def results_table(arena: Arena) -> pd.DataFrame:
     reference = arena.clean is not None
     rows = [result.row() for result in arena.results]
     if arena.input_scores is not None:
-        rows.insert(0, [INPUT_NAME, *arena.input_scores, float("nan"), "input"])
+        rows.insert(0, [INPUT_NAME, *arena.input_scores, float("nan")])
     return pd.DataFrame(rows, columns=list(COLUMNS if reference else NO_REFERENCE_COLUMNS))
 
 
 def styled_table(table: pd.DataFrame) -> Styler:
     """The table as shown: :data:`DIGITS` per column, the best method's score in each :data:`SCORE_COLUMNS` marked."""
-    methods = table.index[table["Family"] != "input"]
+    methods = table.index[table["Method"] != INPUT_NAME]
     style = table.style.format({column: f"{{:.{digits}f}}" for column, digits in DIGITS.items() if column in table},
                                na_rep="—")  # fmt: skip
     scores = [column for column in SCORE_COLUMNS if column in table]

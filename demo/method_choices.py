@@ -38,6 +38,14 @@ def method_choices(task: str | None = None, family: str | None = None) -> list[t
     return [(method.display_name, method.name) for method in task_methods(task, family)]
 
 
+def _expected(method: rc.Method, task: str) -> float:
+    """A method's expected seconds for a :data:`REFERENCE_SHAPE` result (infinite when its cost is not measured)."""
+    try:
+        return rc.expected_seconds(method.name, task, REFERENCE_SHAPE)
+    except rc.RestoreError:
+        return float("inf")
+
+
 def default_methods(task: str, family: str | None = None) -> list[str]:
     """Names checked by default: the task's methods (of ``family``, None: both) except the :data:`SLOW_METHODS`.
 
@@ -50,7 +58,7 @@ def default_methods(task: str, family: str | None = None) -> list[str]:
         methods = task_methods(task, kind)
         quick = [method.name for method in methods if method.name not in SLOW_METHODS]
         if methods and not quick:
-            seconds = {method.name: rc.expected_seconds(method.name, task, REFERENCE_SHAPE) for method in methods}
+            seconds = {method.name: _expected(method, task) for method in methods}
             quickest = min(seconds, key=seconds.get)
             quick = [quickest] if seconds[quickest] <= QUICK_ENOUGH else []
         names += quick

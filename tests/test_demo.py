@@ -86,7 +86,7 @@ def check_outputs(outputs: tuple, expected_methods: int) -> None:
     table = styled.data
     assert reference.dtype == degraded.dtype == np.uint8 and degraded.shape == reference.shape
     assert gallery[0][1].startswith(INPUT_NAME) and np.array_equal(gallery[0][0], degraded)
-    results = table[table["Family"] != "input"]
+    results = table[table["Method"] != INPUT_NAME]
     assert len(gallery) - 1 == len(results) == len(state.results) == expected_methods
     assert list(table.columns) == list(COLUMNS) and len(table) - len(results) == (state.input_scores is not None)
     for (image, caption), row in zip(gallery[1:], results.itertuples(index=False), strict=True):
@@ -159,7 +159,7 @@ def test_every_kernel_type_degrades_and_previews(small_upload: str, tmp_path: Pa
     for _, kernel_type in KERNEL_CHOICES:
         settings = {"task": "deblur", "kernel_type": kernel_type, "kernel_upload": upload}
         outputs = arena(small_upload, ["wiener"], **settings)
-        assert outputs[1].shape == (64, 64, 3) and outputs[3].data["Family"].tolist() == ["input", "classical"]
+        assert outputs[1].shape == (64, 64, 3) and outputs[3].data["Method"].tolist() == [INPUT_NAME, "Wiener"]
         degraded, kernel, spectrum, notice = preview(UPLOAD, small_upload, *values_of(Degradation(**settings)))
         assert degraded.shape == (64, 64, 3) and kernel.dtype == np.uint8 and notice == ""
         assert spectrum["value"].shape[2] == 3 and "weakest frequency" in spectrum["label"]
@@ -420,8 +420,9 @@ def test_method_parameters_get_components_and_reach_the_methods(small_upload: st
     assert params_for(values, "wiener") == {"balance": 0.5} and params_for(values, "tv") == {}
     with pytest.raises(rc.RestoreError, match="method_params must map"):
         params_for({"wiener": 0.5}, "wiener")
-    strong, weak = (arena(small_upload, ["wiener"], task="deblur", params={"wiener": {"balance": balance}})[3].data
-                    for balance in (1.0, 1e-3))  # fmt: skip
+    runs = (arena(small_upload, ["wiener"], task="deblur", params={"wiener": {"balance": balance}})
+            for balance in (1.0, 1e-3))  # fmt: skip
+    strong, weak = (outputs[3].data for outputs in runs)
     assert strong["PSNR (dB)"].iloc[1] != weak["PSNR (dB)"].iloc[1]
     with pytest.raises(gr.Error, match="no method gave a result — Wiener: parameter 'balance' of wiener must be in"):
         arena(small_upload, ["wiener"], task="deblur", params={"wiener": {"balance": -1}})

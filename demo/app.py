@@ -325,8 +325,9 @@ def _wire_controls(app: gr.Blocks, inputs: _Inputs, views: dict[str, gr.componen
     task.change(lambda value: gr.update(visible=value == "deblur"), task, views["kernel_views"], queue=False,
                 **_PRIVATE)  # fmt: skip
     task.input(noise_default, task, controls["noise_sigma"], queue=False, **_PRIVATE)
-    controls["mode"].change(mode_visibility, controls["mode"], [controls["estimate_sigma"], controls["seed"]],
-                            queue=False, **_PRIVATE)  # fmt: skip
+    controls["mode"].change(mode_visibility, controls["mode"],
+                            [controls["estimate_sigma"], controls["seed"], views["against"]], queue=False,
+                            **_PRIVATE)  # fmt: skip
     controls["kernel_type"].change(kernel_visibility, controls["kernel_type"],
                                    [controls[name] for name in KERNEL_PARAMETERS], queue=False, **_PRIVATE)  # fmt: skip
     mask_inputs = [controls["mask_drawing"], controls["mask_upload"]]

@@ -196,9 +196,15 @@ def kernel_visibility(kernel_type: str) -> tuple[dict[str, Any], ...]:
     return tuple(gr.update(visible=name in used) for name in KERNEL_PARAMETERS)
 
 
-def mode_visibility(mode: str) -> tuple[dict[str, Any], dict[str, Any]]:
-    """The noise-estimate checkbox shows for real photos, the seed for simulated degradations."""
-    return gr.update(visible=mode == "real"), gr.update(visible=mode != "real")
+def mode_visibility(mode: str) -> tuple[dict[str, Any], ...]:
+    """Controls that depend on the mode: the noise-estimate checkbox, the seed and the slider's comparisons.
+
+    The estimate is for real photos, the seed for simulated degradations; a real photo has no
+    clean reference to compare a result against.
+    """
+    real = mode == "real"
+    against = gr.update(choices=list(AGAINST[:1] if real else AGAINST), value=AGAINST[0])
+    return gr.update(visible=real), gr.update(visible=not real), against
 
 
 def params_visibility(classical: list[str] | None, learned: list[str] | None, task: str) -> tuple[dict[str, Any], ...]:

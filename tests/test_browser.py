@@ -275,6 +275,9 @@ def test_real_photo_with_estimated_noise_shows_and_records_the_estimate(page, tm
     Image.fromarray(photo.astype(np.uint8)).save(path)
     page.locator("#upload input[type=file]").set_input_files(str(path))
     page.locator("#mode").get_by_text("Real degraded photo").click()
+    page.get_by_role("tab", name="Before / after").click()
+    expect(page.locator("#against input")).to_have_count(1)  # before any run, too
+    page.get_by_role("tab", name="Results").click()
     page.locator("#task").get_by_text("Denoise").click()
     page.get_by_text("Estimate the noise level from the photo").click()
     expect(page.locator("#notice")).to_contain_text("Estimated noise level of the photo: σ ≈")

@@ -210,6 +210,29 @@ def per_pixel_seconds(curve: CostCurve, megapixels: float, sibling: CostCurve | 
     return curve.per_pixel(-1) * growth
 
 
+def kind_curves(method: Method, measured: dict[str, Any], kind: str) -> tuple[CostCurve, CostCurve | None]:
+    """The curves :func:`expected_seconds` predicts ``kind`` images from: the kind's own and its sibling's.
+
+    Parameters
+    ----------
+    method : Method
+        The measured method (its family tells whether it runs in tiles).
+    measured : dict
+        Its entry for one task in :data:`COSTS_FILE`: ``{"gray": model, "color": model, ...}``.
+    kind : str
+        ``'gray'`` or ``'color'``; ``measured`` must hold it.
+
+    Returns
+    -------
+    tuple of CostCurve and CostCurve or None
+        The curve of ``kind`` and that of the other image kind (None when ``measured`` lacks it).
+    """
+    tiled = method.family == TILED_FAMILY
+    other = next(other for other in IMAGE_KINDS if other != kind)
+    sibling = CostCurve.from_model(measured[other], tiled) if other in measured else None
+    return CostCurve.from_model(measured[kind], tiled), sibling
+
+
 def expected_seconds(method: str, task: str, shape: tuple[int, ...], params: dict[str, Any] | None = None) -> float:
     """Predicted seconds of one :func:`restore_core.restore` call on the reference machine.
 
@@ -261,10 +284,7 @@ def expected_seconds(method: str, task: str, shape: tuple[int, ...], params: dic
             f"no measured cost for {entry.name} on {task} ({kind} images) in {COSTS_FILE.name}; "
             f"measure it with `{BENCH_COMMAND} --methods {entry.name}`."
         )
-    tiled = entry.family == TILED_FAMILY
-    curve = CostCurve.from_model(measured[kind], tiled)
-    other = next(other for other in IMAGE_KINDS if other != kind)
-    sibling = CostCurve.from_model(measured[other], tiled) if other in measured else None
+    curve, sibling = kind_curves(entry, measured, kind)
     per_pixel = per_pixel_seconds(curve, shape[0] * shape[1] / 1e6, sibling)
     counter = iteration_param(entry)
     if counter is not None and values[counter.name] is not None and measured["iterations"]:
@@ -280,6 +300,7 @@ __all__ = [
     "CostCurve",
     "expected_seconds",
     "iteration_param",
+    "kind_curves",
     "load_costs",
     "per_pixel_seconds",
 ]

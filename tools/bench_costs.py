@@ -1,24 +1,35 @@
-"""Measure every method's run time and fit its cost model: ``python -m tools.bench_costs``.
+"""Time every method and store its measured costs: ``python -m tools.bench_costs``.
+
+The file, restore_core/method_costs.json, holds for every method, task and image kind the
+seconds measured at each timed side (measured_s) and a size-independent overhead (overhead_s).
+restore_core.expected_seconds predicts from the measured times themselves: a timed size gets its
+time, and the time less the overhead is interpolated as a power of the pixels between timed
+sizes, grows beyond the largest with the measured growth (at least as fast as the pixels) and is
+proportional to the pixels below the smallest. The docstring of restore_core/costs.py gives the
+details (the other image kind's growth, networks run in tiles).
 
 For every registered method, every task it does and both image kinds (gray: scikit-image
 ``camera``; colour: ``astronaut``, both by :func:`restore_core.sample_image`), one
 :func:`restore_core.restore` call at default parameters is timed warm (after one run on a
-32x32 image, which loads networks). The model ``seconds = overhead + per_megapixel * megapixels``
-(megapixels of the restored image; least squares, both clamped at zero) goes to
-``restore_core/method_costs.json``, read by :func:`restore_core.expected_seconds`.
+32x32 image, which loads networks), ``megapixels`` counting the pixels of the restored image.
+Each image kind's entry in ``restore_core/method_costs.json`` holds:
+
+* ``measured_s``: the seconds by side;
+* ``overhead_s`` and ``per_megapixel_s``: the least-squares line
+  ``seconds = overhead + per_megapixel * megapixels`` (both clamped at zero) through the timed
+  sides in ``fit_sides``: the largest timed side ``L`` and ``L/4``, or every timed side when
+  ``L/4`` was not timed. :func:`restore_core.expected_seconds` uses only ``overhead_s``, as the
+  part of each time that does not grow with the size; ``per_megapixel_s`` summarises the curve
+  for a reader;
+* ``quiet``: whether every size was timed on a quiet machine.
+
+Each method and task also records ``iterations``, the iteration count its defaults ran (the
+prediction scales with a different one), and the file records every run's command, machine and
+load average.
 
 Sizes. A method is timed at 64, 128, 256, 512 and 1024 pixels a side, in this order, up to the
 first size whose time, estimated from the last two (at least 4 times the last), exceeds 12 s;
-64 and 128 are always timed. The model is fitted at the largest timed side ``L`` and ``L/4``
-(for most methods 256, the demo's samples, and 1024, its largest uploads) and checked at
-``L/2``; with only 64 and 128 timed (``pnp_bm3d``: one BM3D per HQS iteration, a minute per
-128x128 colour inpainting) it is fitted there and not checked. The whole run takes about 15
-minutes on the 2-core reference machine. Fitting at large sizes matters there: from 512 to 1024
-pixels a side (4 times the pixels) the networks and the TV methods take 8 to 12 times longer,
-the others 4 to 6 times, so a model fitted at 128 and 256 predicts the networks 3 times too
-fast at 1024. The straight line therefore over-predicts between its fitted sides (the check's
-ratio, up to 3 for ``tv``) and may under-predict beyond ``L``: about 0.95 one size up while
-below 512, 0.46 for ``pnp_unet`` deblurring a colour 1024x1024 image (fitted up to 512).
+64 and 128 are always timed. The whole run takes about 15 minutes on the 2-core reference machine.
 
 Timing. Each size's time is the median of quiet runs, repeated until 3 s have passed (at most
 5). A run is quiet when other processes kept less than 0.2 cores busy meanwhile (``/proc/stat``
@@ -30,6 +41,17 @@ Observations are the demo's default degradation of each task (``demo/degradation
 denoise at noise level 25, deblur with a Gaussian kernel of sigma 1.6 and noise 2.55 (circular
 boundary), super-resolution x2 (the size is the result's), JPEG at quality 20, inpainting with
 a text mask over 20% of the pixels.
+
+Check. For every method, task and image kind timed at 3 sizes or more, each timed size above the
+smallest is left out in turn and predicted from the others as if it had not been timed: the
+overhead fitted again by the rule above, then the curves and extrapolation of
+:func:`restore_core.expected_seconds` (:func:`restore_core.costs.kind_curves`,
+:func:`restore_core.costs.per_pixel_seconds`; the other image kind keeps all its sizes). The
+inner sizes check the interpolation, over twice the interval it spans in use (so the check
+overstates its error), the largest the extrapolation by one size, as in use. The table prints
+each prediction with its ratio to the measurement, then the median and range of the ratios;
+``--check`` prints it from the existing file (``--methods``: for those methods) without timing
+anything.
 
 ``--methods a,b`` measures only those methods and ``--resume`` only the method/task pairs the
 file lacks or measured with contended runs; both merge into the existing file, which is
@@ -55,7 +77,7 @@ import numpy as np
 from tqdm import tqdm
 
 import restore_core as rc
-from restore_core.costs import COSTS_FILE, iteration_param
+from restore_core.costs import COSTS_FILE, iteration_param, kind_curves, per_pixel_seconds
 from restore_core.methods.deconvolution import auto_rl_iterations
 from restore_core.methods.denoising import noise_level
 from restore_core.pnp import DEFAULT_ITERATIONS
@@ -150,9 +172,24 @@ def fit(sides: list[int], seconds: list[float]) -> tuple[float, float]:
     return float(intercept), float(slope)
 
 
-def predict(model: dict[str, Any], side: int) -> float:
-    """Seconds the fitted ``model`` predicts for a square image of ``side`` pixels."""
-    return model["overhead_s"] + model["per_megapixel_s"] * side**2 / 1e6
+def fit_measured(measured: dict[int, float]) -> tuple[list[int], float, float]:
+    """The sides the line is fitted at (the largest ``L`` and ``L/4``, else all) and its rounded fit there.
+
+    Parameters
+    ----------
+    measured : dict of int to float
+        Seconds by timed side, at least one.
+
+    Returns
+    -------
+    tuple of list of int, float and float
+        ``(fit_sides, overhead, per_megapixel)``, the two seconds as :func:`fit` gives them,
+        to 4 significant digits (:func:`rounded`).
+    """
+    largest = max(measured)
+    fit_sides = [largest // 4, largest] if largest // 4 in measured else sorted(measured)
+    overhead, per_megapixel = fit(fit_sides, [measured[side] for side in fit_sides])
+    return fit_sides, rounded(overhead), rounded(per_megapixel)
 
 
 def rounded(value: float) -> float:
@@ -161,7 +198,7 @@ def rounded(value: float) -> float:
 
 
 def measure(method: rc.Method, task: str, kind: str) -> dict[str, Any]:
-    """Time ``method`` on ``task`` for ``kind`` images at growing sizes; fit its cost model and check it."""
+    """Time ``method`` on ``task`` for ``kind`` images at growing sizes; its entry in the costs file."""
     rc.restore(observe(task, kind, WARMUP_SIDE), method.name)
     measured: dict[int, float] = {}
     quiet = True
@@ -172,25 +209,46 @@ def measure(method: rc.Method, task: str, kind: str) -> dict[str, Any]:
                 break
         measured[side], quiet_run = run_seconds(observe(task, kind, side), method.name)
         quiet = quiet and quiet_run
-    largest = max(measured)
-    fit_sides = [largest // 4, largest] if largest // 4 in measured else sorted(measured)
-    overhead, per_megapixel = fit(fit_sides, [measured[side] for side in fit_sides])
-    model: dict[str, Any] = {
-        "overhead_s": rounded(overhead),
-        "per_megapixel_s": rounded(per_megapixel),
+    fit_sides, overhead, per_megapixel = fit_measured(measured)
+    return {
+        "overhead_s": overhead,
+        "per_megapixel_s": per_megapixel,
         "measured_s": {str(side): rounded(seconds) for side, seconds in measured.items()},
         "fit_sides": fit_sides,
-        "check": None,
         "quiet": quiet,
     }
-    if largest // 2 not in fit_sides:
-        check_side = largest // 2
-        model["check"] = {
-            "side": check_side,
-            "measured_s": rounded(measured[check_side]),
-            "predicted_s": rounded(predict(model, check_side)),
-        }
-    return model
+
+
+def left_out_predictions(method: rc.Method, measured: dict[str, Any], kind: str) -> dict[int, float]:
+    """Seconds predicted at each timed side above the smallest of ``kind`` images from the other sides.
+
+    Parameters
+    ----------
+    method : Method
+        The measured method.
+    measured : dict
+        Its entry for one task in the costs file (``{"gray": model, "color": model, ...}``).
+    kind : str
+        The image kind checked; the other kind's curve keeps all its sizes.
+
+    Returns
+    -------
+    dict of int to float
+        By left-out side, the :func:`restore_core.expected_seconds` prediction at default parameters
+        from the remaining sides, their overhead fitted again (:func:`fit_measured`); empty with
+        fewer than 3 timed sides.
+    """
+    seconds = {int(side): value for side, value in measured[kind]["measured_s"].items()}
+    predictions: dict[int, float] = {}
+    if len(seconds) < 3:
+        return predictions
+    for side in sorted(seconds)[1:]:
+        others = {other: value for other, value in seconds.items() if other != side}
+        _, overhead, _ = fit_measured(others)
+        model = {"measured_s": {str(other): value for other, value in others.items()}, "overhead_s": overhead}
+        curve, sibling = kind_curves(method, {**measured, kind: model}, kind)
+        predictions[side] = curve.overhead + per_pixel_seconds(curve, side**2 / 1e6, sibling)
+    return predictions
 
 
 def measured_iterations(method: rc.Method, task: str) -> int | None:
@@ -228,10 +286,15 @@ def machine() -> dict[str, Any]:
 
 
 def load_file(path: Path) -> dict[str, Any]:
-    """The costs file at ``path``, or an empty one."""
-    if path.is_file():
-        return json.loads(path.read_text(encoding="utf-8"))
-    return {"methods": {}, "runs": []}
+    """The costs file at ``path``, or an empty one; without the straight line's checks that earlier runs stored."""
+    if not path.is_file():
+        return {"methods": {}, "runs": []}
+    data = json.loads(path.read_text(encoding="utf-8"))
+    for tasks in data["methods"].values():
+        for measured in tasks.values():
+            for kind in SAMPLES:
+                measured.get(kind, {}).pop("check", None)
+    return data
 
 
 def save_file(path: Path, data: dict[str, Any]) -> None:
@@ -239,25 +302,55 @@ def save_file(path: Path, data: dict[str, Any]) -> None:
     path.write_text(json.dumps(data, indent=1, sort_keys=True) + "\n", encoding="utf-8")
 
 
-def table(results: list[tuple[str, str, str, dict[str, Any]]]) -> str:
-    """Markdown table of the measured seconds by side (fitted sides starred) and the check of each model."""
+def table(data: dict[str, Any], pairs: list[tuple[rc.Method, str]]) -> str:
+    """Markdown table of the measured seconds and their left-out predictions, then the ratios' median and range.
+
+    Parameters
+    ----------
+    data : dict
+        The costs file's contents.
+    pairs : list of tuple of Method and str
+        The methods and tasks shown, each in ``data``.
+
+    Returns
+    -------
+    str
+        One row per method, task and image kind: the seconds by timed side (sides in ``fit_sides``
+        starred) and each side's prediction from the others (:func:`left_out_predictions`) with
+        its ratio to the measurement; then the median and range of the ratios at the inner sides,
+        at the largest and at both.
+    """
     lines = [
-        "| method | task | image | measured s by side (* fitted) | check side | measured s | predicted s | "
-        "predicted/measured | quiet |",
-        "|---|---|---|---|---:|---:|---:|---:|---|",
+        "| method | task | image | measured s by side (* fitted) | predicted s without it (predicted/measured) "
+        "| quiet |",
+        "|---|---|---|---|---|---|",
     ]
-    for name, task, kind, model in results:
-        measured = ", ".join(
-            f"{side}{'*' if int(side) in model['fit_sides'] else ''}: {seconds:.3g}"
-            for side, seconds in sorted(model["measured_s"].items(), key=lambda item: int(item[0]))
-        )
-        check = model["check"]
-        if check is None:
-            columns = "– | – | – | –"
-        else:
-            ratio = check["predicted_s"] / check["measured_s"] if check["measured_s"] > 0 else float("nan")
-            columns = f"{check['side']} | {check['measured_s']:.3g} | {check['predicted_s']:.3g} | {ratio:.2f}"
-        lines.append(f"| {name} | {task} | {kind} | {measured} | {columns} | {'yes' if model['quiet'] else 'no'} |")
+    inner, largest = "inner sides (interpolated)", "largest side (extrapolated)"
+    ratios: dict[str, list[float]] = {inner: [], largest: []}
+    for method, task in pairs:
+        measured = data["methods"][method.name][task]
+        for kind in SAMPLES:
+            model = measured[kind]
+            seconds = {int(side): value for side, value in model["measured_s"].items()}
+            timed = ", ".join(
+                f"{side}{'*' if side in model['fit_sides'] else ''}: {seconds[side]:.3g}" for side in sorted(seconds)
+            )
+            predictions = left_out_predictions(method, measured, kind)
+            for side, predicted in predictions.items():
+                ratios[largest if side == max(seconds) else inner].append(predicted / seconds[side])
+            checked = ", ".join(
+                f"{side}: {predicted:.3g} ({predicted / seconds[side]:.2f})" for side, predicted in predictions.items()
+            )
+            quiet = "yes" if model["quiet"] else "no"
+            lines.append(f"| {method.name} | {task} | {kind} | {timed} | {checked or '–'} | {quiet} |")
+    lines.append("")
+    ratios["all"] = [ratio for values in ratios.values() for ratio in values]
+    for name, values in ratios.items():
+        if values:
+            lines.append(
+                f"predicted/measured, {name}: median {statistics.median(values):.2f}, "
+                f"range {min(values):.2f}–{max(values):.2f} ({len(values)} predictions)"
+            )
     return "\n".join(lines)
 
 
@@ -268,16 +361,36 @@ def quietly_measured(data: dict[str, Any], method: str, task: str) -> bool:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Measure, write the costs file, print the table."""
+    """Measure, write the costs file and print the table; with ``--check``, only print the file's table."""
     argv = sys.argv[1:] if argv is None else argv
-    parser = argparse.ArgumentParser(prog="python -m tools.bench_costs", description=__doc__.split("\n")[0])
+    parser = argparse.ArgumentParser(
+        prog="python -m tools.bench_costs",
+        description="\n\n".join(__doc__.split("\n\n")[:2]),
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     parser.add_argument("--methods", help="comma-separated method names (default: every registered method)")
-    parser.add_argument(
+    mode = parser.add_mutually_exclusive_group()
+    mode.add_argument(
         "--resume", action="store_true", help="only the method/task pairs missing or measured with contended runs"
+    )
+    mode.add_argument(
+        "--check",
+        action="store_true",
+        help="time nothing: print the file's measured seconds and each timed side predicted from the others",
     )
     parser.add_argument("--output", type=Path, default=COSTS_FILE, help=f"costs file (default {COSTS_FILE})")
     args = parser.parse_args(argv)
     methods = [rc.get_method(name) for name in args.methods.split(",")] if args.methods else rc.list_methods()
+    if args.check:
+        data = load_file(args.output)
+        stored = [
+            (method, task)
+            for method in methods
+            for task in method.tasks
+            if task in data["methods"].get(method.name, {})
+        ]
+        print(table(data, stored))
+        return 0
     merge = bool(args.methods or args.resume)
     data = load_file(args.output) if merge else {"methods": {}, "runs": []}
     pairs = [
@@ -298,28 +411,19 @@ def main(argv: list[str] | None = None) -> int:
     for earlier in data["runs"]:
         earlier["measured"] = [pair for pair in earlier["measured"] if pair not in measured_now]
     data["runs"] = [earlier for earlier in data["runs"] if earlier["measured"]] + [run]
-    results = []
     with tqdm(total=2 * len(pairs), unit="fit", file=sys.stderr) as progress:
         for method, task in pairs:
             entry: dict[str, Any] = {"iterations": measured_iterations(method, task)}
             for kind in SAMPLES:
                 progress.set_description(f"{method.name} {task} {kind}")
                 entry[kind] = measure(method, task, kind)
-                results.append((method.name, task, kind, entry[kind]))
                 progress.update()
             data["methods"].setdefault(method.name, {})[task] = entry
             run["measured"] = sorted([*run["measured"], f"{method.name}/{task}"])
             run["loadavg_end"] = [round(load, 2) for load in os.getloadavg()]
             run["wall_s"] = round(time.perf_counter() - started, 1)
             save_file(args.output, data)
-    print(table(results))
-    checks = [model["check"] for *_, model in results if model["check"] and model["check"]["measured_s"] > 0]
-    if checks:
-        ratios = [check["predicted_s"] / check["measured_s"] for check in checks]
-        print(
-            f"\npredicted/measured at the check sizes: median {statistics.median(ratios):.2f}, "
-            f"range {min(ratios):.2f}–{max(ratios):.2f} ({len(ratios)} checks)"
-        )
+    print(table(data, pairs))
     print(f"\n{args.output}: {len(pairs)} method/task pairs in {time.perf_counter() - started:.0f} s")
     return 0
 

@@ -18,18 +18,14 @@ SLOW_METHODS = frozenset({"unsupervised_wiener", "bm3d", "bm3d_deblock", "tv_dec
 #: The result shape the quickest method of a family is judged at (the built-in samples, in colour), and the
 #: most seconds it may be expected to take there to be ticked by default.
 REFERENCE_SHAPE, QUICK_ENOUGH = (256, 256, 3), 10.0
-#: The registry's baseline that returns its input: the demo shows the input itself instead (once, as the input).
-INPUT_BASELINE = "identity"
 
 
 def task_methods(task: str | None = None, family: str | None = None) -> list[rc.Method]:
     """The demo's methods of a task (None: every task) and family (None: both), classical first, in registration order.
 
-    The :data:`INPUT_BASELINE` is not one of them.
+    The registry's baselines (the input itself) are not: the demo shows the input once, as the input.
     """
-    methods = [
-        method for method in rc.list_methods(task) if family in (None, method.family) and method.name != INPUT_BASELINE
-    ]
+    methods = [method for method in rc.list_methods(task) if family in (None, method.family) and not method.baseline]
     return sorted(methods, key=lambda method: rc.FAMILIES.index(method.family))
 
 

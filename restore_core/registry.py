@@ -98,6 +98,9 @@ class Method:
         ``run(observation, **params) -> ndarray`` shaped like the clean image.
     description : str
         One sentence: what it does and where it comes from.
+    baseline : bool
+        Whether it is a reference point rather than a restoration (the degraded input itself): its
+        output is not clipped, and the demo shows the input instead of listing it as a method.
     """
 
     name: str
@@ -107,6 +110,7 @@ class Method:
     params: tuple[Param, ...]
     run: Callable[..., np.ndarray] = field(repr=False)
     description: str = ""
+    baseline: bool = False
 
     def defaults(self) -> dict[str, Any]:
         """Default parameter values (None = automatic)."""
@@ -137,6 +141,7 @@ def register(
     tasks: Iterable[str],
     params: Iterable[Param] = (),
     description: str = "",
+    baseline: bool = False,
 ) -> Callable[[Callable[..., np.ndarray]], Callable[..., np.ndarray]]:
     """Decorator registering ``run(observation, **params)`` as a method.
 
@@ -155,7 +160,7 @@ def register(
     def decorator(run: Callable[..., np.ndarray]) -> Callable[..., np.ndarray]:
         if name in _REGISTRY:
             raise ValueError(f"a method named {name!r} is already registered")
-        _REGISTRY[name] = Method(name, display_name, family, tasks, tuple(params), run, description)
+        _REGISTRY[name] = Method(name, display_name, family, tasks, tuple(params), run, description, baseline)
         return run
 
     return decorator
@@ -228,7 +233,7 @@ def restore(
         raise RuntimeError(f"{entry.name} returned shape {result.shape}, expected {observation.clean_shape}")
     if not np.all(np.isfinite(result)):
         raise RestoreError(f"{entry.name} failed on this observation: {NON_FINITE_RESULT}.")
-    return result if entry.name == "identity" else np.clip(result, 0.0, 1.0)
+    return result if entry.baseline else np.clip(result, 0.0, 1.0)
 
 
 __all__ = ["FAMILIES", "TASKS", "Method", "Param", "get_method", "list_methods", "register", "restore"]

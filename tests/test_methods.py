@@ -218,3 +218,10 @@ def test_every_learned_method_runs_in_bfloat16_at_nearly_the_float32_quality(gra
         assert abs(fast - exact) < 0.1, (name, exact, fast)
         with pytest.raises(rc.RestoreError, match="must be one of float32, bfloat16"):
             rc.restore(obs, name, precision="float16", **params)
+
+
+def test_the_baseline_is_flagged_and_returns_the_observation_unclipped() -> None:
+    assert [method.name for method in rc.list_methods() if method.baseline] == ["identity"]
+    noisy = rc.degrade(rc.sample_image("camera", 32), "denoise", sigma=50.0, seed=0)
+    assert noisy.image.min() < 0 and np.array_equal(rc.restore(noisy, "identity"), noisy.image)
+    assert rc.restore(noisy, "tv").min() >= 0  # a restoration is clipped to [0, 1]

@@ -10,7 +10,7 @@ rule                        method (task)                 form
 ``auto_rl_iterations``      ``richardson_lucy`` (deblur)  ``round(a * (sigma / 2.55) ** b)``, clipped to [3, 500]
 ``auto_tv_weight``          ``tv_deconv`` (deblur)        ``a * (sigma / 2.55) ** b``
 ``auto_tv_denoise_weight``  ``tv`` (denoise)              ``a * sigma ** b``
-``_DEBLOCK_FACTOR``         ``bm3d_deblock`` (jpeg)       BM3D sigma = ``factor * quantization_noise_sigma(q)``
+``DEBLOCK_FACTOR``         ``bm3d_deblock`` (jpeg)       BM3D sigma = ``factor * quantization_noise_sigma(q)``
 ==========================  ============================  =======================================================
 
 This script measures, for every noise level (JPEG quality), the parameter that
@@ -168,10 +168,10 @@ class Rule:
         """Keyword arguments of :func:`restore_core.restore` for a searched value.
 
         The deblocking rule is searched as the factor itself; the method takes
-        ``strength = factor / _DEBLOCK_FACTOR``.
+        ``strength = factor / DEBLOCK_FACTOR``.
         """
         if self.dataset == "jpeg":
-            return {self.param: round(value / deblocking._DEBLOCK_FACTOR, 12)}  # no 0.0999.. below the limit
+            return {self.param: round(value / deblocking.DEBLOCK_FACTOR, 12)}  # no 0.0999.. below the limit
         return {self.param: int(value) if self.integer else float(value)}
 
 
@@ -232,14 +232,14 @@ RULES: dict[str, Rule] = {
     ),
     "deblock": Rule(
         key="deblock",
-        label="_DEBLOCK_FACTOR",
+        label="DEBLOCK_FACTOR",
         method="bm3d_deblock",
         param="strength",
         dataset="jpeg",
         levels=JPEG_QUALITIES,
         reference=None,
-        current=lambda quality: deblocking._DEBLOCK_FACTOR,
-        limits=_param_limits("bm3d_deblock", "strength", deblocking._DEBLOCK_FACTOR),
+        current=lambda quality: deblocking.DEBLOCK_FACTOR,
+        limits=_param_limits("bm3d_deblock", "strength", deblocking.DEBLOCK_FACTOR),
         expensive=True,
     ),
 }
@@ -626,7 +626,7 @@ def formula(fit: RuleFit) -> str:
     """The fitted rule as Python source."""
     rule = fit.rule
     if rule.reference is None:
-        return f"_DEBLOCK_FACTOR = {fit.a:g}"
+        return f"DEBLOCK_FACTOR = {fit.a:g}"
     level = "sigma" if rule.reference == 1.0 else f"(sigma / {rule.reference:g})"
     body = f"{fit.a:g} * {level} ** {fit.b:g}"
     return f"int(np.clip(round({body}), 3, 500))" if rule.integer else body
@@ -640,7 +640,7 @@ def table(fit: RuleFit, sizes: dict[str, int]) -> str:
     head += f"{'best':>10} {'PSNR@best':>9} {'fitted':>10} {'PSNR fit':>9} {'current':>10} {'PSNR cur':>9} {'input':>7}"
     lines = [
         f"{rule.label} — {rule.method}, {rule.param}"
-        + (" as factor = strength * _DEBLOCK_FACTOR" if extra else "")
+        + (" as factor = strength * DEBLOCK_FACTOR" if extra else "")
         + f", {sizes[rule.dataset]} pairs, {fit.seconds:.0f} s",
         head,
         "-" * len(head),

@@ -15,6 +15,7 @@ from ..registry import register
     "classical",
     ["denoise", "deblur", "jpeg", "inpaint"],
     description="No restoration: the observation as it is (a 'valid' blur is edge-padded to the full size).",
+    baseline=True,
 )
 def identity(observation: Observation) -> np.ndarray:
     """Return the observed image (edge-padded to the clean size for a 'valid' blur)."""

@@ -10,7 +10,7 @@ from ..registry import Param, register
 from .denoising import bm3d_denoise
 
 #: Ratio of the effective compression-noise level to the table's quantisation RMS (fitted on training images).
-_DEBLOCK_FACTOR = 0.23
+DEBLOCK_FACTOR = 0.23
 
 
 @register(
@@ -24,5 +24,5 @@ _DEBLOCK_FACTOR = 0.23
 )
 def bm3d_deblock(observation: Observation, strength: float = 1.0) -> np.ndarray:
     """Deblock with BM3D at ``strength * 0.23 * quantisation RMS`` of the observation's JPEG quality."""
-    sigma = strength * _DEBLOCK_FACTOR * quantization_noise_sigma(observation.quality)
+    sigma = strength * DEBLOCK_FACTOR * quantization_noise_sigma(observation.quality)
     return bm3d_denoise(np.clip(observation.image, 0, 1), sigma)

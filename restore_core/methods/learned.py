@@ -18,10 +18,10 @@ from ..observation import Observation
 from ..pnp import dihedral
 from ..registry import Param, register
 
-_DEVICE = Param(
+DEVICE_PARAM = Param(
     "device", "auto", "choice", choices=DEVICE_CHOICES, help="where the network runs (auto: CUDA if present)"
 )
-_PRECISION = Param(
+PRECISION_PARAM = Param(
     "precision",
     "float32",
     "choice",
@@ -177,9 +177,9 @@ if shipped("unet_gray", "unet_color"):
                 high=100.0,
                 help="noise level (0–255) given to the network; automatic: the observation's, else an estimate (blind)",
             ),
-            _DEVICE,
+            DEVICE_PARAM,
             _TILE,
-            _PRECISION,
+            PRECISION_PARAM,
             Param(
                 "ensemble",
                 False,
@@ -207,9 +207,9 @@ if shipped("jpeg_gray", "jpeg_color"):
                 high=100,
                 help="JPEG quality given to the network; automatic: the observation's",
             ),
-            _DEVICE,
+            DEVICE_PARAM,
             _TILE,
-            _PRECISION,
+            PRECISION_PARAM,
         ],
         description="U-Net with transposed-convolution decoder and a quality map input, trained on "
         "BSDS400 patches compressed by libjpeg at qualities 5-95.",
@@ -222,7 +222,7 @@ if shipped("sr_x2", "sr_x3", "sr_x4"):
         "DeconvSR (learned)",
         "learned",
         ["sr"],
-        [_DEVICE, _PRECISION],
+        [DEVICE_PARAM, PRECISION_PARAM],
         description="Residual CNN on the low-resolution Y channel with a learned transposed-convolution "
         "upsampler (FSRCNN-style), trained on BSDS400; chroma by bicubic interpolation.",
     )(deconv_sr)

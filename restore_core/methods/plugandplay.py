@@ -15,7 +15,7 @@ from ..pnp import DEFAULT_ITERATIONS, SIGMA_FLOOR, Denoiser, Progress, hqs
 from ..registry import Param, register
 from .deconvolution import auto_balance, wiener, wiener_noise_gain
 from .denoising import bm3d_denoise, noise_level, tv_denoise
-from .learned import _DEVICE, _PRECISION, COLOUR_PRIORS, TILE, shipped, unet_denoise
+from .learned import COLOUR_PRIORS, DEVICE_PARAM, PRECISION_PARAM, TILE, shipped, unet_denoise
 
 TASKS = tuple(DEFAULT_ITERATIONS)
 SOLVER_PARAMS = (
@@ -122,7 +122,7 @@ if shipped("unet_gray", "unet_color"):
         "PnP-HQS, DeconvUNet prior (learned)",
         "learned",
         TASKS,
-        (*SOLVER_PARAMS, _ENSEMBLE, _colour_prior(PNP_COLOUR_PRIOR), _DEVICE, _PRECISION),
+        (*SOLVER_PARAMS, _ENSEMBLE, _colour_prior(PNP_COLOUR_PRIOR), DEVICE_PARAM, PRECISION_PARAM),
         description="Half-quadratic splitting with the learned noise-conditioned DeconvUNet as the prior "
         "step (DPIR-style schedule).",
     )(pnp_unet)
@@ -148,8 +148,8 @@ if shipped("unet_gray", "unet_color"):
                 help="denoiser level as a multiple of the noise level the Wiener filter leaves",
             ),
             _colour_prior(WIENER_COLOUR_PRIOR),
-            _DEVICE,
-            _PRECISION,
+            DEVICE_PARAM,
+            PRECISION_PARAM,
         ],
         description="Two stages: Wiener deconvolution, then the learned denoiser at the residual noise level "
         "of the Wiener filter.",

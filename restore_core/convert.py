@@ -285,17 +285,17 @@ def rgb_to_gray(image: np.ndarray) -> np.ndarray:
     return (rgb @ np.array([0.299, 0.587, 0.114])).astype(np.float32)
 
 
-def _pil_to_array(picture: Image.Image, label: str) -> np.ndarray:
+def _pil_to_array(picture: Image.Image, label: str, min_side: int = MIN_SIDE) -> np.ndarray:
     mode = picture.mode
     if mode in ("I;16", "I;16B", "I;16L", "I"):
         array = np.asarray(picture, dtype=np.float64)
         top = 65535.0 if array.max() > 255 or mode.startswith("I;16") else 255.0
-        return validate_image((array / top).astype(np.float32), label)
+        return validate_image((array / top).astype(np.float32), label, min_side)
     if mode == "F":
-        return validate_image(np.asarray(picture, dtype=np.float32), label)
+        return validate_image(np.asarray(picture, dtype=np.float32), label, min_side)
     if mode in ("1", "L", "LA", "La"):
-        return validate_image(np.asarray(picture.convert("L"), dtype=np.uint8), label)
-    return validate_image(np.asarray(picture.convert("RGB"), dtype=np.uint8), label)
+        return validate_image(np.asarray(picture.convert("L"), dtype=np.uint8), label, min_side)
+    return validate_image(np.asarray(picture.convert("RGB"), dtype=np.uint8), label, min_side)
 
 
 def _reduce(picture: Image.Image, fit_side: int) -> Image.Image:
@@ -373,6 +373,8 @@ def load_image(
     max_side: int = MAX_SIDE,
     max_pixels: int | None = None,
     fit_side: int | None = None,
+    *,
+    min_side: int = MIN_SIDE,
 ) -> np.ndarray:
     """Read an image file into the library convention.
 
@@ -394,6 +396,9 @@ def load_image(
         JPEGs at a DCT scale (1/2, 1/4, 1/8) and other images box-reduced by a whole factor,
         keeping the longest side at least ``fit_side``. Memory then stays proportional to the
         reduced size, not to the file's pixel count.
+    min_side : int, optional
+        Smallest side accepted (:data:`MIN_SIDE` for images; a kernel picture may be 1 pixel,
+        see :func:`restore_core.kernel_from_image`).
 
     Returns
     -------
@@ -431,7 +436,7 @@ def load_image(
             picture = ImageOps.exif_transpose(picture)
             if fit_side is not None:
                 picture = _reduce(picture, fit_side)
-            return _pil_to_array(picture, label)
+            return _pil_to_array(picture, label, min_side)
     except RestoreError:
         raise
     except _DECODING_ERRORS as error:

@@ -1,0 +1,530 @@
+"""Command line: restore one already degraded image with a registered method, or list the methods.
+
+Examples
+--------
+.. code-block:: bash
+
+    python -m restore_core restore noisy.png -o clean.png --task denoise --sigma 25
+    python -m restore_core restore blurry.png -o sharp.png --task deblur --kernel k.png --method pnp_unet
+    python -m restore_core restore small.png -o large.png --task sr --scale 2 --method bicubic
+    python -m restore_core list --task deblur
+
+The input is taken as a real degraded photo: the options only describe its degradation (as the
+demo's *real degraded photo* mode does). Every :class:`RestoreError` is printed as
+``error: <message>`` and exits with status 2; Ctrl-C exits with status 130.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import os
+import sys
+import time
+import warnings
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any, TextIO
+
+import numpy as np
+
+from .convert import load_image, save_image
+from .errors import RestoreError
+from .kernels import disk_kernel, gaussian_kernel, kernel_from_image, motion_kernel
+from .observation import SCALES, TASKS, Observation
+from .registry import Method, Param, get_method, list_methods, restore
+
+#: Exit status of a user error (bad file, option, parameter); argparse uses it too.
+EXIT_USAGE = 2
+#: Exit status after Ctrl-C (128 + SIGINT).
+EXIT_INTERRUPTED = 130
+#: The method used when ``--method`` is not given: the first of each task's list that is registered
+#: (the best learned method when its weights ship, else a classical one).
+DEFAULT_METHODS = {
+    "denoise": ("deconv_unet", "bm3d"),
+    "deblur": ("wiener_unet", "wiener"),
+    "sr": ("deconv_sr", "bicubic"),
+    "jpeg": ("deconv_jpeg", "bm3d_deblock"),
+    "inpaint": ("biharmonic",),
+}
+#: Noise level (0–255) assumed when neither ``--sigma`` nor ``--estimate-sigma`` is given, as the demo's
+#: defaults; denoising has none (it needs one of the two).
+DEFAULT_SIGMA = {"deblur": 2.55, "sr": 0.0, "jpeg": 0.0, "inpaint": 0.0}
+#: The options each task needs, as shown by ``list`` and in error messages.
+TASK_OPTIONS = {
+    "denoise": "--sigma S or --estimate-sigma",
+    "deblur": "--kernel K.png, --gaussian SIGMA, --motion LENGTH ANGLE or --disk RADIUS",
+    "sr": f"--scale {{{','.join(map(str, SCALES))}}}",
+    "jpeg": "--quality 1-100",
+    "inpaint": "--mask MASK.png (white = missing)",
+}
+_TRUE = ("1", "true", "yes", "on")
+_FALSE = ("0", "false", "no", "off")
+_AUTOMATIC = ("auto", "none")
+
+
+def default_method(task: str) -> str:
+    """The method ``restore`` uses for ``task`` without ``--method``.
+
+    Parameters
+    ----------
+    task : str
+        One of :data:`restore_core.TASKS`.
+
+    Returns
+    -------
+    str
+        The first registered name of :data:`DEFAULT_METHODS` for the task.
+    """
+    registered = {method.name for method in list_methods(task)}
+    return next(name for name in DEFAULT_METHODS[task] if name in registered)
+
+
+def parse_value(param: Param, text: str, method: str) -> Any:
+    """Convert the text of ``--param NAME=VALUE`` to the type ``param`` declares.
+
+    The registry validates the converted value (range, choices); here only the type is read.
+    ``auto`` or ``none`` gives None for a parameter whose default is automatic.
+
+    Parameters
+    ----------
+    param : Param
+        The declared parameter.
+    text : str
+        The value as typed.
+    method : str
+        The method's name, for messages.
+
+    Returns
+    -------
+    int, float, bool, str or None
+        The value to pass on.
+
+    Raises
+    ------
+    RestoreError
+        If the text is not a value of the parameter's kind.
+    """
+    where = f"parameter {param.name!r} of {method}"
+    if param.default is None and text.lower() in _AUTOMATIC:
+        return None
+    if param.kind == "choice":
+        return next((choice for choice in param.choices if str(choice) == text), text)
+    if param.kind == "bool":
+        if text.lower() in _TRUE + _FALSE:
+            return text.lower() in _TRUE
+        raise RestoreError(f"{where} must be true or false, got {text!r}.")
+    try:
+        number = float(text)
+    except ValueError:
+        raise RestoreError(f"{where} must be a number, got {text!r}.") from None
+    if param.kind == "int" and math.isfinite(number) and number.is_integer():
+        return int(number)
+    return number
+
+
+def parse_params(method: Method, items: Sequence[str]) -> dict[str, Any]:
+    """The ``--param NAME=VALUE`` items as keyword arguments of ``method`` (the last of a repeated name wins).
+
+    Raises
+    ------
+    RestoreError
+        For an item without ``=``, an unknown name or a value of the wrong kind.
+    """
+    declared = {param.name: param for param in method.params}
+    values: dict[str, Any] = {}
+    for item in items:
+        name, equals, text = item.partition("=")
+        name = name.strip()
+        if not equals or not name:
+            raise RestoreError(f"--param expects NAME=VALUE, got {item!r}.")
+        if name not in declared:
+            accepted = ", ".join(declared) or "none"
+            raise RestoreError(f"{method.name} has no parameter {name} (accepted: {accepted}).")
+        values[name] = parse_value(declared[name], text.strip(), method.name)
+    return values
+
+
+def read_kernel(args: argparse.Namespace) -> np.ndarray | None:
+    """The blur kernel the options describe (a picture or a generated shape), or None if none was given."""
+    if args.kernel is not None:
+        return kernel_from_image(load_image(args.kernel, min_side=1))
+    if args.gaussian is not None:
+        return gaussian_kernel(args.gaussian)
+    if args.motion is not None:
+        return motion_kernel(*args.motion)
+    if args.disk is not None:
+        return disk_kernel(args.disk)
+    return None
+
+
+def read_mask(path: str, shape: tuple[int, ...]) -> np.ndarray:
+    """The inpainting mask (True where observed) from a picture that is white (bright) where pixels are missing.
+
+    Same convention as the demo's uploaded masks: a pixel is missing when its mean over the colour
+    channels exceeds one half; a mask of another size with the image's aspect ratio is resized to it
+    (nearest neighbour).
+
+    Parameters
+    ----------
+    path : str
+        The mask picture.
+    shape : tuple of int
+        Shape of the image the mask applies to.
+
+    Returns
+    -------
+    ndarray of bool
+        True where the pixel is observed.
+
+    Raises
+    ------
+    RestoreError
+        If the file is not an image, its aspect ratio differs, or it marks no pixel or every pixel.
+    """
+    picture = load_image(path, min_side=1)
+    missing = (picture.mean(axis=2) if picture.ndim == 3 else picture) > 0.5
+    height, width = shape[:2]
+    if missing.shape != (height, width):
+        mask_height, mask_width = missing.shape
+        if abs(mask_width / mask_height - width / height) > 0.02 * width / height:
+            raise RestoreError(
+                f"the mask image is {mask_width}×{mask_height} but the photo is {width}×{height}: "
+                "give a mask of the photo's size (white where pixels are missing)."
+            )
+        missing = missing[np.arange(height) * mask_height // height][:, np.arange(width) * mask_width // width]
+    if not missing.any():
+        raise RestoreError("the mask image marks no pixel: paint the pixels to fill in white, the rest black.")
+    if missing.all():
+        raise RestoreError("the mask image covers the whole photo: leave some pixels to inpaint from.")
+    return ~missing
+
+
+def check_task_options(args: argparse.Namespace) -> None:
+    """Refuse a task without the options it needs, or options it does not use, in the command line's words.
+
+    Raises
+    ------
+    RestoreError
+        Naming the missing or unused option.
+    """
+    task = args.task
+    has_kernel = any(value is not None for value in (args.kernel, args.gaussian, args.motion, args.disk))
+    needs = {
+        "deblur": has_kernel,
+        "sr": args.scale is not None,
+        "jpeg": args.quality is not None,
+        "inpaint": args.mask is not None,
+        "denoise": args.sigma is not None or args.estimate_sigma,
+    }
+    if not needs[task]:
+        raise RestoreError(f"the {task} task needs {TASK_OPTIONS[task]}.")
+    unused = {
+        "--kernel/--gaussian/--motion/--disk": has_kernel and task != "deblur",
+        "--scale": args.scale is not None and task != "sr",
+        "--quality": args.quality is not None and task != "jpeg",
+        "--mask": args.mask is not None and task != "inpaint",
+    }
+    for option, given in unused.items():
+        if given:
+            raise RestoreError(f"{option} is not used by the {task} task (it needs {TASK_OPTIONS[task]}).")
+
+
+def build_observation(image: np.ndarray, args: argparse.Namespace) -> Observation:
+    """The observation of an already degraded photo, as the demo's real mode builds it.
+
+    Deblurring uses the reflect boundary model (photos are not periodic); super-resolution makes a
+    result ``scale`` times the photo's size; ``--estimate-sigma`` leaves the noise level to be estimated.
+
+    Raises
+    ------
+    RestoreError
+        For options the task lacks or does not use, or values the library refuses.
+    """
+    check_task_options(args)
+    task = args.task
+    shape = tuple(image.shape)
+    options: dict[str, Any] = {}
+    if task == "deblur":
+        options = {"kernel": read_kernel(args), "boundary": "reflect"}
+    elif task == "sr":
+        options = {"scale": args.scale}
+        shape = (image.shape[0] * args.scale, image.shape[1] * args.scale, *image.shape[2:])
+    elif task == "jpeg":
+        options = {"quality": args.quality}
+    elif task == "inpaint":
+        options = {"mask": read_mask(args.mask, shape)}
+    if args.estimate_sigma:
+        sigma = None
+    else:
+        sigma = DEFAULT_SIGMA[task] if args.sigma is None else args.sigma
+    return Observation(image, task, shape, sigma=sigma, **options)
+
+
+def check_output(path: str) -> Path:
+    """Refuse, before any work, an output path that cannot be written as an image.
+
+    Raises
+    ------
+    RestoreError
+        For a missing or read-only folder, a folder given as the file, or an unknown image suffix.
+    """
+    from PIL import Image
+
+    output = Path(path)
+    folder = output.parent if str(output.parent) else Path(".")
+    if output.is_dir():
+        raise RestoreError(f"the output {path} is a folder: give a file name such as {output / 'restored.png'}.")
+    if not folder.is_dir():
+        raise RestoreError(f"cannot write {path}: the folder {folder} does not exist.")
+    if not os.access(folder, os.W_OK) or (output.exists() and not os.access(output, os.W_OK)):
+        raise RestoreError(f"cannot write {path}: permission denied.")
+    Image.init()
+    if output.suffix.lower() not in Image.registered_extensions():
+        raise RestoreError(f"cannot write {path}: unknown image file suffix {output.suffix!r}; use .png.")
+    return output
+
+
+class _Progress:
+    """A tqdm bar on stderr that iterative methods advance through ``progress(done, total)``."""
+
+    def __init__(self, label: str, enabled: bool) -> None:
+        self.label = label
+        self.enabled = enabled
+        self.bar = None
+
+    def __call__(self, done: int, total: int) -> None:
+        if not self.enabled:
+            return
+        if self.bar is None:
+            from tqdm import tqdm
+
+            self.bar = tqdm(total=total, desc=self.label, unit="it", file=sys.stderr, leave=False)
+        self.bar.total = total
+        self.bar.update(done - self.bar.n)
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.close()
+
+
+@contextmanager
+def _plain_warnings(stream: TextIO) -> Iterator[None]:
+    """Show warnings as ``warning: <message>`` lines (no source file and line)."""
+
+    def show(message, category, filename, lineno, file=None, line=None) -> None:
+        print(f"warning: {message}", file=stream)
+
+    with warnings.catch_warnings():
+        warnings.showwarning = show
+        yield
+
+
+def run_restore(args: argparse.Namespace) -> int:
+    """Restore the image of ``args`` and write it; returns the exit status.
+
+    Raises
+    ------
+    RestoreError
+        For any bad file, option, method or parameter (``main`` prints it).
+    """
+    started = time.perf_counter()
+    output = check_output(args.output)
+    method = get_method(args.method or default_method(args.task))
+    params = parse_params(method, args.param)
+    has_device = any(param.name == "device" for param in method.params)
+    if args.device is not None and has_device:
+        params.setdefault("device", args.device)
+    elif args.device not in (None, "auto", "cpu"):
+        print(f"note: {method.name} runs on the CPU; --device {args.device} is ignored.", file=sys.stderr)
+    if args.task not in method.tasks:
+        supported = ", ".join(entry.name for entry in list_methods(args.task))
+        raise RestoreError(
+            f"{method.name} does not support the {args.task} task (it does {', '.join(method.tasks)}); "
+            f"methods for {args.task}: {supported}."
+        )
+    method.resolve(params)  # refuse bad parameters before reading and preparing the image
+    image = load_image(args.input)
+    observation = build_observation(image, args)
+    if args.estimate_sigma:
+        print(f"estimated noise sigma: {observation.noise_sigma():.2f} (0-255 scale)", file=sys.stderr)
+    progress = _Progress(method.name, not args.no_progress)
+    try:
+        result = restore(observation, method.name, progress=progress, **params)
+    finally:
+        progress.close()
+    save_image(result, output)
+    print(f"wrote {output} with {method.name} in {time.perf_counter() - started:.2f} s", file=sys.stderr)
+    return 0
+
+
+def describe_param(param: Param) -> dict[str, Any]:
+    """A parameter as plain values (for ``list --json``)."""
+    return {
+        "name": param.name,
+        "kind": param.kind,
+        "default": param.default,
+        "low": param.low,
+        "high": param.high,
+        "choices": list(param.choices),
+        "help": param.help,
+    }
+
+
+def catalogue(task: str | None = None) -> dict[str, Any]:
+    """The tasks (with the options each needs and its default method) and the methods, as plain values."""
+    tasks = TASKS if task is None else (task,)
+    methods = {method.name: method for name in tasks for method in list_methods(name)}
+    return {
+        "tasks": [
+            {
+                "name": name,
+                "options": TASK_OPTIONS[name],
+                "default_sigma": DEFAULT_SIGMA.get(name),
+                "default_method": default_method(name),
+                "methods": [method.name for method in list_methods(name)],
+            }
+            for name in tasks
+        ],
+        "methods": [
+            {
+                "name": method.name,
+                "display_name": method.display_name,
+                "family": method.family,
+                "tasks": list(method.tasks),
+                "baseline": method.baseline,
+                "description": method.description,
+                "params": [describe_param(param) for param in method.params],
+            }
+            for method in methods.values()
+        ],
+    }
+
+
+def _param_line(param: Param) -> str:
+    default = "auto" if param.default is None else str(param.default)
+    if param.kind == "choice":
+        accepted = "{" + ",".join(map(str, param.choices)) + "}"
+    elif param.kind == "bool":
+        accepted = "true|false"
+    else:
+        accepted = f"{param.kind} in [{'-inf' if param.low is None else f'{param.low:g}'}, "
+        accepted += f"{'inf' if param.high is None else f'{param.high:g}'}]"
+    return f"      {param.name:<14} default {default:<12} {accepted:<28} {param.help}"
+
+
+def format_listing(task: str | None = None) -> str:
+    """The ``list`` table: per task, the options it needs, then its methods with family and parameters."""
+    lines: list[str] = []
+    for name in TASKS if task is None else (task,):
+        needs = f"  needs {TASK_OPTIONS[name]}"
+        if name in DEFAULT_SIGMA:
+            needs += f"; noise: --sigma S (default {DEFAULT_SIGMA[name]:g}) or --estimate-sigma"
+        lines += [name, needs, f"  default method: {default_method(name)}"]
+        for method in list_methods(name):
+            note = "  (baseline: returns the input)" if method.baseline else ""
+            lines.append(f"  {method.name:<20} {method.family:<10} {method.display_name}{note}")
+            lines += [_param_line(param) for param in method.params]
+        lines.append("")
+    return "\n".join(lines).rstrip() + "\n"
+
+
+def run_list(args: argparse.Namespace) -> int:
+    """Print the methods and tasks (``--json`` for machines); returns the exit status."""
+    if args.json:
+        print(json.dumps(catalogue(args.task), indent=2))
+    else:
+        print(format_listing(args.task), end="")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser of ``python -m restore_core``."""
+    parser = argparse.ArgumentParser(
+        prog="python -m restore_core",
+        description="Restore one already degraded image with a Deconv Arena method, or list the methods.",
+    )
+    commands = parser.add_subparsers(dest="command", required=True, metavar="{restore,list}")
+    defaults = ", ".join(f"{task}: {' or '.join(names)}" for task, names in DEFAULT_METHODS.items())
+    sigmas = ", ".join(f"{task} {sigma:g}" for task, sigma in DEFAULT_SIGMA.items())
+    one = commands.add_parser(
+        "restore",
+        help="restore one image",
+        description="Restore one image that is already degraded (a real photo); the options describe how it was.",
+        epilog="Errors print 'error: <message>' and exit with status 2; Ctrl-C exits with 130.",
+    )
+    one.add_argument("input", help="the degraded image (PNG, JPEG, WebP, TIFF, ...)")
+    one.add_argument("-o", "--output", required=True, help="where to write the result (8-bit PNG advised)")
+    one.add_argument("--task", required=True, choices=TASKS, help="what degraded the image")
+    one.add_argument(
+        "--method",
+        help=f"a registered method (see 'list'); default: the best available one ({defaults}, the first registered)",
+    )
+    one.add_argument(
+        "--param",
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
+        help="a method parameter (repeatable); 'auto' for an automatic one",
+    )
+    noise = one.add_mutually_exclusive_group()
+    noise.add_argument(
+        "--sigma",
+        type=float,
+        help=f"Gaussian noise level on the 0-255 scale; denoise needs it or --estimate-sigma, default {sigmas}",
+    )
+    noise.add_argument("--estimate-sigma", action="store_true", help="estimate the noise level from the image")
+    blur = one.add_mutually_exclusive_group()
+    blur.add_argument("--kernel", metavar="K.png", help="deblur: the kernel as a picture (white on black)")
+    blur.add_argument("--gaussian", type=float, metavar="SIGMA", help="deblur: a Gaussian kernel (pixels)")
+    blur.add_argument(
+        "--motion", type=float, nargs=2, metavar=("LENGTH", "ANGLE"), help="deblur: linear motion (pixels, degrees)"
+    )
+    blur.add_argument("--disk", type=float, metavar="RADIUS", help="deblur: a defocus disk (pixels)")
+    one.add_argument("--scale", type=int, choices=SCALES, help="sr: the factor (output = input x scale)")
+    one.add_argument("--quality", type=int, metavar="Q", help="jpeg: the JPEG quality 1-100 of the input")
+    one.add_argument("--mask", metavar="MASK.png", help="inpaint: white where pixels are missing, black elsewhere")
+    one.add_argument(
+        "--device",
+        choices=("auto", "cpu", "cuda"),
+        help="where learned methods run (default auto: CUDA when present); classical ones run on the CPU",
+    )
+    one.add_argument("--no-progress", action="store_true", help="no progress bar for iterative methods")
+    one.set_defaults(handler=run_restore)
+    listing = commands.add_parser("list", help="list the methods per task with their parameters")
+    listing.add_argument("--task", choices=TASKS, help="only this task")
+    listing.add_argument("--json", action="store_true", help="machine-readable JSON")
+    listing.set_defaults(handler=run_list)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line and return its exit status (0, 2 for user errors, 130 after Ctrl-C).
+
+    Parameters
+    ----------
+    argv : sequence of str, optional
+        The arguments; default ``sys.argv[1:]``.
+    """
+    try:
+        args = build_parser().parse_args(argv)
+    except SystemExit as stop:  # --help (0) or a usage error (2), already printed by argparse
+        return stop.code if isinstance(stop.code, int) else EXIT_USAGE
+    handler: Callable[[argparse.Namespace], int] = args.handler
+    try:
+        with _plain_warnings(sys.stderr):
+            return handler(args)
+    except RestoreError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return EXIT_USAGE
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return EXIT_INTERRUPTED
+    except BrokenPipeError:  # the reader of stdout went away (e.g. `list | head`): stop quietly
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 1
+
+
+__all__ = ["DEFAULT_METHODS", "DEFAULT_SIGMA", "build_parser", "default_method", "main"]

@@ -30,7 +30,9 @@ def source_choices() -> list[tuple[str, str]]:
     return [(name, name) for name in rc.SAMPLE_PHOTOS] + [("Upload your own…", UPLOAD)]
 
 
-def read_upload(path: str | None, what: str = "image", fit_side: int | None = None) -> np.ndarray:
+def read_upload(
+    path: str | None, what: str = "image", fit_side: int | None = None, min_side: int = rc.convert.MIN_SIDE
+) -> np.ndarray:
     """Decode an uploaded file (PNG, JPEG, WebP, TIFF, …) losslessly into a float image.
 
     Parameters
@@ -42,6 +44,8 @@ def read_upload(path: str | None, what: str = "image", fit_side: int | None = No
     fit_side : int, optional
         Decode a large image reduced (see :func:`restore_core.load_image`), for a caller that
         downscales it to this side anyway.
+    min_side : int, optional
+        Smallest side accepted (kernel pictures may be a few pixels).
 
     Raises
     ------
@@ -53,7 +57,9 @@ def read_upload(path: str | None, what: str = "image", fit_side: int | None = No
         raise rc.RestoreError(f"no {what} uploaded: upload one{', or pick a built-in sample' * (what == 'image')}.")
     if not Path(path).is_file():  # said without the server path
         raise rc.RestoreError(f"the uploaded {what} is no longer on the server: upload it again.")
-    return rc.load_image(path, max_side=MAX_DECODE_SIDE, max_pixels=MAX_DECODE_PIXELS, fit_side=fit_side)
+    return rc.load_image(
+        path, max_side=MAX_DECODE_SIDE, max_pixels=MAX_DECODE_PIXELS, fit_side=fit_side, min_side=min_side
+    )
 
 
 def fit_size(image: np.ndarray, original: tuple[int, int] | None = None) -> tuple[np.ndarray, str]:
@@ -127,7 +133,7 @@ def uploaded_kernel(path: str | None) -> np.ndarray:
     RestoreError
         When nothing was uploaded, the file is not an image, or the kernel is blank or too large.
     """
-    return rc.kernel_from_image(read_upload(path, "kernel image"))
+    return rc.kernel_from_image(read_upload(path, "kernel image", min_side=1))  # a kernel may be a few pixels
 
 
 def drawn_mask(drawing: dict[str, Any] | None, shape: tuple[int, ...]) -> np.ndarray:

@@ -162,14 +162,15 @@ def drawn_mask(drawing: dict[str, Any] | None, shape: tuple[int, ...]) -> np.nda
         painted |= (layer[..., 3] > 0) if layer.ndim == 3 and layer.shape[2] == 4 else (layer.reshape(shape[:2]) > 0)
     if not painted.any():
         raise rc.RestoreError("no mask drawn: paint over the pixels to fill in, or choose a generated mask.")
-    return _observed(painted, "drawn")
+    if painted.all():
+        raise rc.RestoreError("the drawn mask covers the whole image: leave some pixels to inpaint from.")
+    return ~painted
 
 
 def uploaded_mask(path: str | None, shape: tuple[int, ...]) -> np.ndarray:
-    """The inpainting mask (True where observed) from an uploaded picture: white (bright) pixels are missing.
+    """The inpainting mask (True where observed) from an uploaded picture, white where pixels are missing.
 
-    A mask of another size with the image's aspect ratio (e.g. made for the photo before it was
-    downscaled) is resized to the image, nearest neighbour.
+    See :func:`restore_core.mask_from_image` (a picture of the photo's aspect ratio is resized to it).
 
     Raises
     ------
@@ -177,29 +178,7 @@ def uploaded_mask(path: str | None, shape: tuple[int, ...]) -> np.ndarray:
         When nothing was uploaded, the file is not an image, its aspect ratio differs from the
         image's, or it marks no pixel or every pixel.
     """
-    picture = read_upload(path, "mask image")
-    missing = (picture.mean(axis=2) if picture.ndim == 3 else picture) > 0.5
-    height, width = shape[:2]
-    if missing.shape != (height, width):
-        mask_height, mask_width = missing.shape
-        if abs(mask_width / mask_height - width / height) > 0.02 * width / height:
-            raise rc.RestoreError(
-                f"the mask image is {mask_width}×{mask_height} but the photo is {width}×{height}: "
-                "upload a mask of the photo's size (white where pixels are missing)."
-            )
-        rows = np.arange(height) * mask_height // height
-        cols = np.arange(width) * mask_width // width
-        missing = missing[rows][:, cols]
-    if not missing.any():
-        raise rc.RestoreError("the mask image marks no pixel: paint the pixels to fill in white, the rest black.")
-    return _observed(missing, "uploaded")
-
-
-def _observed(missing: np.ndarray, how: str) -> np.ndarray:
-    """The observed pixels of a mask given by its missing ones; it must leave some pixels to inpaint from."""
-    if missing.all():
-        raise rc.RestoreError(f"the {how} mask covers the whole image: leave some pixels to inpaint from.")
-    return ~missing
+    return rc.mask_from_image(read_upload(path, "mask image", min_side=1), shape)
 
 
 def editor_background(image: np.ndarray) -> dict[str, Any]:

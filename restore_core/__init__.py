@@ -32,7 +32,7 @@ from .kernels import (
     shake_kernel,
     validate_kernel,
 )
-from .masks import MASK_TYPES, make_mask
+from .masks import MASK_TYPES, make_mask, mask_from_image
 from .metrics import psnr, ssim
 from .noise import estimate_noise_sigma
 from .observation import SCALES, TASKS, Observation, degrade
@@ -69,6 +69,7 @@ __all__ = [
     "load_image",
     "load_kernels",
     "make_mask",
+    "mask_from_image",
     "motion_kernel",
     "psnr",
     "quantize",

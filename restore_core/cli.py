@@ -33,6 +33,7 @@ import numpy as np
 from .convert import load_image, save_image
 from .errors import RestoreError
 from .kernels import disk_kernel, gaussian_kernel, kernel_from_image, motion_kernel
+from .masks import mask_from_image
 from .observation import SCALES, TASKS, Observation
 from .registry import Method, Param, get_method, list_methods, restore
 
@@ -161,45 +162,16 @@ def read_kernel(args: argparse.Namespace) -> np.ndarray | None:
 
 
 def read_mask(path: str, shape: tuple[int, ...]) -> np.ndarray:
-    """The inpainting mask (True where observed) from a picture that is white (bright) where pixels are missing.
+    """The inpainting mask (True where observed) from a picture, white where pixels are missing.
 
-    Same convention as the demo's uploaded masks: a pixel is missing when its mean over the colour
-    channels exceeds one half; a mask of another size with the image's aspect ratio is resized to it
-    (nearest neighbour).
-
-    Parameters
-    ----------
-    path : str
-        The mask picture.
-    shape : tuple of int
-        Shape of the image the mask applies to.
-
-    Returns
-    -------
-    ndarray of bool
-        True where the pixel is observed.
+    See :func:`restore_core.mask_from_image` (the demo's uploaded masks follow the same rule).
 
     Raises
     ------
     RestoreError
         If the file is not an image, its aspect ratio differs, or it marks no pixel or every pixel.
     """
-    picture = load_image(path, min_side=1)
-    missing = (picture.mean(axis=2) if picture.ndim == 3 else picture) > 0.5
-    height, width = shape[:2]
-    if missing.shape != (height, width):
-        mask_height, mask_width = missing.shape
-        if abs(mask_width / mask_height - width / height) > 0.02 * width / height:
-            raise RestoreError(
-                f"the mask image is {mask_width}×{mask_height} but the photo is {width}×{height}: "
-                "give a mask of the photo's size (white where pixels are missing)."
-            )
-        missing = missing[np.arange(height) * mask_height // height][:, np.arange(width) * mask_width // width]
-    if not missing.any():
-        raise RestoreError("the mask image marks no pixel: paint the pixels to fill in white, the rest black.")
-    if missing.all():
-        raise RestoreError("the mask image covers the whole photo: leave some pixels to inpaint from.")
-    return ~missing
+    return mask_from_image(load_image(path, min_side=1), shape)
 
 
 def check_task_options(args: argparse.Namespace) -> None:

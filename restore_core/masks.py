@@ -120,6 +120,54 @@ def make_mask(kind: str, shape: tuple[int, ...], ratio: float, seed: int = 0) ->
     return makers[kind](_mask_shape(shape), check_ratio(ratio), np.random.default_rng(check_seed(seed)))
 
 
+def mask_from_image(picture: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
+    """The inpainting mask (True where observed) from a mask picture that is white (bright) where pixels are missing.
+
+    A pixel is missing when its mean over the colour channels exceeds one half. A picture of
+    another size with the image's aspect ratio (e.g. made for the photo before it was
+    downscaled) is resized to it, nearest neighbour.
+
+    Parameters
+    ----------
+    picture : ndarray
+        The mask picture, HxW or HxWx3 in ``[0, 1]`` (as :func:`restore_core.load_image` reads it).
+    shape : tuple of int
+        Shape of the image the mask applies to.
+
+    Returns
+    -------
+    ndarray of bool
+        True where the pixel is observed.
+
+    Raises
+    ------
+    RestoreError
+        If the aspect ratios differ, or the picture marks no pixel or every pixel.
+
+    Examples
+    --------
+    >>> picture = np.zeros((4, 6)); picture[1, 2] = 1.0
+    >>> mask = mask_from_image(picture, (8, 12, 3))
+    >>> mask.shape, int((~mask).sum())
+    ((8, 12), 4)
+    """
+    missing = (picture.mean(axis=2) if picture.ndim == 3 else picture) > 0.5
+    height, width = _mask_shape(shape)
+    if missing.shape != (height, width):
+        mask_height, mask_width = missing.shape
+        if abs(mask_width / mask_height - width / height) > 0.02 * width / height:
+            raise RestoreError(
+                f"the mask image is {mask_width}×{mask_height} but the photo is {width}×{height}: "
+                "use a mask of the photo's size (white where pixels are missing)."
+            )
+        missing = missing[np.arange(height) * mask_height // height][:, np.arange(width) * mask_width // width]
+    if not missing.any():
+        raise RestoreError("the mask image marks no pixel: paint the pixels to fill in white, the rest black.")
+    if missing.all():
+        raise RestoreError("the mask image covers the whole photo: leave some pixels to inpaint from.")
+    return ~missing
+
+
 def _mask_shape(shape: tuple[int, ...]) -> tuple[int, int]:
     """The (height, width) of an image shape, or :class:`RestoreError`."""
     sides = tuple(shape[:2]) if isinstance(shape, (tuple, list)) else ()

@@ -6,15 +6,12 @@ from collections.abc import Iterable
 
 import restore_core as rc
 
-#: Methods left unchecked by default because a run takes several seconds on a 512x512 colour
-#: image on 2 CPU cores (measured with ``python -m tools.bench_demo``'s photo): BM3D and BM3D
-#: deblocking (about 10 s on 256x256), the unsupervised Wiener filter (a Gibbs sampler), TV
-#: deconvolution (about 11 s) and the plug-and-play solvers, which run their prior at every
-#: iteration (TV prior about 3 s, the learned prior about 12 s, the BM3D prior minutes). This
-#: keeps a default comparison under 5 s; this is the only place where the demo decides what is slow.
-SLOW_METHODS = frozenset({"unsupervised_wiener", "bm3d", "bm3d_deblock", "tv_deconv", "pnp_tv", "pnp_bm3d", "pnp_unet"})
-
-
+#: A method is slow for a task, and left unticked by default, when the registry's measured cost
+#: (``restore_core/method_costs.json``, written by ``python -m tools.bench_costs``) expects more than
+#: SLOW_SECONDS for a SLOW_SHAPE result: a 512x512 colour photo on the reference 2-core machine. That keeps
+#: a default comparison of a photo within a few seconds (BM3D, TV deconvolution and the plug-and-play
+#: solvers, which run their prior at every iteration, are slow by it).
+SLOW_SHAPE, SLOW_SECONDS = (512, 512, 3), 1.0
 #: The result shape the quickest method of a family is judged at (the built-in samples, in colour), and the
 #: most seconds it may be expected to take there to be ticked by default.
 REFERENCE_SHAPE, QUICK_ENOUGH = (256, 256, 3), 10.0
@@ -34,16 +31,21 @@ def method_choices(task: str | None = None, family: str | None = None) -> list[t
     return [(method.display_name, method.name) for method in task_methods(task, family)]
 
 
-def _expected(method: rc.Method, task: str) -> float:
-    """A method's expected seconds for a :data:`REFERENCE_SHAPE` result (infinite when its cost is not measured)."""
+def _expected(method: rc.Method, task: str, shape: tuple[int, ...]) -> float:
+    """A method's expected seconds for a result of ``shape`` (infinite when its cost is not measured)."""
     try:
-        return rc.expected_seconds(method.name, task, REFERENCE_SHAPE)
+        return rc.expected_seconds(method.name, task, shape)
     except rc.RestoreError:
         return float("inf")
 
 
+def is_slow(method: rc.Method, task: str) -> bool:
+    """Whether a method is expected to take more than :data:`SLOW_SECONDS` on a :data:`SLOW_SHAPE` result."""
+    return _expected(method, task, SLOW_SHAPE) > SLOW_SECONDS
+
+
 def default_methods(task: str, family: str | None = None) -> list[str]:
-    """Names checked by default: the task's methods (of ``family``, None: both) except the :data:`SLOW_METHODS`.
+    """Names checked by default: the task's methods (of ``family``, None: both) that are not slow (:func:`is_slow`).
 
     A family whose methods of the task are all slow is represented by its quickest one (by the
     registry's expected time for a :data:`REFERENCE_SHAPE` result) when that takes at most
@@ -52,9 +54,9 @@ def default_methods(task: str, family: str | None = None) -> list[str]:
     names = []
     for kind in rc.FAMILIES if family is None else (family,):
         methods = task_methods(task, kind)
-        quick = [method.name for method in methods if method.name not in SLOW_METHODS]
+        quick = [method.name for method in methods if not is_slow(method, task)]
         if methods and not quick:
-            seconds = {method.name: _expected(method, task) for method in methods}
+            seconds = {method.name: _expected(method, task, REFERENCE_SHAPE) for method in methods}
             quickest = min(seconds, key=seconds.get)
             quick = [quickest] if seconds[quickest] <= QUICK_ENOUGH else []
         names += quick

@@ -46,7 +46,7 @@ from demo.callbacks import (
 )
 from demo.degradation import KERNEL_CHOICES, Degradation
 from demo.inputs import MAX_UPLOAD_SIDE, SAMPLE_SIDE, UPLOAD, drawn_mask, editor_background, input_image
-from demo.method_choices import SLOW_METHODS, default_methods, method_choices, selected_methods, task_methods
+from demo.method_choices import default_methods, is_slow, method_choices, selected_methods, task_methods
 from demo.method_params import exposed_params, param_component, params_for, set_param
 from restore_core.workers import resident_bytes
 
@@ -366,9 +366,13 @@ def test_method_checklists_are_grouped_by_family_and_slow_ones_unchecked() -> No
         assert all(rc.get_method(name).family == "learned" for _, name in learned["choices"])
         for family, checklist in zip(rc.FAMILIES, (classical, learned), strict=True):
             ticked, names = set(checklist["value"]), {name for _, name in checklist["choices"]}
-            assert ticked or names <= SLOW_METHODS, "a family is left out only when all its methods are slow"
-            assert not ticked & SLOW_METHODS or (len(ticked) == 1 and names <= SLOW_METHODS), (task, family)
+            slow = {name for name in names if is_slow(rc.get_method(name), task)}
+            assert ticked or names == slow, "a family is left out only when all its methods are slow"
+            assert not ticked & slow or (len(ticked) == 1 and names == slow), (task, family)
         assert classical["value"]
+    photo = default_methods("denoise") + default_methods("deblur")
+    assert {"bm3d", "tv_deconv", "pnp_bm3d", "pnp_unet"}.isdisjoint(photo)
+    assert {"tv", "wiener", "deconv_unet", "wiener_unet"} <= set(photo)
     assert ("Wiener", "wiener") in method_choices("deblur", "classical")
     chosen = selected_methods(["wiener_unet", "wiener"], "deblur")
     assert [method.name for method in chosen] == ["wiener", "wiener_unet"]

@@ -56,7 +56,8 @@ KERNEL_SETTINGS = {
 KERNEL_PARAMETERS = tuple(name for names in KERNEL_SETTINGS.values() for name in names)
 #: Side of the camera-shake kernel support.
 SHAKE_SIZE = 25
-_MAX_SEED = 2**32 - 1
+#: Largest seed a control accepts.
+MAX_SEED = 2**32 - 1
 
 
 def whole_number(value: Any, what: str, low: int, high: int) -> int:
@@ -141,18 +142,18 @@ class Degradation:
         RestoreError
             For an unknown kernel type, out-of-range kernel settings or an unusable kernel image.
         """
-        builders = {
-            "gaussian": lambda: rc.gaussian_kernel(self.gaussian_sigma),
-            "disk": lambda: rc.disk_kernel(self.disk_radius),
-            "motion": lambda: rc.motion_kernel(self.motion_length, self.motion_angle),
-            "shake": lambda: rc.shake_kernel(
-                SHAKE_SIZE, seed=whole_number(self.shake_seed, "the shake seed", 0, _MAX_SEED)
-            ),
-            "upload": lambda: uploaded_kernel(self.kernel_upload),
+        if self.kernel_type == "upload":
+            return uploaded_kernel(self.kernel_upload)
+        settings = {  # the library's kernel kinds, with the settings of their controls
+            "gaussian": lambda: {"sigma": self.gaussian_sigma},
+            "disk": lambda: {"radius": self.disk_radius},
+            "motion": lambda: {"length": self.motion_length, "angle": self.motion_angle},
+            "shake": lambda: {"size": SHAKE_SIZE, "seed": whole_number(self.shake_seed, "the shake seed", 0, MAX_SEED)},
         }
-        if self.kernel_type not in builders:
-            raise rc.RestoreError(f"unknown kernel type {self.kernel_type!r}; choose one of {', '.join(builders)}.")
-        return builders[self.kernel_type]()
+        if self.kernel_type not in settings:
+            choices = ", ".join((*settings, "upload"))
+            raise rc.RestoreError(f"unknown kernel type {self.kernel_type!r}; choose one of {choices}.")
+        return rc.make_kernel(self.kernel_type, **settings[self.kernel_type]())
 
     def mask(self, shape: tuple[int, ...]) -> np.ndarray:
         """The inpainting mask (True where observed) for an image of ``shape``."""
@@ -164,7 +165,7 @@ class Degradation:
             raise rc.RestoreError(
                 "for a real photo, draw the pixels to fill in (mask: Draw on the image) or upload a mask image."
             )
-        return rc.make_mask(self.mask_type, shape, self.mask_ratio, whole_number(self.seed, "the seed", 0, _MAX_SEED))
+        return rc.make_mask(self.mask_type, shape, self.mask_ratio, whole_number(self.seed, "the seed", 0, MAX_SEED))
 
     def task_options(self, shape: tuple[int, ...]) -> dict[str, Any]:
         """The forward-model keyword arguments specific to the task, for an image of ``shape``."""
@@ -207,7 +208,7 @@ class Degradation:
             return self._real(image)
         if self.mode != "simulate":
             raise rc.RestoreError(f"unknown mode {self.mode!r}; choose simulate or real.")
-        seed = whole_number(self.seed, "the seed", 0, _MAX_SEED)
+        seed = whole_number(self.seed, "the seed", 0, MAX_SEED)
         return rc.degrade(image, self.task, sigma=self.noise_sigma, seed=seed, **self.task_options(image.shape))
 
     def _real(self, image: np.ndarray) -> rc.Observation:

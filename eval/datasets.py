@@ -32,12 +32,8 @@ SKIMAGE_PHOTOS = rc.SAMPLE_PHOTOS
 SKIMAGE_SIDE = 192
 #: Names of the Levin et al. kernels in ``<data root>/kernels/levin8.npz``.
 LEVIN_KERNELS = tuple(f"k{number}" for number in range(1, 9))
-#: Kernels that need no data, by name.
-BUILTIN_KERNELS: dict[str, Callable[[], np.ndarray]] = {
-    "gauss1.6": partial(rc.gaussian_kernel, 1.6, size=25),
-    "motion15": partial(rc.motion_kernel, 15, 30),
-    "disk3": partial(rc.disk_kernel, 3),
-}
+#: Kernels that need no data, by name (the library's catalogue).
+BUILTIN_KERNELS = rc.NAMED_KERNELS
 
 _DNCNN = "https://github.com/cszn/DnCNN/tree/master/testsets"
 _FFDNET = "https://github.com/cszn/FFDNet/tree/master/testsets"
@@ -234,4 +230,4 @@ def load_kernels(names: Iterable[str], data_root: Path | None) -> dict[str, np.n
                 f"set {DATA_ROOT_ENV}, or use the built-in kernels {', '.join(BUILTIN_KERNELS)}."
             )
         levin = rc.levin_kernels(data_root)
-    return {name: levin[name] if name in LEVIN_KERNELS else BUILTIN_KERNELS[name]() for name in names}
+    return {name: levin[name] if name in LEVIN_KERNELS else rc.named_kernel(name) for name in names}

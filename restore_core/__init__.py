@@ -22,13 +22,17 @@ from .errors import FirstFrameWarning, RestoreError
 from .imresize import imresize
 from .jpeg import jpeg_compress
 from .kernels import (
+    KERNEL_KINDS,
+    NAMED_KERNELS,
     center_kernel,
     disk_kernel,
     gaussian_kernel,
     kernel_from_image,
     levin_kernels,
     load_kernels,
+    make_kernel,
     motion_kernel,
+    named_kernel,
     shake_kernel,
     validate_kernel,
 )
@@ -43,7 +47,9 @@ from .samples import SAMPLE_PHOTOS, sample_image
 __all__ = [
     "BOUNDARIES",
     "FAMILIES",
+    "KERNEL_KINDS",
     "MASK_TYPES",
+    "NAMED_KERNELS",
     "SAMPLE_PHOTOS",
     "SCALES",
     "TASKS",
@@ -68,9 +74,11 @@ __all__ = [
     "list_methods",
     "load_image",
     "load_kernels",
+    "make_kernel",
     "make_mask",
     "mask_from_image",
     "motion_kernel",
+    "named_kernel",
     "psnr",
     "quantize",
     "register",

@@ -32,7 +32,7 @@ import numpy as np
 
 from .convert import load_image, save_image
 from .errors import RestoreError
-from .kernels import disk_kernel, gaussian_kernel, kernel_from_image, motion_kernel
+from .kernels import kernel_from_image, make_kernel
 from .masks import mask_from_image
 from .observation import SCALES, TASKS, Observation
 from .registry import Method, Param, get_method, list_methods, restore
@@ -153,11 +153,11 @@ def read_kernel(args: argparse.Namespace) -> np.ndarray | None:
     if args.kernel is not None:
         return kernel_from_image(load_image(args.kernel, min_side=1))
     if args.gaussian is not None:
-        return gaussian_kernel(args.gaussian)
+        return make_kernel("gaussian", sigma=args.gaussian)
     if args.motion is not None:
-        return motion_kernel(*args.motion)
+        return make_kernel("motion", length=args.motion[0], angle=args.motion[1])
     if args.disk is not None:
-        return disk_kernel(args.disk)
+        return make_kernel("disk", radius=args.disk)
     return None
 
 

@@ -7,10 +7,12 @@ methods all use that convention.
 
 from __future__ import annotations
 
+import inspect
 import math
 import os
 import zipfile
 import zlib
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
@@ -213,6 +215,70 @@ def shake_kernel(size: int = 25, seed: int = 0, length: float | None = None, anx
     ):
         np.add.at(kernel, (np.clip(y0 + dy, 0, size - 1), np.clip(x0 + dx, 0, size - 1)), weight)
     return validate_kernel(kernel)
+
+
+#: The kernels generated from a few numbers, by kind; a kind's settings are its builder's keyword arguments.
+KERNEL_KINDS: dict[str, Callable[..., np.ndarray]] = {
+    "gaussian": gaussian_kernel,
+    "disk": disk_kernel,
+    "motion": motion_kernel,
+    "shake": shake_kernel,
+}
+#: Named kernels that need no data (the benchmark's built-in ones), as their kind and settings.
+NAMED_KERNELS: dict[str, tuple[str, dict[str, float]]] = {
+    "gauss1.6": ("gaussian", {"sigma": 1.6, "size": 25}),
+    "motion15": ("motion", {"length": 15, "angle": 30}),
+    "disk3": ("disk", {"radius": 3}),
+}
+
+
+def make_kernel(kind: str, **settings: float) -> np.ndarray:
+    """A generated kernel of one of :data:`KERNEL_KINDS`, the one catalogue of the demo, the benchmark and the CLI.
+
+    Parameters
+    ----------
+    kind : {'gaussian', 'disk', 'motion', 'shake'}
+        The kernel's shape.
+    **settings
+        The builder's keyword arguments (e.g. ``sigma`` for ``'gaussian'``; ``length`` and
+        ``angle`` for ``'motion'``).
+
+    Raises
+    ------
+    RestoreError
+        For an unknown kind, a setting the kind does not take, or an out-of-range value.
+
+    Examples
+    --------
+    >>> make_kernel("motion", length=9, angle=0).shape
+    (11, 11)
+    >>> make_kernel("gaussian", width=2)
+    Traceback (most recent call last):
+    ...
+    restore_core.errors.RestoreError: a gaussian kernel takes sigma, size, not width.
+    """
+    if kind not in KERNEL_KINDS:
+        raise RestoreError(f"unknown kernel kind {kind!r}; choose one of {', '.join(KERNEL_KINDS)}.")
+    builder = KERNEL_KINDS[kind]
+    accepted = list(inspect.signature(builder).parameters)
+    unknown = sorted(set(settings) - set(accepted))
+    if unknown:
+        raise RestoreError(f"a {kind} kernel takes {', '.join(accepted)}, not {', '.join(unknown)}.")
+    return builder(**settings)
+
+
+def named_kernel(name: str) -> np.ndarray:
+    """One of the :data:`NAMED_KERNELS`, e.g. ``'gauss1.6'``.
+
+    Raises
+    ------
+    RestoreError
+        For an unknown name.
+    """
+    if name not in NAMED_KERNELS:
+        raise RestoreError(f"unknown kernel {name!r}; the named kernels are {', '.join(NAMED_KERNELS)}.")
+    kind, settings = NAMED_KERNELS[name]
+    return make_kernel(kind, **settings)
 
 
 def load_kernels(path: str | os.PathLike) -> dict[str, np.ndarray]:

@@ -146,3 +146,17 @@ def test_bad_kernel_files_raise(tmp_path):
     np.savez(tmp_path / "bad.npz", good=np.ones((3, 3)), blank=np.zeros((3, 3)))
     with pytest.raises(rc.RestoreError, match="kernel 'blank': the kernel is all zeros"):
         rc.load_kernels(tmp_path / "bad.npz")
+
+
+def test_one_kernel_catalogue_for_demo_benchmark_and_command_line():
+    assert np.array_equal(rc.make_kernel("gaussian", sigma=1.6, size=25), rc.gaussian_kernel(1.6, size=25))
+    assert np.array_equal(rc.named_kernel("motion15"), rc.motion_kernel(15, 30))
+    assert set(rc.KERNEL_KINDS) == {"gaussian", "disk", "motion", "shake"}
+    for name in rc.NAMED_KERNELS:
+        assert rc.named_kernel(name).sum() == pytest.approx(1.0)
+    with pytest.raises(rc.RestoreError, match="a motion kernel takes length, angle, not sigma"):
+        rc.make_kernel("motion", sigma=2)
+    with pytest.raises(rc.RestoreError, match="unknown kernel kind 'airy'"):
+        rc.make_kernel("airy", radius=2)
+    with pytest.raises(rc.RestoreError, match=r"the named kernels are gauss1\.6, motion15, disk3"):
+        rc.named_kernel("k9")

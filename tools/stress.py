@@ -450,7 +450,8 @@ def _queue_events(base: str, session: str, timeout: float) -> Iterator[dict[str,
 
 
 def small_request(app: App, timeout: float = SMALL_REQUEST_SECONDS * 3) -> Answer:
-    """The page's preview event, called as the browser does through the queue (it is private: no client name)."""
+    """The page's preview event, called as the browser does: directly when it runs outside the queue (as the
+    demo's preview does), else through the queue (it is private: no client name)."""
     config = httpx.get(f"{app.url}config", timeout=timeout).json()
     dependency, values = _preview_call(config)
     base = app.url.rstrip("/") + config.get("api_prefix", "/gradio_api")
@@ -855,7 +856,7 @@ def scenario_queue(stress: Stress, args: argparse.Namespace) -> Outcome:
         ),
         Row("page (`GET /`) with the queue full", f"{page:.2f} s (HTTP {status})", "HTTP 200", status == 200),
         Row(
-            "small request (the page's preview event, through the queue) with the queue full",
+            "small request (the page's preview event, as the browser sends it) with the queue full",
             small.describe() if small.error else f"answered in {small.seconds:.2f} s",
             f"answered within {SMALL_REQUEST_SECONDS:g} s",
             small_ok,

@@ -57,6 +57,11 @@ NO_REFERENCE = (
 )
 
 
+def score_text(psnr: float, ssim: float) -> str:
+    """Scores as captions show them: ``"27.67 dB / 0.7692"``."""
+    return f"{psnr:.2f} dB / {ssim:.4f}"
+
+
 @dataclass(frozen=True, eq=False)
 class Result:
     """One method's restoration (quantised to the 8-bit levels shown) with its scores."""
@@ -69,7 +74,7 @@ class Result:
 
     def caption(self) -> str:
         """Gallery caption: ``"Method — PSNR dB / SSIM / seconds"`` (without scores when there is no reference)."""
-        scores = "" if self.psnr is None else f"{self.psnr:.2f} dB / {self.ssim:.4f} / "
+        scores = "" if self.psnr is None else f"{score_text(self.psnr, self.ssim)} / "
         return f"{self.method.display_name} — {scores}{self.seconds:.2f} s"
 
     def row(self) -> list[Any]:
@@ -203,8 +208,12 @@ def mode_visibility(mode: str) -> tuple[dict[str, Any], ...]:
     clean reference to compare a result against.
     """
     real = mode == "real"
-    against = gr.update(choices=list(AGAINST[:1] if real else AGAINST), value=AGAINST[0])
-    return gr.update(visible=real), gr.update(visible=not real), against
+    return gr.update(visible=real), gr.update(visible=not real), against_choices(reference=not real)
+
+
+def against_choices(reference: bool) -> dict[str, Any]:
+    """The slider's *Against* choices, set to the input: the clean reference only when there is one."""
+    return gr.update(choices=list(AGAINST if reference else AGAINST[:1]), value=AGAINST[0])
 
 
 def params_visibility(classical: list[str] | None, learned: list[str] | None, task: str) -> tuple[dict[str, Any], ...]:
@@ -284,11 +293,15 @@ def _preview(
     )
 
 
+def estimated_sigma(observation: rc.Observation, settings: Degradation) -> float | None:
+    """The noise level (0–255) estimated from a real photo, when the settings ask for an estimate (else None)."""
+    return observation.noise_sigma() if settings.mode == "real" and settings.estimate_sigma else None
+
+
 def estimate_notice(observation: rc.Observation, settings: Degradation) -> str:
     """The noise level estimated from a real photo, when the settings ask for an estimate (else empty)."""
-    if settings.mode != "real" or not settings.estimate_sigma:
-        return ""
-    return f"Estimated noise level of the photo: σ ≈ {observation.noise_sigma():.1f} (0–255 scale)."
+    sigma = estimated_sigma(observation, settings)
+    return "" if sigma is None else f"Estimated noise level of the photo: σ ≈ {sigma:.1f} (0–255 scale)."
 
 
 @dataclass(frozen=True)
@@ -303,14 +316,17 @@ class Failure:
         return f"{self.method.display_name}: {self.reason}"
 
 
+def _scores(observation: rc.Observation, clean: np.ndarray, image: np.ndarray) -> tuple[float, float]:
+    """PSNR and SSIM of an 8-bit image against ``clean``, with the task's protocol (:func:`metric_options`)."""
+    options = metric_options(observation)
+    return float(rc.psnr(clean, image, **options)), float(rc.ssim(clean, image, **options))
+
+
 def _scored(observation: rc.Observation, clean: np.ndarray | None, method: rc.Method, image: np.ndarray,
             seconds: float) -> Result:  # fmt: skip
     """A method's output quantised to 8 bits, with its scores against ``clean`` when there is one."""
     image = rc.quantize(image)
-    scores = {}
-    if clean is not None:
-        options = metric_options(observation)
-        scores = {"psnr": rc.psnr(clean, image, **options), "ssim": rc.ssim(clean, image, **options)}
+    scores = {} if clean is None else dict(zip(("psnr", "ssim"), _scores(observation, clean, image), strict=True))
     return Result(method, image, seconds, **scores)
 
 
@@ -522,8 +538,7 @@ def _input_scores(
     """PSNR and SSIM of the input itself (the baseline), when it has a reference and the results' size."""
     if clean is None or observation.image.shape != clean.shape:  # a low-resolution input has no score of its own
         return None
-    options = metric_options(observation)
-    return float(rc.psnr(clean, degraded, **options)), float(rc.ssim(clean, degraded, **options))
+    return _scores(observation, clean, degraded)
 
 
 def _run_outputs(
@@ -535,10 +550,9 @@ def _run_outputs(
     arena = Arena(clean, degraded, tuple(results), _input_scores(observation, clean, degraded))
     table = results_table(arena)
     best = arena.best().method.display_name
-    scores = "" if arena.input_scores is None else " — {:.2f} dB / {:.4f}".format(*arena.input_scores)
+    scores = "" if arena.input_scores is None else f" — {score_text(*arena.input_scores)}"
     gallery = [(rc.to_uint8(degraded), f"{INPUT_NAME}{scores}")]
     gallery += [(rc.to_uint8(result.image), result.caption()) for result in results]
-    estimated = observation.noise_sigma() if settings.mode == "real" and settings.estimate_sigma else None
     return (
         None if clean is None else rc.to_uint8(clean),
         rc.to_uint8(degraded),
@@ -546,8 +560,8 @@ def _run_outputs(
         styled_table(table),
         slider_pair(arena, best, AGAINST[0]),
         gr.update(choices=[result.method.display_name for result in results], value=best),
-        gr.update(choices=list(AGAINST if clean is not None else AGAINST[:1]), value=AGAINST[0]),
-        write_downloads(arena, table, settings, estimated),
+        against_choices(reference=clean is not None),
+        write_downloads(arena, table, settings, estimated_sigma(observation, settings)),
         "\n\n".join(part for part in notices if part),
         arena,
     )

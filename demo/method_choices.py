@@ -6,6 +6,8 @@ from collections.abc import Iterable
 
 import restore_core as rc
 
+from .estimates import expected_seconds
+
 #: A method is slow for a task, and left unticked by default, when the registry's measured cost
 #: (``restore_core/method_costs.json``, written by ``python -m tools.bench_costs``) expects more than
 #: SLOW_SECONDS for a SLOW_SHAPE result: a 512x512 colour photo on the reference 2-core machine. That keeps
@@ -33,10 +35,8 @@ def method_choices(task: str | None = None, family: str | None = None) -> list[t
 
 def _expected(method: rc.Method, task: str, shape: tuple[int, ...]) -> float:
     """A method's expected seconds for a result of ``shape`` (infinite when its cost is not measured)."""
-    try:
-        return rc.expected_seconds(method.name, task, shape)
-    except rc.RestoreError:
-        return float("inf")
+    seconds = expected_seconds(method, task, shape, {})
+    return float("inf") if seconds is None else seconds
 
 
 def is_slow(method: rc.Method, task: str) -> bool:

@@ -25,7 +25,7 @@ TASK_CHOICES = (
     ("Inpaint", "inpaint"),
 )
 #: Noise sigma (0–255 scale) the noise slider takes when a task is chosen.
-DEFAULT_NOISE = {"denoise": 25.0, "deblur": 2.55, "sr": 0.0, "jpeg": 0.0, "inpaint": 0.0}
+DEFAULT_NOISE = rc.TYPICAL_SIGMA
 #: Mode radio choices as (label, value) pairs.
 MODE_CHOICES = (("Simulate a degradation", "simulate"), ("Real degraded photo", "real"))
 #: Blur kernel choices as (label, value) pairs.

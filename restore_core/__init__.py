@@ -39,7 +39,7 @@ from .kernels import (
 from .masks import MASK_TYPES, make_mask, mask_from_image
 from .metrics import psnr, ssim
 from .noise import estimate_noise_sigma
-from .observation import SCALES, TASKS, Observation, degrade
+from .observation import SCALES, TASKS, TYPICAL_SIGMA, Observation, degrade
 from .operators import BOUNDARIES, frequency_response
 from .registry import FAMILIES, Method, Param, get_method, list_methods, register, restore
 from .samples import SAMPLE_PHOTOS, sample_image
@@ -53,6 +53,7 @@ __all__ = [
     "SAMPLE_PHOTOS",
     "SCALES",
     "TASKS",
+    "TYPICAL_SIGMA",
     "FirstFrameWarning",
     "Method",
     "Observation",

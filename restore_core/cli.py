@@ -34,7 +34,7 @@ from .convert import load_image, save_image
 from .errors import RestoreError
 from .kernels import kernel_from_image, make_kernel
 from .masks import mask_from_image
-from .observation import SCALES, TASKS, Observation
+from .observation import SCALES, TASKS, TYPICAL_SIGMA, Observation
 from .registry import Method, Param, get_method, list_methods, restore
 
 #: Exit status of a user error (bad file, option, parameter); argparse uses it too.
@@ -50,9 +50,9 @@ DEFAULT_METHODS = {
     "jpeg": ("deconv_jpeg", "bm3d_deblock"),
     "inpaint": ("biharmonic",),
 }
-#: Noise level (0–255) assumed when neither ``--sigma`` nor ``--estimate-sigma`` is given, as the demo's
-#: defaults; denoising has none (it needs one of the two).
-DEFAULT_SIGMA = {"deblur": 2.55, "sr": 0.0, "jpeg": 0.0, "inpaint": 0.0}
+#: Noise level (0–255) assumed when neither ``--sigma`` nor ``--estimate-sigma`` is given (the library's
+#: typical levels, the demo's defaults); denoising has none (it needs one of the two).
+DEFAULT_SIGMA = {task: sigma for task, sigma in TYPICAL_SIGMA.items() if task != "denoise"}
 #: The options each task needs, as shown by ``list`` and in error messages.
 TASK_OPTIONS = {
     "denoise": "--sigma S or --estimate-sigma",

@@ -29,6 +29,9 @@ from .operators import BOUNDARIES, BicubicDownsample, Blur, Decimate, Identity, 
 
 TASKS = ("denoise", "deblur", "sr", "jpeg", "inpaint")
 SCALES = (2, 3, 4)
+#: A typical Gaussian noise level (0–255 scale) of each task's observations: the demo's defaults, and what the
+#: command line assumes for a photo when no level is given (denoising always needs one).
+TYPICAL_SIGMA = {"denoise": 25.0, "deblur": 2.55, "sr": 0.0, "jpeg": 0.0, "inpaint": 0.0}
 #: Largest median of an observation on the [0, 1] scale. Gaussian noise leaves the median of a [0, 1] image in
 #: [0, 1]; Poisson noise of the most adverse peak (about 0.3 photons) can lift it to about 3.2 on an 8x8 image
 #: (simulated), beyond that only with a probability below 1e-9. Photos on the 0–255 scale lie far above.

@@ -15,7 +15,6 @@ from .callbacks import (
     AGAINST,
     COLUMN_WIDTHS,
     COLUMNS,
-    TASK_GROUPS,
     checklist_labels,
     cleared_results,
     kernel_visibility,
@@ -36,6 +35,7 @@ from .callbacks import (
 )
 from .components import MethodChecklist, RawImage, guard_input
 from .degradation import (
+    CONTROL_GROUPS,
     KERNEL_CHOICES,
     KERNEL_PARAMETERS,
     KERNEL_SETTINGS,
@@ -144,14 +144,15 @@ def _task_controls(mode: gr.Radio, task: gr.Radio) -> tuple[dict[str, gr.compone
             value=_DEFAULTS.estimate_sigma, visible=False, label="Estimate the noise level from the photo"
         ),
     }
-    groups = {name: gr.Group(visible=name == _DEFAULTS.task) for name in TASK_GROUPS}
-    with groups["deblur"]:
+    needs = rc.get_task(_DEFAULTS.task).needs
+    groups = {name: gr.Group(visible=name in needs) for name in CONTROL_GROUPS}
+    with groups["kernel"]:
         controls.update(_deblur_controls())
-    with groups["sr"]:
+    with groups["scale"]:
         controls["scale"] = gr.Radio(list(rc.SCALES), value=_DEFAULTS.scale, label="Scale factor")
-    with groups["jpeg"]:
+    with groups["quality"]:
         controls["quality"] = gr.Slider(1, 100, value=_DEFAULTS.quality, step=1, label="JPEG quality")
-    with groups["inpaint"]:
+    with groups["mask"]:
         controls["mask_type"] = gr.Radio(list(MASK_CHOICES), value=_DEFAULTS.mask_type, label="Mask", elem_id="mask")
         controls["mask_ratio"] = gr.Slider(0.05, 0.9, value=_DEFAULTS.mask_ratio, step=0.05, label="Missing fraction")
         controls["mask_drawing"] = gr.ImageEditor(
@@ -204,7 +205,7 @@ def _views() -> dict[str, gr.components.Component]:
     with gr.Row(equal_height=False):
         views["preview"] = gr.Image(label="Input to restore (live preview)", format="png", interactive=False,
                                     height=PREVIEW_HEIGHT, elem_id="preview")  # fmt: skip
-        with gr.Column(visible=_DEFAULTS.task == "deblur", min_width=160) as views["kernel_views"]:
+        with gr.Column(visible="kernel" in rc.get_task(_DEFAULTS.task).needs, min_width=160) as views["kernel_views"]:
             views["kernel"] = gr.Image(label="Blur kernel", format="png", interactive=False, height=110)
             views["spectrum"] = gr.Image(label="Frequency response", format="png", interactive=False, height=110)
     views["notice"] = gr.Markdown(elem_id="notice")
@@ -320,7 +321,7 @@ def _wire_controls(app: gr.Blocks, inputs: _Inputs, views: dict[str, gr.componen
     upload.upload(lambda: UPLOAD, None, source, queue=False, **_PRIVATE)
     upload.clear(lambda: rc.SAMPLE_PHOTOS[0], None, source, queue=False, **_PRIVATE)
     source.change(source_changed, source, [upload, inputs.samples], queue=False, **_PRIVATE)
-    group_list = [inputs.groups[name] for name in TASK_GROUPS]
+    group_list = [inputs.groups[name] for name in CONTROL_GROUPS]
     task.change(task_updates, inputs.sizing, [*checklists, *group_list], queue=False, **_PRIVATE)
     task.change(lambda value: gr.update(visible=value == "deblur"), task, views["kernel_views"], queue=False,
                 **_PRIVATE)  # fmt: skip

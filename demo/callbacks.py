@@ -22,7 +22,7 @@ from PIL import Image
 import restore_core as rc
 from restore_core.workers import RunCancelled, RunTimedOut, WorkerPool, release_free_memory
 
-from .degradation import DEFAULT_NOISE, KERNEL_PARAMETERS, KERNEL_SETTINGS, Degradation, metric_options
+from .degradation import CONTROL_GROUPS, KERNEL_PARAMETERS, KERNEL_SETTINGS, Degradation
 from .estimates import choice_label, duration, expected_seconds, remaining_seconds, selection_notice
 from .inputs import UPLOAD, editor_background, input_image
 from .limits import PREVIEWS_AT_ONCE, RECYCLE_BYTES, RUN_SECONDS, RUNS_AT_ONCE, WORKER_MEMORY
@@ -30,10 +30,8 @@ from .liveness import client_gone
 from .method_choices import default_methods, selected_methods, task_methods
 from .method_params import params_for
 from .served_files import call_folder
-from .views import error_map, kernel_picture, spectrum_picture, upsample_for_display, zoom_crop
+from .views import error_map, kernel_picture, spectrum_picture, zoom_crop
 
-#: Tasks with their own group of controls, in the order of the groups' visibility updates.
-TASK_GROUPS = ("deblur", "sr", "jpeg", "inpaint")
 #: Columns of the metrics table (an already degraded photo has no reference: no PSNR/SSIM). Few, so that
 #: the scores fit a phone's width; learned methods say "(learned)" in their names.
 COLUMNS = ("Method", "PSNR (dB)", "SSIM", "Time (s)")
@@ -159,11 +157,11 @@ def method_checklists(
 def task_updates(
     source: str, upload: str | None, mode: str, task: str, scale: int, method_params: dict[str, Any] | None
 ) -> tuple[dict[str, Any], ...]:
-    """Updates when the task changes: both checklists, then the visibility of each group of :data:`TASK_GROUPS`."""
+    """Updates when the task changes: both checklists, then the visibility of each of :data:`CONTROL_GROUPS`."""
     shape = result_shape(source, upload, mode, task, scale)
     return (
         *method_checklists(task, shape, method_params),
-        *(gr.update(visible=task == group) for group in TASK_GROUPS),
+        *(gr.update(visible=group in rc.get_task(task).needs) for group in CONTROL_GROUPS),
     )
 
 
@@ -192,7 +190,7 @@ def cleared_results() -> tuple[Any, ...]:
 
 def noise_default(task: str) -> dict[str, Any]:
     """The noise slider's typical value for a task (applied when the user picks the task)."""
-    return gr.update(value=DEFAULT_NOISE.get(task, 0.0))
+    return gr.update(value=rc.get_task(task).typical_sigma)
 
 
 def kernel_visibility(kernel_type: str) -> tuple[dict[str, Any], ...]:
@@ -278,14 +276,14 @@ def _preview(
     """:func:`preview` once it has a slot."""
     try:
         image, notice = input_image(source, upload)
-        if degradation.task == "deblur":
+        if "kernel" in rc.get_task(degradation.task).needs:
             kernel = degradation.kernel()
             spectrum, caption = spectrum_picture(kernel)
             kernel_views = (kernel_picture(kernel), gr.update(value=spectrum, label=caption))
         observation = degradation.observe(image)
     except (rc.RestoreError, ValueError) as error:
         return (None, *kernel_views, f"⚠️ {describe_failure(error)}")
-    shown = upsample_for_display(observation.image, observation.clean_shape)
+    shown = observation.at_clean_size()
     return (
         rc.to_uint8(shown),
         *kernel_views,
@@ -317,17 +315,16 @@ class Failure:
 
 
 def _scores(observation: rc.Observation, clean: np.ndarray, image: np.ndarray) -> tuple[float, float]:
-    """PSNR and SSIM of an 8-bit image against ``clean``, with the task's protocol (:func:`metric_options`)."""
-    options = metric_options(observation)
-    return float(rc.psnr(clean, image, **options)), float(rc.ssim(clean, image, **options))
+    """PSNR and SSIM of an image against ``clean`` with the task's protocol (:func:`restore_core.score`)."""
+    psnr, ssim = rc.score(observation, clean, image)
+    return float(psnr), float(ssim)
 
 
 def _scored(observation: rc.Observation, clean: np.ndarray | None, method: rc.Method, image: np.ndarray,
             seconds: float) -> Result:  # fmt: skip
-    """A method's output quantised to 8 bits, with its scores against ``clean`` when there is one."""
-    image = rc.quantize(image)
+    """A method's output with its scores against ``clean`` (the benchmark's protocol), quantised to 8 bits for show."""
     scores = {} if clean is None else dict(zip(("psnr", "ssim"), _scores(observation, clean, image), strict=True))
-    return Result(method, image, seconds, **scores)
+    return Result(method, rc.quantize(image), seconds, **scores)
 
 
 async def restore_all(
@@ -546,7 +543,7 @@ def _run_outputs(
     notices: tuple[str, ...],
 ) -> tuple[Any, ...]:  # fmt: skip
     """The outputs of :func:`run_arena` for its results (see there)."""
-    degraded = rc.quantize(upsample_for_display(observation.image, observation.clean_shape))
+    degraded = rc.quantize(observation.at_clean_size())
     arena = Arena(clean, degraded, tuple(results), _input_scores(observation, clean, degraded))
     table = results_table(arena)
     best = arena.best().method.display_name

@@ -16,16 +16,10 @@ import restore_core as rc
 
 from .inputs import MAX_UPLOAD_SIDE, drawn_mask, uploaded_kernel, uploaded_mask
 
-#: Task radio choices as (label, value) pairs.
-TASK_CHOICES = (
-    ("Denoise", "denoise"),
-    ("Deblur", "deblur"),
-    ("Super-resolution", "sr"),
-    ("JPEG artefacts", "jpeg"),
-    ("Inpaint", "inpaint"),
-)
-#: Noise sigma (0–255 scale) the noise slider takes when a task is chosen.
-DEFAULT_NOISE = rc.TYPICAL_SIGMA
+#: Task radio choices as (label, value) pairs, from the task declarations.
+TASK_CHOICES = tuple((rc.get_task(name).label, name) for name in rc.TASKS)
+#: The forward-model parameters with controls of their own (one group each, shown for the tasks that need it).
+CONTROL_GROUPS = ("kernel", "scale", "quality", "mask")
 #: Mode radio choices as (label, value) pairs.
 MODE_CHOICES = (("Simulate a degradation", "simulate"), ("Real degraded photo", "real"))
 #: Blur kernel choices as (label, value) pairs.
@@ -117,7 +111,7 @@ class Degradation:
 
     mode: str = "simulate"
     task: str = "deblur"
-    noise_sigma: float = DEFAULT_NOISE["deblur"]
+    noise_sigma: float = rc.get_task("deblur").typical_sigma
     estimate_sigma: bool = False
     kernel_type: str = "gaussian"
     gaussian_sigma: float = 1.6
@@ -168,31 +162,29 @@ class Degradation:
         return rc.make_mask(self.mask_type, shape, self.mask_ratio, whole_number(self.seed, "the seed", 0, MAX_SEED))
 
     def task_options(self, shape: tuple[int, ...]) -> dict[str, Any]:
-        """The forward-model keyword arguments specific to the task, for an image of ``shape``."""
-        if self.task == "deblur":
-            return {"kernel": self.kernel()}
-        if self.task == "sr":
-            return {"scale": self.scale}
-        if self.task == "jpeg":
-            return {"quality": whole_number(self.quality, "the JPEG quality", 1, 100)}
-        if self.task == "inpaint":
-            return {"mask": self.mask(shape)}
-        return {}
+        """The forward-model parameters the task needs (its controls' values), for a clean image of ``shape``."""
+        readers = {
+            "kernel": self.kernel,
+            "scale": lambda: self.scale,
+            "quality": lambda: whole_number(self.quality, "the JPEG quality", 1, 100),
+            "mask": lambda: self.mask(shape),
+        }
+        return {name: readers[name]() for name in rc.get_task(self.task).needs}
 
     def result_shape(self, shape: tuple[int, ...]) -> tuple[int, ...]:
         """Shape of the restorations of an image of ``shape``.
 
-        That is the image's own shape, enlarged by the scale for a real photo's super-resolution
-        (a simulated one shrinks the image first, so its results come back to its size).
+        That is the image's own shape, or for a real photo the task's restored shape (enlarged by
+        the scale for super-resolution; a simulation degrades the image first, so its results come
+        back to its size).
 
         Raises
         ------
         RestoreError
-            For an unsupported scale.
+            For an unknown task or an unsupported scale.
         """
-        if self.mode == "real" and self.task == "sr":
-            scale = rc.observation.check_scale(self.scale)
-            return (shape[0] * scale, shape[1] * scale, *shape[2:])
+        if self.mode == "real":
+            return rc.get_task(self.task).restored_shape(tuple(shape), {"scale": self.scale})
         return tuple(shape)
 
     def observe(self, image: np.ndarray) -> rc.Observation:
@@ -203,7 +195,7 @@ class Degradation:
         RestoreError
             For settings the library refuses (the message says which and why).
         """
-        rc.observation.check_task(self.task)
+        rc.get_task(self.task)
         if self.mode == "real":
             return self._real(image)
         if self.mode != "simulate":
@@ -213,21 +205,15 @@ class Degradation:
 
     def _real(self, image: np.ndarray) -> rc.Observation:
         """An already degraded photo with what the settings say about its degradation."""
+        task = rc.get_task(self.task)
         shape = self.result_shape(image.shape)
-        if self.task == "sr":
-            scale = self.scale
-            if max(shape[:2]) > MAX_UPLOAD_SIDE:  # the arena's working size bounds results too (time, memory)
-                raise rc.RestoreError(
-                    f"x{scale} super-resolution of this {image.shape[1]}×{image.shape[0]} photo would make a "
-                    f"{shape[1]}×{shape[0]} result; results are at most {MAX_UPLOAD_SIDE} px a side: crop the photo "
-                    f"to at most {MAX_UPLOAD_SIDE // scale} px a side, or choose a smaller scale."
-                )
+        if max(shape[:2]) > MAX_UPLOAD_SIDE:  # the arena's working size bounds results too (time, memory)
+            factor = shape[0] / image.shape[0]
+            raise rc.RestoreError(
+                f"{task.label} (x{factor:g}) of this {image.shape[1]}×{image.shape[0]} photo would make a "
+                f"{shape[1]}×{shape[0]} result; results are at most {MAX_UPLOAD_SIDE} px a side: crop the photo "
+                f"to at most {int(MAX_UPLOAD_SIDE // factor)} px a side, or choose a smaller scale."
+            )
         sigma = None if self.estimate_sigma else self.noise_sigma
-        # Photos are not periodic: deblur them with the boundary-aware (reflect) forward model.
-        boundary = "reflect" if self.task == "deblur" else "circular"
-        return rc.Observation(image, self.task, shape, sigma=sigma, boundary=boundary, **self.task_options(shape))
-
-
-def metric_options(observation: rc.Observation) -> dict[str, Any]:
-    """The literature's metric protocol: Y channel and a ``scale``-pixel border crop for sr, else all channels."""
-    return {"y_channel": True, "crop": observation.scale} if observation.task == "sr" else {}
+        options = self.task_options(shape)
+        return rc.Observation(image, task.name, shape, sigma=sigma, boundary=task.photo_boundary, **options)

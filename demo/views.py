@@ -59,15 +59,6 @@ def error_map(result: np.ndarray, clean: np.ndarray) -> np.ndarray:
     return _colour(error / ERROR_RANGE, "inferno")
 
 
-def upsample_for_display(image: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
-    """A low-resolution image enlarged by pixel repetition to ``shape`` (to show it beside full-size results)."""
-    if image.shape[:2] == shape[:2]:
-        return image
-    rows = np.arange(shape[0]) * image.shape[0] // shape[0]
-    cols = np.arange(shape[1]) * image.shape[1] // shape[1]
-    return image[rows][:, cols]
-
-
 def zoom_crop(image: np.ndarray, centre_x: float, centre_y: float, fraction: float) -> np.ndarray:
     """The same square window of any image, enlarged with visible pixels.
 

@@ -43,7 +43,7 @@ from .datasets import (
     standard_datasets,
 )
 from .plots import LEVEL_PLOT, RUNTIME_PLOT, plot_psnr_vs_level, plot_psnr_vs_runtime
-from .protocols import PROTOCOLS, SEEDING, TASK_PROTOCOLS, Level
+from .protocols import PROTOCOLS, SEEDING, Level
 from .report import failure_notes, markdown_results, run_header, summarize, write_reports
 from .results import RESULTS_FILE, ResultsFile, count_saved, finished_keys, read_results, row_key, select_keys
 
@@ -269,11 +269,12 @@ def build_parser() -> argparse.ArgumentParser:
 
 def _option_tasks() -> dict[str, tuple[str, ...]]:
     """For each task-specific option (argparse ``dest``), the tasks it applies to."""
-    tasks = {protocol.level_option: (task,) for task, protocol in TASK_PROTOCOLS.items()}
-    tasks["kernels"] = ("deblur", "sr")
-    tasks["noise_sigma"] = tuple(task for task, spec in TASK_PROTOCOLS.items() if spec.noise_default is not None)
-    tasks["color"] = ("jpeg",)
-    tasks["clip"] = tuple(task for task in rc.TASKS if task != "jpeg")
+    declared = [rc.get_task(name) for name in rc.TASKS]
+    tasks = {task.protocol.option: (task.name,) for task in declared}
+    tasks["kernels"] = tuple(task.name for task in declared if "kernel" in task.accepts)
+    tasks["noise_sigma"] = tuple(task.name for task in declared if task.protocol.noise_default is not None)
+    tasks["color"] = tuple(task.name for task in declared if task.protocol.rgb_option)
+    tasks["clip"] = tuple(task.name for task in declared if not task.clips)
     return tasks
 
 
@@ -327,19 +328,21 @@ def default_datasets(task: str, data_root: Path | None) -> list[str]:
 
 
 def default_levels(task: str, data_root: Path | None) -> tuple:
-    """The task's default levels; deblur without a data root uses the built-in kernels instead of k1..k8."""
-    if task == "deblur" and data_root is None:
+    """The task's default levels; kernel levels without a data root are the built-in kernels instead of k1..k8."""
+    protocol = rc.get_task(task).protocol
+    if protocol.field == "kernel" and data_root is None:
         return tuple(BUILTIN_KERNELS)
-    return TASK_PROTOCOLS[task].default_levels
+    return protocol.defaults
 
 
 def make_levels(args: argparse.Namespace) -> tuple[Level, ...]:
     """The degradation levels of the command line (task defaults where omitted), once each."""
-    values = getattr(args, TASK_PROTOCOLS[args.task].level_option) or default_levels(args.task, args.data_root)
+    protocol = rc.get_task(args.task).protocol
+    values = getattr(args, protocol.option) or default_levels(args.task, args.data_root)
     kernels = None
-    if args.task == "deblur":
+    if protocol.field == "kernel":
         kernels = load_kernels(values, args.data_root)
-    elif args.task == "sr" and args.kernels:
+    elif args.kernels:
         kernels = load_kernels(args.kernels, args.data_root)
     levels = protocols.build_levels(
         args.task, values, noise_sigmas=args.noise_sigma, kernels=kernels, clip=args.clip, color=args.color
@@ -452,7 +455,7 @@ def run_cell(
         start = time.perf_counter()
         restored = rc.restore(observation, cell.method.name, **options)
         seconds = time.perf_counter() - start
-        psnr, ssim = protocols.score(plan.task, clean, restored, cell.level)
+        psnr, ssim = rc.score(observation, clean, restored)
     except Exception as error:  # one failed run must not stop the others
         return {**row, "error": _error_text(error)}, None
     return {**row, "psnr": psnr, "ssim": ssim, "seconds": seconds}, restored
@@ -468,7 +471,7 @@ def save_example(
     clean, observation = observe(cell.image, cell.level)
     window = examples.detail_window(clean)
     folder = examples.example_folder(out, cell.dataset, cell.image.name, cell.level.label)
-    for name, image in ((examples.CLEAN, clean), (examples.DEGRADED, examples.observed_view(observation))):
+    for name, image in ((examples.CLEAN, clean), (examples.DEGRADED, np.clip(observation.at_clean_size(), 0, 1))):
         if not (folder / f"{name}.png").is_file():
             examples.save_crop(folder, name, image, window)
     examples.save_crop(folder, examples.slug(cell.method.name), restored, window)

@@ -30,8 +30,6 @@ BUILTIN_DATASET = "skimage"
 SKIMAGE_PHOTOS = rc.SAMPLE_PHOTOS
 #: Side of the square built-in images.
 SKIMAGE_SIDE = 192
-#: Names of the Levin et al. kernels in ``<data root>/kernels/levin8.npz``.
-LEVIN_KERNELS = tuple(f"k{number}" for number in range(1, 9))
 #: Kernels that need no data, by name (the library's catalogue).
 BUILTIN_KERNELS = rc.NAMED_KERNELS
 
@@ -216,18 +214,18 @@ def load_kernels(names: Iterable[str], data_root: Path | None) -> dict[str, np.n
         For an unknown name, or a Levin kernel without a data root.
     """
     names = list(names)
-    unknown = [name for name in names if name not in BUILTIN_KERNELS and name not in LEVIN_KERNELS]
+    unknown = [name for name in names if name not in BUILTIN_KERNELS and name not in rc.LEVIN_KERNELS]
     if unknown:
         raise rc.RestoreError(
-            f"unknown kernel {', '.join(unknown)}; choose from {', '.join(LEVIN_KERNELS)} "
+            f"unknown kernel {', '.join(unknown)}; choose from {', '.join(rc.LEVIN_KERNELS)} "
             f"(needs the data root) or the built-in {', '.join(BUILTIN_KERNELS)}."
         )
     levin = {}
-    if any(name in LEVIN_KERNELS for name in names):
+    if any(name in rc.LEVIN_KERNELS for name in names):
         if data_root is None:
             raise rc.RestoreError(
                 f"kernels k1..k8 are read from <data root>/kernels/levin8.npz: pass --data-root or "
                 f"set {DATA_ROOT_ENV}, or use the built-in kernels {', '.join(BUILTIN_KERNELS)}."
             )
         levin = rc.levin_kernels(data_root)
-    return {name: levin[name] if name in LEVIN_KERNELS else rc.named_kernel(name) for name in names}
+    return {name: levin[name] if name in rc.LEVIN_KERNELS else rc.named_kernel(name) for name in names}

@@ -69,14 +69,6 @@ def detail_window(image: np.ndarray, side: int = CROP_SIDE) -> Window:
     return Window(int(top), int(left), height, width)
 
 
-def observed_view(observation: rc.Observation) -> np.ndarray:
-    """The degraded image at the clean image's size (low-resolution input repeated ``scale`` times)."""
-    image = np.clip(observation.image, 0, 1)
-    if observation.task == "sr":
-        image = np.repeat(np.repeat(image, observation.scale, axis=0), observation.scale, axis=1)
-    return image
-
-
 def slug(text: str) -> str:
     """A file-system-safe version of a label (``'σ=25'`` -> ``'s25'``)."""
     text = text.replace("σ", "s").replace("×", "x").replace("%", "pct").replace("=", "")

@@ -1,12 +1,14 @@
-"""How each task degrades a test image and how the restoration is measured.
+"""The benchmark's levels: how each task degrades a test image, from its declaration's protocol.
 
-The protocols follow the papers whose numbers the benchmark is compared with;
-:data:`PROTOCOLS` states them in words for ``--help`` and the report header.
+Each task declares its protocol (:class:`restore_core.tasks.Protocol`: level option and field,
+defaults, labels, the ground truth and how the restoration is measured), following the papers
+whose numbers the benchmark is compared with; :data:`PROTOCOLS` states them in words for
+``--help`` and the report header.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from itertools import product
 from typing import Any
@@ -15,87 +17,6 @@ import numpy as np
 
 import restore_core as rc
 
-from .datasets import LEVIN_KERNELS
-
-
-@dataclass(frozen=True)
-class TaskProtocol:
-    """What varies in a task's benchmark and how its levels are named.
-
-    Attributes
-    ----------
-    text : str
-        The protocol in words.
-    level_option : str
-        Command-line option (argparse ``dest``) listing the levels, e.g. ``'sigmas'``.
-    level_field : str
-        :class:`Level` attribute those values set, e.g. ``'sigma'``.
-    default_levels : tuple
-        Levels run when the option is omitted.
-    label : callable
-        Readable name of a level value, e.g. ``25 -> 'σ=25'``.
-    noise_default : tuple of float or None
-        Default ``--noise-sigma`` values (0–255 scale); None when the task takes no extra noise.
-    """
-
-    text: str
-    level_option: str
-    level_field: str
-    default_levels: tuple
-    label: Callable[[Any], str]
-    noise_default: tuple[float, ...] | None = None
-
-
-TASK_PROTOCOLS: dict[str, TaskProtocol] = {
-    "denoise": TaskProtocol(
-        "additive white Gaussian noise of standard deviation σ (0–255 scale) on the [0, 1] image, not "
-        "clipped unless --clip; PSNR/SSIM on all channels, no border crop.",
-        "sigmas",
-        "sigma",
-        (15, 25, 50),
-        lambda sigma: f"σ={sigma:g}",
-    ),
-    "deblur": TaskProtocol(
-        "circular convolution with the kernel, then Gaussian noise σ (--noise-sigma, default 2.55 and 7.65 "
-        "on the 0–255 scale), not clipped unless --clip; PSNR/SSIM on all channels, no border crop.",
-        "kernels",
-        "kernel",
-        LEVIN_KERNELS,
-        str,
-        noise_default=(2.55, 7.65),
-    ),
-    "sr": TaskProtocol(
-        "ground truth mod-cropped to a multiple of the scale; low-resolution input by MATLAB bicubic "
-        "downscaling with antialiasing or, at levels naming a kernel (--kernels), by circular blur with the "
-        "kernel then keeping every scale-th pixel (plus Gaussian noise if --noise-sigma); the output rounded "
-        "to 8 bits; "
-        "PSNR/SSIM on the Y channel of MATLAB rgb2ycbcr with `scale` border pixels cropped.",
-        "scales",
-        "scale",
-        rc.SCALES,
-        lambda scale: f"×{scale}",
-        noise_default=(0.0,),
-    ),
-    "jpeg": TaskProtocol(
-        "the Y channel of MATLAB rgb2ycbcr, rounded to 8 bits (gray images as they are), is JPEG-compressed "
-        "by libjpeg at quality q, or the RGB image with --color (4:2:0); PSNR/SSIM against that gray "
-        "(or RGB) image, no border crop.",
-        "qualities",
-        "quality",
-        (10, 20, 30, 40),
-        lambda quality: f"q={quality}",
-    ),
-    "inpaint": TaskProtocol(
-        "random masks missing the given fraction of pixels, plus Gaussian noise if --noise-sigma; "
-        "PSNR/SSIM on all channels (missing and observed pixels), no border crop.",
-        "ratios",
-        "ratio",
-        (0.5, 0.8),
-        lambda ratio: f"{100 * ratio:g}% missing",
-        noise_default=(0.0,),
-    ),
-}
-
 #: How the noise and masks are seeded (all tasks).
 SEEDING = (
     "image i (0-based position in its dataset's sorted file list) is degraded with seed S + i "
@@ -103,7 +24,7 @@ SEEDING = (
 )
 
 #: The protocol of each task in words.
-PROTOCOLS: dict[str, str] = {task: protocol.text for task, protocol in TASK_PROTOCOLS.items()}
+PROTOCOLS: dict[str, str] = {name: rc.get_task(name).protocol.text for name in rc.TASKS}
 
 
 @dataclass(frozen=True)
@@ -161,14 +82,15 @@ def build_levels(
     Parameters
     ----------
     task : str
-        One of :data:`TASK_PROTOCOLS`.
+        One of :data:`restore_core.TASKS`.
     values : sequence
         Level values: sigmas, kernel names, scales, qualities or ratios.
     noise_sigmas : sequence of float, optional
         Extra Gaussian noise levels of deblur, sr and inpaint; default the task's.
     kernels : mapping of str to ndarray, optional
-        The kernels named in ``values``, required for deblur; for sr, blur with each of them
-        before decimation (one level per scale and kernel) instead of bicubic downscaling.
+        The kernels named in ``values`` when the task's levels are kernels (deblur); for a task that
+        optionally takes a kernel (sr), blur with each of them before its operator (decimation: one
+        level per value and kernel) instead of its kernel-free one (bicubic downscaling).
     clip : bool
         Whether noisy observations are clipped to ``[0, 1]`` (named in the label).
     color : bool
@@ -179,39 +101,30 @@ def build_levels(
     list of Level
         One per value and noise level, values varying slowest.
     """
-    protocol = TASK_PROTOCOLS[task]
+    declared = rc.get_task(task)
+    protocol = declared.protocol
     noises = protocol.noise_default if noise_sigmas is None else tuple(map(float, noise_sigmas))
-    sr_kernels = tuple(kernels or ()) if task == "sr" else ()
+    extra_kernels = tuple(kernels or ()) if "kernel" in declared.optional else ()
     levels = []
-    for value, sr_kernel, noise in product(values, sr_kernels or (None,), noises or (None,)):
-        extras = ([sr_kernel] if sr_kernel else []) + ([f"σ={noise:g}"] if noise else [])
+    for value, extra_kernel, noise in product(values, extra_kernels or (None,), noises or (None,)):
+        extras = ([extra_kernel] if extra_kernel else []) + ([f"σ={noise:g}"] if noise else [])
         extras += (["clipped"] if clip else []) + (["RGB"] if color else [])
         fields: dict[str, Any] = {} if noise is None else {"sigma": noise}
-        fields[protocol.level_field] = value
-        if task == "deblur":
+        fields[protocol.field] = value
+        if protocol.field == "kernel":
             fields["kernel_array"] = kernels[value]
-        if sr_kernel:
-            fields.update(kernel=sr_kernel, kernel_array=kernels[sr_kernel])
+        if extra_kernel:
+            fields.update(kernel=extra_kernel, kernel_array=kernels[extra_kernel])
         levels.append(Level(" ".join([protocol.label(value), *extras]), **fields))
     return levels
 
 
-def mod_crop(image: np.ndarray, scale: int) -> np.ndarray:
-    """Crop the bottom and right so that both sides are multiples of ``scale``."""
-    height, width = image.shape[:2]
-    return image[: height - height % scale, : width - width % scale]
-
-
 def ground_truth(task: str, image: np.ndarray, level: Level, color: bool = False) -> np.ndarray:
-    """The clean image a task restores and is measured against.
+    """The clean image a task restores and is measured against (see ``Task.ground_truth``).
 
     SR mod-crops to the scale; JPEG takes the 8-bit Y channel unless ``color``.
     """
-    if task == "sr":
-        return mod_crop(image, level.scale)
-    if task == "jpeg" and not color:
-        return rc.quantize(rc.rgb_to_y(image))
-    return image
+    return rc.get_task(task).ground_truth(image, scale=level.scale, color=color)
 
 
 def observe(task: str, clean: np.ndarray, level: Level, seed: int, clip: bool = False) -> rc.Observation:
@@ -229,11 +142,3 @@ def observe(task: str, clean: np.ndarray, level: Level, seed: int, clip: bool = 
         clip=clip,
         seed=seed,
     )
-
-
-def score(task: str, clean: np.ndarray, restored: np.ndarray, level: Level) -> tuple[float, float]:
-    """PSNR (dB) and SSIM of a restoration; SR output is rounded to 8 bits and measured on cropped Y."""
-    if task == "sr":
-        restored = rc.quantize(restored)
-    options = {"y_channel": True, "crop": level.scale} if task == "sr" else {}
-    return rc.psnr(clean, restored, **options), rc.ssim(clean, restored, **options)

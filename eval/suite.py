@@ -9,8 +9,9 @@ PSNR-vs-level plots and the published numbers the harness reproduces.
 The summary records of every entry are kept beside the document
 (``docs/results/<entry>.json``, with the plot), so ``--only`` reruns some entries
 and rewrites the document with the others' stored results, also from a fresh
-checkout whose output folder is empty. A section whose records were never stored
-is carried over from the existing document as it is. ``--family learned`` reruns only
+checkout whose output folder is empty. The document is written from those stored
+records only (``--render`` rewrites it without running anything); an entry without them is listed
+as not run yet. ``--family learned`` reruns only
 the learned methods of the chosen entries (after retraining a network) and keeps the
 stored records of the classical ones, which are deterministic. The real-photo section of
 ``python -m eval.real`` (``docs/results/real/real.md``) comes last.
@@ -37,14 +38,19 @@ from . import benchmark
 from .cli import INTERRUPTED, os_error_text, prepare_folder
 from .plots import LEVEL_PLOT, plot_psnr_vs_level
 from .real import SECTION
-from .report import markdown_table, metric_tables, package_versions, write_atomic
+from .report import markdown_table, metric_tables, write_atomic
 
 #: Where the suite writes its benchmark folders, and the document it produces.
 DEFAULT_OUT = Path("bench_out") / "suite"
 DEFAULT_DOC = Path("docs") / "RESULTS.md"
+#: The folder beside the document holding each entry's stored records and plot.
+RESULTS_FOLDER = "results"
+#: The data root the document's commands name (the documented layout: ``../shared/data`` beside the checkout).
+DOC_DATA_ROOT = Path("../shared/data")
+#: The command that writes the whole document.
+SUITE_COMMAND = f"python -m eval.suite --data-root {DOC_DATA_ROOT.as_posix()}"
 #: First line of the document; an existing ``--doc`` without it is not overwritten.
 TITLE = "# Deconv Arena results"
-_LEVIN = tuple(f"k{number}" for number in range(1, 9))
 
 
 @dataclass(frozen=True)
@@ -171,7 +177,7 @@ SUITE: tuple[Entry, ...] = (
     Entry(
         "deblur-set12",
         "Non-blind deblurring, Set12, Levin kernels k1..k8, circular blur",
-        ("--task", "deblur", "--datasets", "Set12", "--kernels", *_LEVIN, "--noise-sigma", "2.55", "7.65")
+        ("--task", "deblur", "--datasets", "Set12", "--kernels", *rc.LEVIN_KERNELS, "--noise-sigma", "2.55", "7.65")
         + ("--methods", *_DEBLUR_METHODS),
     ),
     Entry(
@@ -183,7 +189,7 @@ SUITE: tuple[Entry, ...] = (
     Entry(
         "deblur-cbsd68-levin",
         "Non-blind deblurring, CBSD68 (colour, first 24 images), Levin kernels k1..k8, circular blur",
-        ("--task", "deblur", "--datasets", "CBSD68", "--limit", "24", "--kernels", *_LEVIN)
+        ("--task", "deblur", "--datasets", "CBSD68", "--limit", "24", "--kernels", *rc.LEVIN_KERNELS)
         + ("--noise-sigma", "2.55", "7.65", "--methods", *_COLOUR_DEBLUR_METHODS),
     ),
     Entry(
@@ -303,16 +309,27 @@ def section_markdown(
     return "\n\n".join(parts)
 
 
-def results_markdown(command: str, sections: Sequence[str], checks: Sequence[Mapping[str, Any]]) -> str:
-    """The whole of ``docs/RESULTS.md``."""
+def results_markdown(
+    sections: Sequence[str], checks: Sequence[Mapping[str, Any]], versions: Mapping[str, Sequence[str]]
+) -> str:
+    """The whole of ``docs/RESULTS.md``: the introduction, the reference checks and the sections.
+
+    ``versions`` maps each package-versions line of the stored runs to the entries measured with it.
+    """
     reproduced = sum(check["ok"] for check in checks)
+    if len(versions) <= 1:
+        measured = f"Versions: {next(iter(versions), 'none')}."
+    else:
+        measured = "Versions:\n\n" + "\n".join(f"- {line}: {', '.join(names)}" for line, names in versions.items())
     intro = (
         f"{TITLE}\n\n"
-        f"Produced by\n\n```\n{command}\n```\n\n"
+        f"Produced by\n\n```\n{SUITE_COMMAND}\n```\n\n"
         "which runs the `python -m eval.benchmark` commands shown in each section (each resumable; the raw "
-        "`results.csv`, `summary.json`/`.md`/`.html` and plots are in the suite's output folder) and rewrites "
-        "this file. Means over the images of each dataset, best per column in bold; seconds are per image "
-        f"on the device named.\n\nVersions: {package_versions()}.\n\n"
+        "`results.csv`, `summary.json`/`.md`/`.html` and plots are in the suite's output folder), stores each "
+        f"entry's summary records in `{RESULTS_FOLDER}/<entry>.json` and writes this file from the stored "
+        f"records only (`{SUITE_COMMAND} --render` rewrites it without running anything; `--only` and "
+        "`--family` rerun some entries or one family). Means over the images of each dataset, best per column "
+        f"in bold; seconds are per image on the device named.\n\n{measured}\n\n"
         f"## Published baselines reproduced ({reproduced} of {len(checks)})\n\n{references_markdown(checks)}"
     )
     return "\n\n".join([intro, *sections]) + "\n"
@@ -339,16 +356,19 @@ def build_parser() -> argparse.ArgumentParser:
         help="rerun only this family's methods (e.g. learned, after retraining) and keep the stored records "
         "of the others",
     )
+    parser.add_argument(
+        "--render", action="store_true", help="run nothing: rewrite the document from the stored records"
+    )
     return parser
 
 
-def previous_document(path: Path) -> str:
-    """The text of the document an earlier run wrote at ``path`` ('' when there is none).
+def check_document(path: Path) -> None:
+    """Refuse to overwrite ``path`` unless it is absent or a document this command wrote.
 
     Raises
     ------
     RestoreError
-        When ``path`` is a folder or a file that this command did not write, so that it is not overwritten.
+        When ``path`` is a folder or a file that this command did not write.
     """
     if path.is_dir():
         raise rc.RestoreError(f"--doc {path} is a folder; name the document file, e.g. {path / DEFAULT_DOC.name}.")
@@ -358,74 +378,83 @@ def previous_document(path: Path) -> str:
             f"--doc {path} is not a document this command wrote (its first line is not {TITLE!r}); "
             "choose another --doc or move that file away."
         )
-    return text
 
 
-def check_arguments(args: argparse.Namespace) -> str:
-    """Check the data root and the places the suite writes to before anything runs; return the earlier document.
+def check_arguments(args: argparse.Namespace) -> None:
+    """Check the data root (unless ``--render``) and the places the suite writes to before anything runs.
 
     Raises
     ------
     RestoreError
         Saying what is wrong.
     """
-    if args.data_root is None:
-        raise rc.RestoreError(f"the suite runs on the standard test sets: pass --data-root or set {DATA_ROOT_ENV}.")
-    if not args.data_root.is_dir():
-        raise rc.RestoreError(f"the data root {args.data_root} (--data-root or ${DATA_ROOT_ENV}) is not a folder.")
-    prepare_folder(args.out)
-    previous = previous_document(args.doc)
+    if not args.render:
+        if args.data_root is None:
+            raise rc.RestoreError(f"the suite runs on the standard test sets: pass --data-root or set {DATA_ROOT_ENV}.")
+        if not args.data_root.is_dir():
+            raise rc.RestoreError(f"the data root {args.data_root} (--data-root or ${DATA_ROOT_ENV}) is not a folder.")
+        prepare_folder(args.out)
+    check_document(args.doc)
     prepare_folder(args.doc.parent, "--doc")
-    return previous
 
 
-def run_suite(args: argparse.Namespace, previous: str, command: str) -> int:
-    """Run the chosen entries and write the document; return 0, 1 (a run failed or a baseline is missed) or 130.
+def run_suite(args: argparse.Namespace) -> int:
+    """Run the chosen entries, store their records and rewrite the document; return 0, 1 or 130.
 
-    ``previous`` is the earlier document, whose sections are kept for entries without stored records.
-    130 (:data:`~eval.cli.INTERRUPTED`) means a benchmark was stopped by Ctrl-C; it said so, and the
-    document is left as it was.
+    1 means a run failed or a published baseline is not reproduced; 130 (:data:`~eval.cli.INTERRUPTED`)
+    means a benchmark was stopped by Ctrl-C (it said so) and the document is left as it was. With
+    ``--render`` nothing runs: the document is rewritten from the stored records.
     """
-    chosen = set(args.only or [entry.name for entry in SUITE])
+    chosen = set() if args.render else set(args.only or [entry.name for entry in SUITE])
     started = time.perf_counter()
-    sections, checks, pending, failed = [], [], [], False
+    failed = False
     for entry in SUITE:
-        arguments = entry_arguments(entry, args.data_root, args.out, args.device)
-        family = args.family if entry.name in chosen else None
-        run = arguments if family is None else family_arguments(arguments, family)
-        if entry.name in chosen and run is None:
-            print(f"== {entry.name}: no {family} method, skipped", file=sys.stderr, flush=True)
-            family = None  # nothing rerun: the stored records stay as they are
-        elif entry.name in chosen:
-            print(f"== {entry.name}: {benchmark_command(run)}", file=sys.stderr, flush=True)
-            code = benchmark.main(run)
-            if code == INTERRUPTED:
-                return INTERRUPTED
-            failed |= code != 0
-        stored = store_results(entry, args.out, args.doc.parent / "results", family)
-        if stored is None:
-            if (kept := earlier_section(previous, entry)) is not None:
-                sections.append(kept)
-            else:
-                pending.append(f"- {entry.title}: `{benchmark_command(arguments)}`")
+        if entry.name not in chosen:
             continue
-        records, header, plot = stored
-        plot = None if plot is None else plot.relative_to(args.doc.parent).as_posix()
-        sections.append(section_markdown(entry, benchmark_command(arguments), records, plot, header))
-        checks += check_references(entry, records)
-    if pending:
-        sections.append(
-            "## Not run yet\n\nThese entries of the suite have no results in the output folder:\n\n"
-            + "\n".join(pending)
-        )
-    if (real := args.doc.parent / "results" / "real" / SECTION).is_file():
-        sections.append(real.read_text(encoding="utf-8", errors="replace").rstrip())
-    write_atomic(args.doc, results_markdown(command, sections, checks))
+        arguments = entry_arguments(entry, args.data_root, args.out, args.device)
+        run = arguments if args.family is None else family_arguments(arguments, args.family)
+        if run is None:
+            print(f"== {entry.name}: no {args.family} method, skipped", file=sys.stderr, flush=True)
+            continue
+        print(f"== {entry.name}: {benchmark_command(run)}", file=sys.stderr, flush=True)
+        code = benchmark.main(run)
+        if code == INTERRUPTED:
+            return INTERRUPTED
+        failed |= code != 0
+        store_results(entry, args.out, args.doc.parent / RESULTS_FOLDER, args.family)
+    text, checks = render_document(args.doc.parent)
+    write_atomic(args.doc, text)
     missed = [check for check in checks if not check["ok"]]
     for check in missed:
         print(f"not reproduced: {check}", file=sys.stderr)
     print(f"{time.perf_counter() - started:.0f} s; wrote {args.doc}")
     return 1 if failed or missed else 0
+
+
+def render_document(folder: Path) -> tuple[str, list[dict[str, Any]]]:
+    """The document for the records stored under ``folder`` (``results/<entry>.json``), and its reference checks.
+
+    Only stored records go in: an entry without them is listed under *Not run yet*. The commands
+    shown are those of the suite's entries with the documented data root (:data:`DOC_DATA_ROOT`),
+    so the same records always give the same document.
+    """
+    sections, checks, pending, versions = [], [], [], {}
+    for entry in SUITE:
+        arguments = entry_arguments(entry, DOC_DATA_ROOT, DEFAULT_OUT, "auto")
+        stored = read_stored(entry, folder / RESULTS_FOLDER)
+        if stored is None:
+            pending.append(f"- {entry.title}: `{benchmark_command(arguments)}`")
+            continue
+        records, header, plot = stored
+        versions.setdefault(header.get("Versions", "unknown"), []).append(entry.name)
+        plot = None if plot is None else plot.relative_to(folder).as_posix()
+        sections.append(section_markdown(entry, benchmark_command(arguments), records, plot, header))
+        checks += check_references(entry, records)
+    if pending:
+        sections.append("## Not run yet\n\nThese entries of the suite have no stored results:\n\n" + "\n".join(pending))
+    if (real := folder / RESULTS_FOLDER / "real" / SECTION).is_file():
+        sections.append(real.read_text(encoding="utf-8", errors="replace").rstrip())
+    return results_markdown(sections, checks, versions), checks
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -438,8 +467,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     try:
-        previous = check_arguments(args)
-        return run_suite(args, previous, shlex.join(["python", "-m", "eval.suite", *argv]))
+        check_arguments(args)
+        return run_suite(args)
     except rc.RestoreError as error:
         parser.error(str(error))
     except OSError as error:
@@ -451,29 +480,32 @@ def main(argv: Sequence[str] | None = None) -> int:
         return INTERRUPTED
 
 
-def store_results(
-    entry: Entry, out: Path, folder: Path, family: str | None = None
-) -> tuple[list[dict[str, Any]], dict[str, str], Path | None] | None:
-    """An entry's summary records, run header and plot, kept in ``folder`` (``<entry>.json`` and ``.png``).
+def store_results(entry: Entry, out: Path, folder: Path, family: str | None = None) -> None:
+    """Keep a run's summary records, header and plot in ``folder`` (``<entry>.json`` and ``.png``).
 
-    Results in the suite's output folder are copied to ``folder`` first; without them the
-    stored ones are returned. None when neither exists. With ``family``, the results are
-    those of a run of that family only (folder ``<entry>-<family>``): they replace that
-    family's stored records, and the plot is redrawn from the merged records.
+    With ``family``, the run is of that family only (folder ``<entry>-<family>``): its records
+    replace that family's stored ones, and the plot is redrawn from the merged records. Nothing
+    is kept when the run left no summary.
     """
-    name = entry.name if family is None else f"{entry.name}-{family}"
-    run, stored, plot = out / name, folder / f"{entry.name}.json", folder / f"{entry.name}.png"
-    if (run / "summary.json").is_file():
-        folder.mkdir(parents=True, exist_ok=True)
-        kept = {key: read_json(run / f"{key}.json", entry) for key in ("summary", "header")}
-        if family is not None and stored.is_file():
-            earlier = read_json(stored, entry)["summary"]
-            kept["summary"] = merge_family(earlier, kept["summary"], family)
-            kept["header"]["Rerun"] = f"only the {family} methods; the other records are from the earlier run"
-            plot_psnr_vs_level(kept["summary"], plot)
-        elif (run / LEVEL_PLOT).is_file():
-            shutil.copyfile(run / LEVEL_PLOT, plot)
-        write_atomic(stored, json.dumps(kept, indent=1, ensure_ascii=False) + "\n")
+    run = out / (entry.name if family is None else f"{entry.name}-{family}")
+    stored, plot = folder / f"{entry.name}.json", folder / f"{entry.name}.png"
+    if not (run / "summary.json").is_file():
+        return
+    folder.mkdir(parents=True, exist_ok=True)
+    kept = {key: read_json(run / f"{key}.json", entry) for key in ("summary", "header")}
+    if family is not None and stored.is_file():
+        earlier = read_json(stored, entry)["summary"]
+        kept["summary"] = merge_family(earlier, kept["summary"], family)
+        kept["header"]["Rerun"] = f"only the {family} methods; the other records are from the earlier run"
+        plot_psnr_vs_level(kept["summary"], plot)
+    elif (run / LEVEL_PLOT).is_file():
+        shutil.copyfile(run / LEVEL_PLOT, plot)
+    write_atomic(stored, json.dumps(kept, indent=1, ensure_ascii=False) + "\n")
+
+
+def read_stored(entry: Entry, folder: Path) -> tuple[list[dict[str, Any]], dict[str, str], Path | None] | None:
+    """An entry's stored summary records, run header and plot (None when it has no stored records)."""
+    stored, plot = folder / f"{entry.name}.json", folder / f"{entry.name}.png"
     if not stored.is_file():
         return None
     kept = read_json(stored, entry)
@@ -494,16 +526,6 @@ def read_json(path: Path, entry: Entry) -> Any:
         raise rc.RestoreError(
             f"{path} is not valid JSON ({error}); delete it and rerun with --only {entry.name} to write it again."
         ) from error
-
-
-def earlier_section(document: str, entry: Entry) -> str | None:
-    """The entry's section of an earlier ``docs/RESULTS.md`` (heading to the next heading), if any."""
-    heading = f"## {entry.title}\n"
-    if heading not in document:
-        return None
-    body = document[document.index(heading) :]
-    following = body.find("\n## ", len(heading))
-    return (body if following < 0 else body[:following]).rstrip()
 
 
 if __name__ == "__main__":

@@ -23,6 +23,7 @@ from .imresize import imresize
 from .jpeg import jpeg_compress
 from .kernels import (
     KERNEL_KINDS,
+    LEVIN_KERNELS,
     NAMED_KERNELS,
     center_kernel,
     disk_kernel,
@@ -37,28 +38,30 @@ from .kernels import (
     validate_kernel,
 )
 from .masks import MASK_TYPES, make_mask, mask_from_image
-from .metrics import psnr, ssim
+from .metrics import psnr, score, ssim
 from .noise import estimate_noise_sigma
-from .observation import SCALES, TASKS, TYPICAL_SIGMA, Observation, degrade
+from .observation import Observation, degrade
 from .operators import BOUNDARIES, frequency_response
 from .registry import FAMILIES, Method, Param, get_method, list_methods, register, restore
 from .samples import SAMPLE_PHOTOS, sample_image
+from .tasks import SCALES, TASKS, Task, get_task
 
 __all__ = [
     "BOUNDARIES",
     "FAMILIES",
     "KERNEL_KINDS",
+    "LEVIN_KERNELS",
     "MASK_TYPES",
     "NAMED_KERNELS",
     "SAMPLE_PHOTOS",
     "SCALES",
     "TASKS",
-    "TYPICAL_SIGMA",
     "FirstFrameWarning",
     "Method",
     "Observation",
     "Param",
     "RestoreError",
+    "Task",
     "center_kernel",
     "degrade",
     "disk_kernel",
@@ -68,6 +71,7 @@ __all__ = [
     "gaussian_kernel",
     "get_device",
     "get_method",
+    "get_task",
     "imresize",
     "jpeg_compress",
     "kernel_from_image",
@@ -88,6 +92,7 @@ __all__ = [
     "rgb_to_ycbcr",
     "sample_image",
     "save_image",
+    "score",
     "shake_kernel",
     "ssim",
     "to_float",

@@ -34,33 +34,23 @@ from .convert import load_image, save_image
 from .errors import RestoreError
 from .kernels import kernel_from_image, make_kernel
 from .masks import mask_from_image
-from .observation import SCALES, TASKS, TYPICAL_SIGMA, Observation
+from .observation import Observation
 from .registry import Method, Param, get_method, list_methods, restore
+from .tasks import SCALES, TASK_REGISTRY, TASKS, Task, get_task
 
 #: Exit status of a user error (bad file, option, parameter); argparse uses it too.
 EXIT_USAGE = 2
 #: Exit status after Ctrl-C (128 + SIGINT).
 EXIT_INTERRUPTED = 130
-#: The method used when ``--method`` is not given: the first of each task's list that is registered
-#: (the best learned method when its weights ship, else a classical one).
-DEFAULT_METHODS = {
-    "denoise": ("deconv_unet", "bm3d"),
-    "deblur": ("wiener_unet", "wiener"),
-    "sr": ("deconv_sr", "bicubic"),
-    "jpeg": ("deconv_jpeg", "bm3d_deblock"),
-    "inpaint": ("biharmonic",),
+#: The options that give each forward-model parameter a task needs (see ``Task.needs``).
+PARAMETER_OPTIONS = {
+    "kernel": "--kernel K.png, --gaussian SIGMA, --motion LENGTH ANGLE or --disk RADIUS",
+    "scale": f"--scale {{{','.join(map(str, SCALES))}}}",
+    "quality": "--quality 1-100",
+    "mask": "--mask MASK.png (white = missing)",
 }
-#: Noise level (0–255) assumed when neither ``--sigma`` nor ``--estimate-sigma`` is given (the library's
-#: typical levels, the demo's defaults); denoising has none (it needs one of the two).
-DEFAULT_SIGMA = {task: sigma for task, sigma in TYPICAL_SIGMA.items() if task != "denoise"}
-#: The options each task needs, as shown by ``list`` and in error messages.
-TASK_OPTIONS = {
-    "denoise": "--sigma S or --estimate-sigma",
-    "deblur": "--kernel K.png, --gaussian SIGMA, --motion LENGTH ANGLE or --disk RADIUS",
-    "sr": f"--scale {{{','.join(map(str, SCALES))}}}",
-    "jpeg": "--quality 1-100",
-    "inpaint": "--mask MASK.png (white = missing)",
-}
+#: The options giving a noise level.
+NOISE_OPTIONS = "--sigma S or --estimate-sigma"
 _TRUE = ("1", "true", "yes", "on")
 _FALSE = ("0", "false", "no", "off")
 _AUTOMATIC = ("auto", "none")
@@ -77,10 +67,22 @@ def default_method(task: str) -> str:
     Returns
     -------
     str
-        The first registered name of :data:`DEFAULT_METHODS` for the task.
+        The first registered name of the task's ``preferred_methods`` (the best learned method when its
+        weights ship, else a classical one), or its first registered method.
     """
-    registered = {method.name for method in list_methods(task)}
-    return next(name for name in DEFAULT_METHODS[task] if name in registered)
+    registered = [method.name for method in list_methods(task)]
+    return next((name for name in get_task(task).preferred_methods if name in registered), registered[0])
+
+
+def task_options(task: Task) -> str:
+    """The options a task needs, in the command line's words."""
+    needs = [PARAMETER_OPTIONS[name] for name in task.needs] + ([NOISE_OPTIONS] if task.needs_noise_level else [])
+    return "; ".join(needs) or "nothing"
+
+
+def assumed_sigma(task: Task) -> float | None:
+    """The noise level (0–255) assumed without ``--sigma`` or ``--estimate-sigma`` (None: the task needs one)."""
+    return None if task.needs_noise_level else task.typical_sigma
 
 
 def parse_value(param: Param, text: str, method: str) -> Any:
@@ -182,33 +184,28 @@ def check_task_options(args: argparse.Namespace) -> None:
     RestoreError
         Naming the missing or unused option.
     """
-    task = args.task
-    has_kernel = any(value is not None for value in (args.kernel, args.gaussian, args.motion, args.disk))
-    needs = {
-        "deblur": has_kernel,
-        "sr": args.scale is not None,
-        "jpeg": args.quality is not None,
-        "inpaint": args.mask is not None,
-        "denoise": args.sigma is not None or args.estimate_sigma,
+    task = get_task(args.task)
+    given = {
+        "kernel": any(value is not None for value in (args.kernel, args.gaussian, args.motion, args.disk)),
+        "scale": args.scale is not None,
+        "quality": args.quality is not None,
+        "mask": args.mask is not None,
     }
-    if not needs[task]:
-        raise RestoreError(f"the {task} task needs {TASK_OPTIONS[task]}.")
-    unused = {
-        "--kernel/--gaussian/--motion/--disk": has_kernel and task != "deblur",
-        "--scale": args.scale is not None and task != "sr",
-        "--quality": args.quality is not None and task != "jpeg",
-        "--mask": args.mask is not None and task != "inpaint",
-    }
-    for option, given in unused.items():
-        if given:
-            raise RestoreError(f"{option} is not used by the {task} task (it needs {TASK_OPTIONS[task]}).")
+    noise_given = args.sigma is not None or args.estimate_sigma
+    if not all(given[name] for name in task.needs) or (task.needs_noise_level and not noise_given):
+        raise RestoreError(f"the {task.name} task needs {task_options(task)}.")
+    for name, present in given.items():
+        if present and name not in task.needs:
+            option = "--kernel/--gaussian/--motion/--disk" if name == "kernel" else f"--{name}"
+            raise RestoreError(f"{option} is not used by the {task.name} task (it needs {task_options(task)}).")
 
 
 def build_observation(image: np.ndarray, args: argparse.Namespace) -> Observation:
     """The observation of an already degraded photo, as the demo's real mode builds it.
 
-    Deblurring uses the reflect boundary model (photos are not periodic); super-resolution makes a
-    result ``scale`` times the photo's size; ``--estimate-sigma`` leaves the noise level to be estimated.
+    The task says the boundary model of photos (deblurring: reflect, photos are not periodic) and
+    the result's size (super-resolution: ``scale`` times the photo's); ``--estimate-sigma`` leaves the
+    noise level to be estimated.
 
     Raises
     ------
@@ -216,23 +213,17 @@ def build_observation(image: np.ndarray, args: argparse.Namespace) -> Observatio
         For options the task lacks or does not use, or values the library refuses.
     """
     check_task_options(args)
-    task = args.task
-    shape = tuple(image.shape)
-    options: dict[str, Any] = {}
-    if task == "deblur":
-        options = {"kernel": read_kernel(args), "boundary": "reflect"}
-    elif task == "sr":
-        options = {"scale": args.scale}
-        shape = (image.shape[0] * args.scale, image.shape[1] * args.scale, *image.shape[2:])
-    elif task == "jpeg":
-        options = {"quality": args.quality}
-    elif task == "inpaint":
-        options = {"mask": read_mask(args.mask, shape)}
-    if args.estimate_sigma:
-        sigma = None
-    else:
-        sigma = DEFAULT_SIGMA[task] if args.sigma is None else args.sigma
-    return Observation(image, task, shape, sigma=sigma, **options)
+    task = get_task(args.task)
+    shape = task.restored_shape(tuple(image.shape), {"scale": args.scale})
+    readers = {
+        "kernel": lambda: read_kernel(args),
+        "scale": lambda: args.scale,
+        "quality": lambda: args.quality,
+        "mask": lambda: read_mask(args.mask, shape),
+    }
+    options = {name: readers[name]() for name in task.needs}
+    sigma = None if args.estimate_sigma else (assumed_sigma(task) if args.sigma is None else args.sigma)
+    return Observation(image, task.name, shape, sigma=sigma, boundary=task.photo_boundary, **options)
 
 
 def check_output(path: str) -> Path:
@@ -353,8 +344,8 @@ def catalogue(task: str | None = None) -> dict[str, Any]:
         "tasks": [
             {
                 "name": name,
-                "options": TASK_OPTIONS[name],
-                "default_sigma": DEFAULT_SIGMA.get(name),
+                "options": task_options(TASK_REGISTRY[name]),
+                "default_sigma": assumed_sigma(TASK_REGISTRY[name]),
                 "default_method": default_method(name),
                 "methods": [method.name for method in list_methods(name)],
             }
@@ -391,9 +382,9 @@ def format_listing(task: str | None = None) -> str:
     """The ``list`` table: per task, the options it needs, then its methods with family and parameters."""
     lines: list[str] = []
     for name in TASKS if task is None else (task,):
-        needs = f"  needs {TASK_OPTIONS[name]}"
-        if name in DEFAULT_SIGMA:
-            needs += f"; noise: --sigma S (default {DEFAULT_SIGMA[name]:g}) or --estimate-sigma"
+        needs = f"  needs {task_options(TASK_REGISTRY[name])}"
+        if (sigma := assumed_sigma(TASK_REGISTRY[name])) is not None:
+            needs += f"; noise: --sigma S (default {sigma:g}) or --estimate-sigma"
         lines += [name, needs, f"  default method: {default_method(name)}"]
         for method in list_methods(name):
             note = "  (baseline: returns the input)" if method.baseline else ""
@@ -419,8 +410,10 @@ def build_parser() -> argparse.ArgumentParser:
         description="Restore one already degraded image with a Deconv Arena method, or list the methods.",
     )
     commands = parser.add_subparsers(dest="command", required=True, metavar="{restore,list}")
-    defaults = ", ".join(f"{task}: {' or '.join(names)}" for task, names in DEFAULT_METHODS.items())
-    sigmas = ", ".join(f"{task} {sigma:g}" for task, sigma in DEFAULT_SIGMA.items())
+    defaults = ", ".join(f"{name}: {' or '.join(task.preferred_methods)}" for name, task in TASK_REGISTRY.items())
+    sigmas = ", ".join(
+        f"{name} {sigma:g}" for name, task in TASK_REGISTRY.items() if (sigma := assumed_sigma(task)) is not None
+    )
     one = commands.add_parser(
         "restore",
         help="restore one image",
@@ -499,4 +492,4 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 1
 
 
-__all__ = ["DEFAULT_METHODS", "DEFAULT_SIGMA", "build_parser", "default_method", "main"]
+__all__ = ["assumed_sigma", "build_parser", "default_method", "main", "task_options"]

@@ -51,8 +51,9 @@ from typing import Any
 
 from .errors import RestoreError
 from .methods.learned import TILE
-from .observation import check_clean_shape, check_task
+from .observation import check_clean_shape
 from .registry import Method, Param, get_method
+from .tasks import check_task
 
 #: The measured cost models (written by ``python -m tools.bench_costs``).
 COSTS_FILE = Path(__file__).with_name("method_costs.json")

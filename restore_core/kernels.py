@@ -318,6 +318,10 @@ def _named_kernel(kernel: np.ndarray, name: str) -> np.ndarray:
         raise RestoreError(f"kernel {name!r}: {error}") from error
 
 
+#: Names of the 8 Levin et al. (2009) kernels in ``<data root>/kernels/levin8.npz`` (see :func:`levin_kernels`).
+LEVIN_KERNELS = tuple(f"k{number}" for number in range(1, 9))
+
+
 def levin_kernels(data_root: str | os.PathLike) -> dict[str, np.ndarray]:
     """The 8 Levin et al. (2009) motion-blur kernels from ``<data_root>/kernels/levin8.npz``."""
     return load_kernels(Path(data_root) / "kernels" / "levin8.npz")

@@ -20,11 +20,17 @@ HxWx1 or HxWx3, with finite values.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
 from skimage.metrics import structural_similarity
 
 from .convert import quantize, rgb_to_y
 from .errors import RestoreError
+from .tasks import get_task
+
+if TYPE_CHECKING:
+    from .observation import Observation
 
 #: Side of the SSIM window of Wang et al. (11 taps of a Gaussian of sigma 1.5, truncated at 3.5 sigma).
 SSIM_WINDOW = 11
@@ -120,3 +126,38 @@ def ssim(reference: np.ndarray, estimate: np.ndarray, *, y_channel: bool = False
             channel_axis=-1 if reference.ndim == 3 else None,
         )
     )
+
+
+def score(observation: Observation, clean: np.ndarray, restored: np.ndarray) -> tuple[float, float]:
+    """PSNR (dB) and SSIM of a restoration under its task's protocol (the benchmark's and the demo's).
+
+    The task says how the output is measured (super-resolution: rounded to 8 bits, Y channel,
+    ``scale`` border pixels cropped; the other tasks: all channels, no crop).
+
+    Parameters
+    ----------
+    observation : Observation
+        What was restored (its task and scale choose the protocol).
+    clean : ndarray
+        The ground truth, shaped like ``observation.clean_shape``.
+    restored : ndarray
+        The restoration.
+
+    Returns
+    -------
+    tuple of float
+        ``(psnr, ssim)``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> import restore_core as rc
+    >>> clean = np.full((32, 32), 0.5)
+    >>> observation = rc.degrade(clean, "sr", scale=2)
+    >>> round(rc.score(observation, clean, clean + 0.01)[0], 2)  # 0.51 is rounded to 130/255: error 0.0098
+    40.17
+    """
+    task = get_task(observation.task)
+    options = task.metric_options(observation)
+    measured = task.measured_output(restored)
+    return psnr(clean, measured, **options), ssim(clean, measured, **options)

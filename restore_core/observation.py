@@ -13,9 +13,6 @@ import numpy as np
 
 from .convert import float_image, validate_image
 from .errors import RestoreError
-from .jpeg import check_quality, jpeg_compress
-from .kernels import validate_kernel
-from .masks import check_ratio, make_mask, validate_mask
 from .noise import (
     MAX_SIGMA,
     add_gaussian_noise,
@@ -25,13 +22,9 @@ from .noise import (
     check_sigma,
     estimate_noise_sigma,
 )
-from .operators import BOUNDARIES, BicubicDownsample, Blur, Decimate, Identity, LinearOperator, Mask
+from .operators import LinearOperator
+from .tasks import check_task, get_task
 
-TASKS = ("denoise", "deblur", "sr", "jpeg", "inpaint")
-SCALES = (2, 3, 4)
-#: A typical Gaussian noise level (0–255 scale) of each task's observations: the demo's defaults, and what the
-#: command line assumes for a photo when no level is given (denoising always needs one).
-TYPICAL_SIGMA = {"denoise": 25.0, "deblur": 2.55, "sr": 0.0, "jpeg": 0.0, "inpaint": 0.0}
 #: Largest median of an observation on the [0, 1] scale. Gaussian noise leaves the median of a [0, 1] image in
 #: [0, 1]; Poisson noise of the most adverse peak (about 0.3 photons) can lift it to about 3.2 on an 8x8 image
 #: (simulated), beyond that only with a probability below 1e-9. Photos on the 0–255 scale lie far above.
@@ -40,21 +33,6 @@ MAX_OBSERVED_MEDIAN = 6.0
 _RANGE_SLACK = 0.5
 #: Gaussian noise stays within this many standard deviations on every pixel of the largest image (P < 1e-6).
 _NOISE_TAIL = 8.0
-
-
-def check_task(task: str) -> str:
-    """Return ``task`` or raise :class:`RestoreError` listing the known tasks."""
-    if task not in TASKS:
-        raise RestoreError(f"unknown task {task!r}; choose one of {', '.join(TASKS)}.")
-    return task
-
-
-def check_scale(scale: Any) -> int:
-    """Return the super-resolution factor, or raise unless it is 2, 3 or 4."""
-    number = isinstance(scale, (int, float, np.integer, np.floating)) and not isinstance(scale, (bool, np.bool_))
-    if not number or scale not in SCALES:
-        raise RestoreError(f"the super-resolution scale must be one of {SCALES}, got {scale!r}.")
-    return int(scale)
 
 
 def _is_whole(value: Any) -> bool:
@@ -101,75 +79,6 @@ def check_observed_scale(image: np.ndarray, sigma: float | None, peak: float | N
             f"for an image with {noise}{'' if peak is None else ' and Poisson noise'}. Observations are on the "
             "[0, 1] scale: divide 8-bit data by 255 (or pass uint8, or use restore_core.to_float)."
         )
-
-
-def check_forward_model(
-    task: str,
-    clean_shape: tuple[int, ...],
-    kernel: np.ndarray | None = None,
-    boundary: str = "circular",
-    scale: int | None = None,
-    quality: int | None = None,
-    mask: np.ndarray | None = None,
-) -> dict[str, Any]:
-    """Check the forward-model parameters of a task and return them normalised.
-
-    Each task must get the parameters it needs (deblur: a kernel; sr: a scale;
-    jpeg: a quality; inpaint: a mask) and no parameter it does not use.
-
-    Returns
-    -------
-    dict
-        ``kernel`` (normalised), ``boundary``, ``scale``, ``quality`` and ``mask`` (bool).
-
-    Raises
-    ------
-    RestoreError
-        For a missing, invalid or unused parameter.
-    """
-    if boundary not in BOUNDARIES:
-        raise RestoreError(f"unknown boundary {boundary!r}; choose one of {', '.join(BOUNDARIES)}.")
-    if kernel is not None and task not in ("deblur", "sr"):
-        raise RestoreError(f"a blur kernel was given but the {task} task does not use one (only deblur and sr do).")
-    if task == "deblur" and kernel is None:
-        raise RestoreError("the deblur task needs the blur kernel (kernel=...).")
-    if kernel is not None:
-        kernel = validate_kernel(kernel, clean_shape)
-    if task == "sr":
-        scale = check_scale(scale)
-    elif scale is not None:
-        raise RestoreError(f"a scale was given but the {task} task does not use one (only sr does).")
-    if task == "jpeg":
-        quality = check_quality(quality)
-    elif quality is not None:
-        raise RestoreError(f"a JPEG quality was given but the {task} task does not use one.")
-    if task == "inpaint":
-        if mask is None:
-            raise RestoreError("the inpaint task needs a mask (True where observed).")
-        mask = validate_mask(mask, clean_shape)
-    elif mask is not None:
-        raise RestoreError(f"a mask was given but the {task} task does not use one (only inpaint does).")
-    return {"kernel": kernel, "boundary": boundary, "scale": scale, "quality": quality, "mask": mask}
-
-
-def build_operator(
-    task: str,
-    clean_shape: tuple[int, ...],
-    kernel: np.ndarray | None = None,
-    boundary: str = "circular",
-    scale: int | None = None,
-    mask: np.ndarray | None = None,
-) -> LinearOperator:
-    """The linear operator of a task's forward model (parameters are assumed checked)."""
-    if task == "deblur":
-        return Blur(kernel, boundary)
-    if task == "sr" and kernel is not None:
-        return Decimate(scale, kernel, clean_shape, boundary)
-    if task == "sr":
-        return BicubicDownsample(scale, clean_shape)
-    if task == "inpaint":
-        return Mask(mask)
-    return Identity()
 
 
 @dataclass(frozen=True, eq=False)
@@ -232,8 +141,8 @@ class Observation:
         if not isinstance(self.clipped, (bool, np.bool_)):
             raise RestoreError(f"clipped must be True or False, got {self.clipped!r}.")
         check_observed_scale(self.image, self.sigma, self.peak)
-        checked = check_forward_model(
-            self.task, self.clean_shape, self.kernel, self.boundary, self.scale, self.quality, self.mask
+        checked = get_task(self.task).check(
+            self.clean_shape, self.kernel, self.boundary, self.scale, self.quality, self.mask
         )
         for name, value in checked.items():
             object.__setattr__(self, name, value)
@@ -247,7 +156,22 @@ class Observation:
     @property
     def operator(self) -> LinearOperator:
         """The linear part ``A`` of the forward model ``y = A x + noise`` (JPEG: identity)."""
-        return build_operator(self.task, self.clean_shape, self.kernel, self.boundary, self.scale, self.mask)
+        return get_task(self.task).operator(self.clean_shape, self.model())
+
+    def model(self) -> dict[str, Any]:
+        """The forward-model parameters: ``kernel``, ``boundary``, ``scale``, ``quality`` and ``mask``."""
+        return {name: getattr(self, name) for name in ("kernel", "boundary", "scale", "quality", "mask")}
+
+    def at_clean_size(self) -> np.ndarray:
+        """The observed image stretched by pixel repetition to the clean image's size (to show it beside results).
+
+        A low-resolution or 'valid' observation is enlarged; the others are returned as they are.
+        """
+        if self.image.shape[:2] == self.clean_shape[:2]:
+            return self.image
+        rows = np.arange(self.clean_shape[0]) * self.image.shape[0] // self.clean_shape[0]
+        cols = np.arange(self.clean_shape[1]) * self.image.shape[1] // self.clean_shape[1]
+        return self.image[rows][:, cols]
 
     @property
     def is_color(self) -> bool:
@@ -346,42 +270,33 @@ def degrade(
     >>> obs.image.shape
     (512, 512)
     """
-    check_task(task)
+    declared = get_task(task)
     image = validate_image(clean, "the clean image")
     rng = np.random.default_rng(check_seed(seed))
     peak = None if peak is None else check_peak(peak)
     check_sigma(sigma)
     if not isinstance(clip, (bool, np.bool_)):
         raise RestoreError(f"clip must be True or False, got {clip!r}.")
-    if task == "inpaint" and mask is None:
-        mask = make_mask(mask_type, image.shape, 0.5 if ratio is None else ratio, seed=seed)
-    elif ratio is not None:
-        check_ratio(ratio)
-        if task != "inpaint":
-            raise RestoreError(f"a mask ratio was given but the {task} task does not use a mask.")
-    model = check_forward_model(task, image.shape, kernel, boundary, scale, quality, mask)
-    kernel, scale, quality, mask = model["kernel"], model["scale"], model["quality"], model["mask"]
-    observed = build_operator(task, image.shape, kernel, boundary, scale, mask).forward(image).astype(np.float32)
+    given = {"kernel": kernel, "scale": scale, "quality": quality, "mask": mask}
+    model = declared.check(
+        image.shape, boundary=boundary, **declared.simulated(image.shape, given, mask_type, ratio, seed)
+    )
+    observed = declared.operator(image.shape, model).forward(image).astype(np.float32)
     if peak is not None:
         observed = add_poisson_noise(observed, peak, rng)
     observed = add_gaussian_noise(observed, sigma, rng) if check_sigma(sigma) > 0 else observed
-    if task == "inpaint":
-        observed = Mask(mask).forward(observed)
-    if clip:
-        observed = np.clip(observed, 0.0, 1.0)
-    if task == "jpeg":
-        observed = jpeg_compress(np.clip(observed, 0.0, 1.0), quality)
+    observed = declared.finish(observed, model, clip)
     return Observation(
         observed,
         task,
         image.shape,
         sigma=sigma,
         peak=peak,
-        kernel=kernel,
+        kernel=model["kernel"],
         boundary=boundary,
-        scale=scale,
-        quality=quality,
-        mask=mask,
-        clipped=clip or task == "jpeg",
+        scale=model["scale"],
+        quality=model["quality"],
+        mask=model["mask"],
+        clipped=clip or declared.clips,
         seed=seed,
     )

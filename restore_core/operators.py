@@ -25,6 +25,14 @@ import numpy as np
 from scipy.signal import fftconvolve
 
 from .convert import MAX_SIDE
+from .datasteps import (
+    ConjugateGradientStep,
+    DataStep,
+    FourierBlurStep,
+    FourierDecimateStep,
+    PixelwiseStep,
+    channels,
+)
 from .errors import RestoreError
 from .kernels import validate_kernel
 
@@ -116,6 +124,17 @@ class LinearOperator(ABC):
     def output_shape(self, input_shape: tuple[int, ...]) -> tuple[int, ...]:
         """Shape of ``A x`` for ``x`` of ``input_shape``."""
 
+    def data_step(self, y: np.ndarray) -> DataStep:
+        """The data step of this operator for the observation ``y``.
+
+        Returns
+        -------
+        DataStep
+            ``step(z, rho) = argmin_x ||y - A x||² + rho ||x - z||²``: conjugate gradients here;
+            operators with a closed form override this (see :mod:`restore_core.datasteps`).
+        """
+        return ConjugateGradientStep(self, y)
+
 
 class Blur(LinearOperator):
     """Convolution with a kernel under a boundary mode (see the module docstring).
@@ -166,6 +185,12 @@ class Blur(LinearOperator):
             x = pad_symmetric(x, self._pad_y, self._pad_x)
         return self._valid(x)
 
+    def data_step(self, y: np.ndarray) -> DataStep:
+        """FFT closed form for the circular model, conjugate gradients for the others."""
+        if self.boundary == "circular":
+            return FourierBlurStep(self.otf(y.shape), y)
+        return super().data_step(y)
+
     def adjoint(self, y: np.ndarray) -> np.ndarray:
         if self.boundary == "circular":
             return self._circular(y, conjugate=True)
@@ -208,6 +233,13 @@ class Decimate(LinearOperator):
         upsampled = np.zeros(self.blur.output_shape(self.input_shape), dtype=np.float64)
         upsampled[:: self.scale, :: self.scale] = y
         return self.blur.adjoint(upsampled)
+
+    def data_step(self, y: np.ndarray) -> DataStep:
+        """The closed form of Zhao et al. (2016) for a circular blur and sides divisible by the scale, else CG."""
+        height, width = self.input_shape[:2]
+        if self.blur.boundary == "circular" and height % self.scale == 0 and width % self.scale == 0:
+            return FourierDecimateStep(self.blur.otf(self.input_shape), self.scale, y, self.input_shape)
+        return super().data_step(y)
 
 
 class BicubicDownsample(LinearOperator):
@@ -263,6 +295,10 @@ class Mask(LinearOperator):
     def adjoint(self, y: np.ndarray) -> np.ndarray:
         return self._apply(y)
 
+    def data_step(self, y: np.ndarray) -> DataStep:
+        """Per pixel: the observed value blended with the estimate, the estimate where nothing is observed."""
+        return PixelwiseStep(channels(self.mask.astype(np.float64), y.ndim), y)
+
 
 class Identity(LinearOperator):
     """``y = x`` (denoising, JPEG)."""
@@ -275,3 +311,7 @@ class Identity(LinearOperator):
 
     def adjoint(self, y: np.ndarray) -> np.ndarray:
         return y
+
+    def data_step(self, y: np.ndarray) -> DataStep:
+        """Per pixel: ``(y + rho z) / (1 + rho)``."""
+        return PixelwiseStep(1.0, y)

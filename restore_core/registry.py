@@ -14,7 +14,8 @@ from typing import Any
 import numpy as np
 
 from .errors import RestoreError
-from .observation import TASKS, Observation, check_task
+from .observation import Observation
+from .tasks import TASKS, check_task
 
 FAMILIES = ("classical", "learned")
 #: What :func:`restore` says of a method whose result holds NaN or infinite values.

@@ -10,7 +10,7 @@ import pytest
 
 import restore_core as rc
 from restore_core import costs
-from restore_core.pnp import DEFAULT_ITERATIONS
+from restore_core.pnp import PNP_TASKS
 from tools.bench_costs import fit
 
 PAIRS = [(method.name, task) for method in rc.list_methods() for task in method.tasks]
@@ -47,11 +47,12 @@ def test_iteration_count_scales_the_per_pixel_part_linearly():
 
 
 @pytest.mark.parametrize("method", ["pnp_tv", "pnp_bm3d"])
-@pytest.mark.parametrize("task", sorted(DEFAULT_ITERATIONS))
+@pytest.mark.parametrize("task", PNP_TASKS)
 def test_automatic_iterations_are_the_measured_default(method, task):
     automatic = rc.expected_seconds(method, task, (256, 256))
-    assert rc.expected_seconds(method, task, (256, 256), {"iterations": DEFAULT_ITERATIONS[task]}) == automatic
-    assert rc.expected_seconds(method, task, (256, 256), {"iterations": 2 * DEFAULT_ITERATIONS[task]}) > automatic
+    iterations = rc.get_task(task).pnp.iterations
+    assert rc.expected_seconds(method, task, (256, 256), {"iterations": iterations}) == automatic
+    assert rc.expected_seconds(method, task, (256, 256), {"iterations": 2 * iterations}) > automatic
 
 
 def test_other_parameters_leave_the_prediction_alone():

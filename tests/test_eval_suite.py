@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pytest
 
@@ -36,7 +37,8 @@ def test_suite_runs_its_commands_and_writes_the_document(tmp_path, tiny_suite, c
     text = doc.read_text(encoding="utf-8")
     assert text.startswith("# Deconv Arena results")
     assert "python -m eval.suite --data-root" in text
-    assert suite.benchmark_command(suite.entry_arguments(tiny_suite, tmp_path, tmp_path / "runs", "cpu")) in text
+    shown = suite.entry_arguments(tiny_suite, suite.DOC_DATA_ROOT, suite.DEFAULT_OUT, "auto")  # the documented layout
+    assert suite.benchmark_command(shown) in text
     assert "## Published baselines reproduced (1 of 2)" in text
     assert "| skimage | ×4 | bicubic | 99.00 |" in text and "| **no** |" in text
     assert "## Tiny SR check" in text and "| classical | bicubic |" in text
@@ -50,17 +52,19 @@ def test_suite_runs_its_commands_and_writes_the_document(tmp_path, tiny_suite, c
     assert suite.main(options) == 1
     assert first_tables in doc.read_text(encoding="utf-8")
 
-    # a fresh checkout (empty output folder) rewrites the document from the stored records, and
-    # keeps the section of an entry whose records were never stored
+    # a fresh checkout (empty output folder) writes the same document from the stored records only:
+    # a section edited by hand is not kept, and --render runs nothing
     assert (tmp_path / "docs" / "results" / "tiny.json").is_file()
-    doc.write_text(doc.read_text(encoding="utf-8") + "\n## Never run\n\nAn earlier table.\n", encoding="utf-8")
+    written = doc.read_text(encoding="utf-8")
+    doc.write_text(written + "\n## Never run\n\nAn earlier table.\n", encoding="utf-8")
     monkeypatch.setattr(suite.benchmark, "main", lambda arguments: 0)  # "never" runs and writes nothing
     fresh = ["--data-root", str(tmp_path), "--out", str(tmp_path / "empty"), "--doc", str(doc), "--only", "never"]
     assert suite.main(fresh) == 1
-    tables = text.split("## Tiny SR check")[1].split("Protocol:")[1].split("![")[0]  # not the command: --out changed
-    text = doc.read_text(encoding="utf-8")
-    assert "| bicubic |" in tables and tables in text and "## Published baselines reproduced (1 of 2)" in text
-    assert "## Never run\n\nAn earlier table." in text and "## Not run yet" not in text
+    assert doc.read_text(encoding="utf-8") == written
+    monkeypatch.setattr(suite.benchmark, "main", lambda arguments: pytest.fail("--render ran a benchmark"))
+    doc.write_text(written.replace("| bicubic |", "| bicubic (edited) |"), encoding="utf-8")
+    assert suite.main(["--render", "--doc", str(doc)]) == 1
+    assert doc.read_text(encoding="utf-8") == written
 
 
 def test_suite_needs_a_data_root(monkeypatch, capsys):
@@ -109,3 +113,11 @@ def test_a_family_rerun_replaces_only_that_familys_records(tmp_path, monkeypatch
     assert rerun["deconv_unet"]["psnr"] == pytest.approx(measured["deconv_unet"], abs=1e-6)
     assert (tmp_path / "runs" / "tiny-learned" / "summary.json").is_file()
     assert "Rerun on" in doc.read_text(encoding="utf-8") and (tmp_path / "docs" / "results" / "tiny.png").is_file()
+
+
+def test_the_committed_document_is_what_its_stored_records_render():
+    """``docs/RESULTS.md`` is never edited by hand: it equals what ``python -m eval.suite --render`` writes."""
+    docs = Path(__file__).resolve().parents[1] / "docs"
+    text, _ = suite.render_document(docs)
+    assert "## Not run yet" not in text, "every entry of the suite needs stored records (run it with --only)"
+    assert (docs / "RESULTS.md").read_text(encoding="utf-8") == text, "rerun: python -m eval.suite --render"

@@ -18,7 +18,8 @@ from restore_core.nets.models import run_sr, run_unet
 from restore_core.nets.sr import DeconvSR
 from restore_core.nets.tiling import tile_starts
 from restore_core.nets.unet import DeconvUNet, pad_to_multiple
-from restore_core.nets.weights import load_network, save_weights
+from restore_core.nets.weights import build_network, load_network, save_weights
+from restore_core.training import checkpoints, data, loop
 
 
 @pytest.fixture
@@ -34,7 +35,7 @@ def write_untrained(name: str, seed: int = 0) -> None:
     """An untrained (seeded) network of a model, saved as its weights file."""
     spec = specs.get_spec(name)
     torch.manual_seed(seed)
-    network = train.build_network(spec.architecture, spec.config)
+    network = build_network(spec.architecture, spec.config)
     save_weights(network, spec.config, spec.path)
 
 
@@ -242,7 +243,7 @@ def test_jpeg_model_trains_on_compressed_patches(tiny_data_root, tmp_path, weigh
     options = ["jpeg_gray", "--data-root", str(tiny_data_root), "--steps", "30", "--batch", "4", "--patch", "32"]
     options += ["--lr", "1e-3", "--run-dir", str(tmp_path / "jpeg"), "--validate-every", "30", "--device", "cpu"]
     assert train.main([*options, "--export", "--weights-dir", str(weights_dir)], report=lambda _: None) == 0
-    state = train.load_checkpoint(tmp_path / "jpeg" / train.CHECKPOINT, *_network_and_optimizer())
+    state = checkpoints.load_checkpoint(tmp_path / "jpeg" / checkpoints.CHECKPOINT, *_network_and_optimizer())
     (_, _, before), (_, _, after) = state["history"]
     assert after > before  # the identity-initialised residual network learns to deblock
     card = (weights_dir / "jpeg_gray.md").read_text(encoding="utf-8")
@@ -266,7 +267,7 @@ def test_training_smoke_improves_validation_resumes_and_exports_loadable_weights
     assert "python -m restore_core.train unet_gray" in card and "| 30 |" in card and "Train400" in card
     # A fresh checkout has no run folder: --resume continues the run stored in the exported weights...
     assert train.main([*options, "40", *fresh, "--resume", "--export"], report=messages.append) == 0
-    state = train.load_checkpoint(tmp_path / "fresh" / train.CHECKPOINT, *_network_and_optimizer())
+    state = checkpoints.load_checkpoint(tmp_path / "fresh" / checkpoints.CHECKPOINT, *_network_and_optimizer())
     steps, _, values = zip(*state["history"], strict=True)
     assert steps == (0, 10, 20, 30, 40) and values[-1] > values[0] + 1.0 and state["optimizer_restarts"] == [30]
     assert "restarted at step 30" in (weights_dir / "unet_gray.md").read_text(encoding="utf-8")
@@ -276,27 +277,27 @@ def test_training_smoke_improves_validation_resumes_and_exports_loadable_weights
     with pytest.raises(SystemExit):
         train.main([*options, "35", *fresh, "--resume"], report=messages.append)
     assert train.main([*options, "60", *fresh, "--resume", "--until", "50", "--export"], messages.append) == 0
-    state = train.load_checkpoint(tmp_path / "fresh" / train.CHECKPOINT, *_network_and_optimizer())
+    state = checkpoints.load_checkpoint(tmp_path / "fresh" / checkpoints.CHECKPOINT, *_network_and_optimizer())
     assert state["step"] == 50 and state["config"]["steps"] == 60
     assert state["schedule"] == [[0, 1e-3, 40], [40, pytest.approx(1e-5), 60]]
     assert "from step 40, cosine from 1e-05 to step 60" in (weights_dir / "unet_gray.md").read_text(encoding="utf-8")
 
 
 def test_a_changed_schedule_continues_the_learning_rate_without_a_jump():
-    config = train.TrainConfig("unet_gray", steps=100, batch=4, patch=32, lr=1e-3, seed=0)
-    assert train.learning_rate(config, 0) == pytest.approx(1e-3) and train.learning_rate(config, 100) == 1e-5
-    at_40 = train.learning_rate(config, 40)
+    config = loop.TrainConfig("unet_gray", steps=100, batch=4, patch=32, lr=1e-3, seed=0)
+    assert loop.learning_rate(config, 0) == pytest.approx(1e-3) and loop.learning_rate(config, 100) == 1e-5
+    at_40 = loop.learning_rate(config, 40)
     schedule = [[0, 1e-3, 100], [40, at_40, 60]]
-    shorter = train.TrainConfig("unet_gray", steps=60, batch=4, patch=32, lr=1e-3, seed=0)
-    assert train.learning_rate(shorter, 39, schedule) == pytest.approx(train.learning_rate(config, 39))
-    assert train.learning_rate(shorter, 40, schedule) == pytest.approx(at_40)
-    assert train.learning_rate(shorter, 50, schedule) == pytest.approx(1e-5 + (at_40 - 1e-5) / 2)
-    assert train.learning_rate(shorter, 60, schedule) == pytest.approx(1e-5)
+    shorter = loop.TrainConfig("unet_gray", steps=60, batch=4, patch=32, lr=1e-3, seed=0)
+    assert loop.learning_rate(shorter, 39, schedule) == pytest.approx(loop.learning_rate(config, 39))
+    assert loop.learning_rate(shorter, 40, schedule) == pytest.approx(at_40)
+    assert loop.learning_rate(shorter, 50, schedule) == pytest.approx(1e-5 + (at_40 - 1e-5) / 2)
+    assert loop.learning_rate(shorter, 60, schedule) == pytest.approx(1e-5)
 
 
 def _network_and_optimizer():
     spec = specs.get_spec("unet_gray")
-    network = train.build_network(spec.architecture, spec.config)
+    network = build_network(spec.architecture, spec.config)
     return network, torch.optim.Adam(network.parameters())
 
 
@@ -315,11 +316,14 @@ def test_training_refuses_patches_larger_than_the_images_and_non_positive_settin
 def test_batch_stream_is_the_same_whatever_the_number_of_workers():
     spec = specs.get_spec("jpeg_gray")
     images = [np.random.default_rng(index).random((40, 40, 1), dtype=np.float32) for index in range(3)]
-    config = train.TrainConfig("jpeg_gray", steps=100, batch=2, patch=16, lr=1e-3, seed=3)
+    config = loop.TrainConfig("jpeg_gray", steps=100, batch=2, patch=16, lr=1e-3, seed=3)
     streams = [
         list(
             itertools.islice(
-                train.batch_loader(train.BatchStream(spec, images, config, 16, 5), workers, torch.device("cpu")), 5
+                data.batch_loader(
+                    data.BatchStream(spec, images, config.batch, config.seed, 16, 5), workers, torch.device("cpu")
+                ),
+                5,
             )
         )
         for workers in (0, 2)
@@ -331,16 +335,16 @@ def test_batch_stream_is_the_same_whatever_the_number_of_workers():
 
 
 def test_fit_schedule_ends_the_learning_rate_decay_with_the_time_budget(tiny_data_root, tmp_path, monkeypatch):
-    monkeypatch.setattr(train, "FIT_WARMUP", 6)
+    monkeypatch.setattr(loop, "FIT_WARMUP", 6)
     ticks = itertools.count(0.0, 0.05)  # a clock that advances 0.05 s per reading: no dependence on machine load
-    monkeypatch.setattr(train, "time", SimpleNamespace(monotonic=lambda: next(ticks)))
+    monkeypatch.setattr(loop, "time", SimpleNamespace(monotonic=lambda: next(ticks)))
     options = ["unet_gray", "--data-root", str(tiny_data_root), "--batch", "2", "--patch", "16", "--device", "cpu"]
     options += ["--steps", "100000", "--run-dir", str(tmp_path / "fit"), "--validate-every", "1000"]
     with pytest.raises(SystemExit):  # there is no budget to fit without --minutes
         train.main([*options, "--fit-schedule"], report=lambda _: None)
     messages: list[str] = []
     assert train.main([*options, "--fit-schedule", "--minutes", "0.05"], report=messages.append) == 0
-    state = train.load_checkpoint(tmp_path / "fit" / train.CHECKPOINT, *_network_and_optimizer())
+    state = checkpoints.load_checkpoint(tmp_path / "fit" / checkpoints.CHECKPOINT, *_network_and_optimizer())
     length = state["config"]["steps"]
     assert 6 < length < 100000 and state["schedule"] == [[0, 2e-4, 100000], [6, pytest.approx(2e-4), length]]
     assert state["step"] == length and f"/{length}," in messages[-1]  # the decay ended within the budget

@@ -80,7 +80,6 @@ import restore_core as rc
 from restore_core.costs import COSTS_FILE, iteration_param, kind_curves, per_pixel_seconds
 from restore_core.methods.deconvolution import auto_rl_iterations
 from restore_core.methods.denoising import noise_level
-from restore_core.pnp import DEFAULT_ITERATIONS
 
 #: Sides (pixels) timed in turn, while the next one's estimated time is at most :data:`MAX_RUN_S`.
 SIDES = (64, 128, 256, 512, 1024)
@@ -108,7 +107,9 @@ DEGRADATIONS: dict[str, Callable[[tuple[int, ...]], dict[str, Any]]] = {
 #: Iteration counts of the methods whose iteration parameter defaults to "automatic".
 AUTOMATIC_ITERATIONS: dict[str, Callable[[rc.Observation], int]] = {
     "richardson_lucy": lambda observation: auto_rl_iterations(noise_level(observation)),
-    **dict.fromkeys(("pnp_tv", "pnp_bm3d", "pnp_unet"), lambda observation: DEFAULT_ITERATIONS[observation.task]),
+    **dict.fromkeys(
+        ("pnp_tv", "pnp_bm3d", "pnp_unet"), lambda observation: rc.get_task(observation.task).pnp.iterations
+    ),
 }
 
 

@@ -77,12 +77,13 @@ def _photo(folder: Path) -> str:
 
 def default_comparison(task: str, photo: str, repeats: int) -> tuple[float, list[str]]:
     """Best of ``repeats`` wall-clock seconds of the demo's run with the task's default methods."""
+    import restore_core as rc
     from demo.callbacks import run_arena
     from demo.degradation import Degradation
     from demo.inputs import UPLOAD
     from demo.method_choices import default_methods
 
-    settings = Degradation(task=task, noise_sigma=25.0 if task == "denoise" else 2.55)
+    settings = Degradation(task=task, noise_sigma=rc.get_task(task).typical_sigma)
     values = [getattr(settings, name) for name in settings.__dataclass_fields__]
     classical, learned = default_methods(task, "classical"), default_methods(task, "learned")
 

@@ -76,8 +76,9 @@ from gradio_client.utils import QueueError, Status
 from PIL import Image
 from skimage import data
 
+import restore_core as rc
 from demo.app import MAX_QUEUE, RUN_OUTPUTS
-from demo.degradation import DEFAULT_NOISE, Degradation
+from demo.degradation import Degradation
 from demo.inputs import UPLOAD
 from demo.limits import RUNS_AT_ONCE
 from tools.bench_demo import REPOSITORY, free_port
@@ -407,7 +408,7 @@ def client(app: App, folder: Path) -> Client:
 
 def restore_inputs(path: Path, task: str, classical: list[str], params: dict[str, Any] | None = None) -> list[Any]:
     """The ``restore`` endpoint's inputs: an upload, the task's default settings, classical methods only."""
-    settings = Degradation(task=task, noise_sigma=DEFAULT_NOISE[task])
+    settings = Degradation(task=task, noise_sigma=rc.get_task(task).typical_sigma)
     values = [getattr(settings, item.name) for item in fields(Degradation)]
     return [UPLOAD, handle_file(str(path)), *values, classical, [], params or {}]
 

@@ -7,15 +7,17 @@ the user leaves it automatic:
 rule                        method (task)                 form
 ==========================  ============================  =======================================================
 ``auto_balance``            ``wiener`` (deblur)           ``a * (sigma / 2.55) ** b``
-``auto_rl_iterations``      ``richardson_lucy`` (deblur)  ``round(a * (sigma / 2.55) ** b)``, clipped to [3, 500]
+``auto_rl_iterations``      ``richardson_lucy`` (deblur)  ``round(a * (sigma / 2.55) ** b)``, clipped (data file)
 ``auto_tv_weight``          ``tv_deconv`` (deblur)        ``a * (sigma / 2.55) ** b``
 ``auto_tv_denoise_weight``  ``tv`` (denoise)              ``a * sigma ** b``
 ``DEBLOCK_FACTOR``         ``bm3d_deblock`` (jpeg)       BM3D sigma = ``factor * quantization_noise_sigma(q)``
 ==========================  ============================  =======================================================
 
 This script measures, for every noise level (JPEG quality), the parameter that
-maximises the mean PSNR, fits the rule to those optima and prints the constants
-to paste into the library. It only reads the library; it never modifies it.
+maximises the mean PSNR, fits the rule to those optima and prints the constants;
+``--write`` writes them into the data file the library reads
+(``restore_core/tuned.json``, see :mod:`restore_core.tuned`). The library's clip
+range of the Richardson–Lucy rule is read from that file too.
 
 Protocol
 --------
@@ -51,8 +53,8 @@ Search
 Fit
     Least squares of ``log(best)`` against ``log(sigma / ref)`` (ref 2.55 for the
     deblurring rules, 1 for TV denoising). Levels whose optimum sits on a limit
-    of the search, or outside the range the rule clips to (Richardson–Lucy:
-    [3, 500] iterations), are left out of the fit. The
+    of the search, or outside the range the rule clips to (Richardson–Lucy: the
+    ``clip`` of its entry in ``restore_core/tuned.json``), are left out of the fit. The
     deblocking factor is the geometric mean of the per-quality optimal factors
     (the same least squares with zero slope). ``a`` and the factor are rounded to
     two significant digits and ``b`` to two decimals; the tables report the PSNR
@@ -67,6 +69,7 @@ Examples
 
     python -m tools.tune_classical --data-root /work/shared/data
     python -m tools.tune_classical --data-root /work/shared/data --quick --rules wiener,tv
+    python -m tools.tune_classical --data-root /work/shared/data --rules rl --write
 """
 
 from __future__ import annotations
@@ -80,6 +83,7 @@ import argparse  # noqa: E402
 import json  # noqa: E402
 import math  # noqa: E402
 import multiprocessing  # noqa: E402
+import shlex  # noqa: E402
 import sys  # noqa: E402
 import time  # noqa: E402
 from collections.abc import Callable, Sequence  # noqa: E402
@@ -94,13 +98,18 @@ from tqdm import tqdm  # noqa: E402
 import restore_core as rc  # noqa: E402
 from restore_core.jpeg import quantization_noise_sigma  # noqa: E402
 from restore_core.methods import deblocking, deconvolution, denoising  # noqa: E402
+from restore_core.tuned import TUNED_FILE, tuned_rule, write_rules  # noqa: E402
+from restore_core.tuned import Rule as PowerLaw  # noqa: E402
+
+from .tuning_data import centre_crop, synthetic_kernels, training_images  # noqa: E402
+from .tuning_search import SearchResult, fit_power_law, log_search, round_significant  # noqa: E402
 
 DEBLUR_SIGMAS = (0.5, 1.0, 2.55, 5.0, 7.65, 10.0, 15.0)
 DENOISE_SIGMAS = (5.0, 10.0, 15.0, 25.0, 35.0, 50.0)
 JPEG_QUALITIES = (10, 20, 30, 40)
-SHAKE_KERNELS = ((13, 1), (17, 2), (21, 3), (27, 4))
 CROP = 128
-RL_CLIP = (3.0, 500.0)
+#: The range the library clips the Richardson–Lucy iteration count to (one source: the data file).
+RL_CLIP = tuned_rule("auto_rl_iterations").clip
 
 #: Task of each set of (image, kernel) pairs.
 DATASET_TASKS = {"deblur_full": "deblur", "deblur_crop": "deblur", "denoise": "denoise", "jpeg": "jpeg"}
@@ -135,7 +144,7 @@ class Rule:
     integer : bool
         Whether the searched value is an integer.
     clip : tuple of float or None
-        Range the library's rule clips its value to (Richardson–Lucy: [3, 500]);
+        Range the library's rule clips its value to (Richardson–Lucy: :data:`RL_CLIP`);
         optima outside it are left out of the fit. None: no clipping.
     expensive : bool
         Whether one restoration takes long (jobs are then sent one at a time).
@@ -250,47 +259,6 @@ RULES: dict[str, Rule] = {
 # ----------------------------------------------------------------------------------------------------------------------
 
 
-def training_images(data_root: Path, count: int, seed: int, folder: str = "Train400") -> list[Path]:
-    """A seeded random subset of the images of a training folder, in file-name order.
-
-    Parameters
-    ----------
-    data_root : Path
-        Folder holding ``train/<folder>``.
-    count : int
-        Number of images.
-    seed : int
-        Seed of the draw.
-    folder : str
-        Training folder: ``Train400`` (gray PNGs) or ``BSDS400`` (colour JPEGs).
-
-    Returns
-    -------
-    list of Path
-        The chosen image files.
-    """
-    path = data_root / "train" / folder
-    files = sorted(file for file in path.glob("*") if file.suffix.lower() in {".png", ".jpg", ".jpeg"})
-    if len(files) < count:
-        raise SystemExit(f"{path} holds {len(files)} images, fewer than the {count} requested.")
-    chosen = np.random.default_rng(seed).choice(len(files), size=count, replace=False)
-    return [files[i] for i in sorted(chosen)]
-
-
-def synthetic_kernels() -> list[tuple[str, np.ndarray]]:
-    """The synthetic blur kernels of the protocol, with a short description each."""
-    kernels = [(f"shake(size={size}, seed={seed})", rc.shake_kernel(size, seed)) for size, seed in SHAKE_KERNELS]
-    kernels.append(("gaussian(std=1.6)", rc.gaussian_kernel(1.6)))
-    kernels.append(("motion(length=15, angle=30)", rc.motion_kernel(15, 30)))
-    return kernels
-
-
-def centre_crop(image: np.ndarray, side: int) -> np.ndarray:
-    """The centred ``side`` x ``side`` crop of an image (gray or colour)."""
-    top, left = (image.shape[0] - side) // 2, (image.shape[1] - side) // 2
-    return np.ascontiguousarray(image[top : top + side, left : left + side])
-
-
 def build_pairs(images: Sequence[np.ndarray], kernels: Sequence[np.ndarray], jpeg_images: int) -> dict[str, list[Pair]]:
     """The (clean image, kernel) pairs of every dataset of the protocol.
 
@@ -320,12 +288,8 @@ def build_pairs(images: Sequence[np.ndarray], kernels: Sequence[np.ndarray], jpe
 def degrade_pair(pairs: dict[str, list[Pair]], dataset: str, level: float, index: int) -> rc.Observation:
     """The seeded observation of pair ``index`` of ``dataset`` at a noise level (JPEG quality)."""
     clean, kernel = pairs[dataset][index]
-    task = DATASET_TASKS[dataset]
-    if task == "deblur":
-        return rc.degrade(clean, "deblur", kernel=kernel, sigma=level, boundary="circular", seed=index)
-    if task == "denoise":
-        return rc.degrade(clean, "denoise", sigma=level, seed=index)
-    return rc.degrade(clean, "jpeg", quality=int(level), seed=index)
+    level_option = {"quality": int(level)} if dataset == "jpeg" else {"sigma": level}
+    return rc.degrade(clean, DATASET_TASKS[dataset], kernel=kernel, boundary="circular", seed=index, **level_option)
 
 
 # ----------------------------------------------------------------------------------------------------------------------
@@ -403,136 +367,6 @@ class Evaluator:
 
 
 @dataclass
-class SearchResult:
-    """Outcome of a one-dimensional search.
-
-    Attributes
-    ----------
-    best : float
-        Value with the highest mean PSNR.
-    score : float
-        That PSNR.
-    at_limit : bool
-        Whether ``best`` is a hard limit (the true optimum may lie beyond).
-    scores : dict
-        Every evaluated value -> mean PSNR.
-    """
-
-    best: float
-    score: float
-    at_limit: bool
-    scores: dict[float, float]
-
-
-def log_search(
-    evaluate: Callable[[list[float]], list[float]],
-    centre: float,
-    limits: tuple[float, float],
-    *,
-    integer: bool = False,
-    ratio: float = 2.0,
-    half_width: int = 3,
-    stages: int = 2,
-) -> SearchResult:
-    """Maximise a unimodal function of a positive parameter on a log scale.
-
-    Parameters
-    ----------
-    evaluate : callable
-        List of values -> list of scores (evaluated together, in parallel).
-    centre : float
-        Centre of the coarse grid (a first guess).
-    limits : tuple of float
-        Hard lower and upper limits.
-    integer : bool
-        Search integers only.
-    ratio : float
-        Ratio between neighbouring coarse-grid points.
-    half_width : int
-        Coarse-grid points on each side of the centre.
-    stages : int
-        Bisection stages in log space after the coarse grid.
-
-    Returns
-    -------
-    SearchResult
-        The best value found and every evaluation.
-    """
-    low, high = limits
-    scores: dict[float, float] = {}
-
-    def snap(value: float) -> float:
-        value = min(max(value, low), high)
-        return float(round(value)) if integer else float(value)
-
-    def run(values: Sequence[float]) -> int:
-        new = sorted({snap(v) for v in values} - scores.keys())
-        for value, score in zip(new, evaluate(new), strict=True):
-            scores[value] = score
-        return len(new)
-
-    def best_value() -> float:
-        return max(scores, key=scores.__getitem__)
-
-    run([centre * ratio**k for k in range(-half_width, half_width + 1)])
-    while True:  # extend the grid while the best point is at one of its edges
-        grid, best = sorted(scores), best_value()
-        if best == grid[0] and best > low and run([best / ratio]):
-            continue
-        if best == grid[-1] and best < high and run([best * ratio]):
-            continue
-        break
-    step = ratio
-    for _ in range(stages):
-        step = math.sqrt(step)
-        best = best_value()
-        run([best / step, best * step])
-    grid, best = sorted(scores), best_value()
-    position = grid.index(best)
-    if 0 < position < len(grid) - 1:  # vertex of the parabola through the best point and its neighbours
-        x = np.log(grid[position - 1 : position + 2])
-        y = np.array([scores[v] for v in grid[position - 1 : position + 2]])
-        curvature, slope, _ = np.polyfit(x, y, 2)
-        if curvature < 0:
-            vertex = -slope / (2 * curvature)
-            if x[0] < vertex < x[2]:
-                run([math.exp(vertex)])
-    best = best_value()
-    at_limit = math.isclose(best, low, rel_tol=1e-9) or math.isclose(best, high, rel_tol=1e-9)
-    return SearchResult(best, scores[best], at_limit, scores)
-
-
-def fit_power_law(levels: Sequence[float], optima: Sequence[float], reference: float) -> tuple[float, float]:
-    """Least-squares fit of ``optimum = a * (level / reference) ** b`` in log-log space.
-
-    Parameters
-    ----------
-    levels : sequence of float
-        Noise levels.
-    optima : sequence of float
-        Best parameter at each level.
-    reference : float
-        Normaliser of the level.
-
-    Returns
-    -------
-    a, b : float
-        The fitted constants.
-    """
-    if len(levels) < 2:
-        raise ValueError("a power law needs at least two levels whose optimum is not at a limit.")
-    slope, intercept = np.polyfit(np.log(np.asarray(levels) / reference), np.log(np.asarray(optima)), 1)
-    return float(math.exp(intercept)), float(slope)
-
-
-def round_significant(value: float, digits: int = 2) -> float:
-    """``value`` rounded to ``digits`` significant digits."""
-    if value == 0:
-        return 0.0
-    return float(round(value, digits - 1 - math.floor(math.log10(abs(value)))))
-
-
-@dataclass
 class RuleFit:
     """Search results and fitted constants of one rule (see :func:`tune_rule`)."""
 
@@ -551,12 +385,21 @@ class RuleFit:
 
 
 def fitted_value(rule: Rule, a: float, b: float, level: float) -> float:
-    """Value of the rule ``a * (level / ref) ** b`` (a constant ``a`` for deblocking), clipped for RL."""
+    """Value of the rule ``a * (level / ref) ** b`` (a constant ``a`` for deblocking), clipped as the library does."""
     if rule.reference is None:
         return a
-    value = a * (level / rule.reference) ** b
-    value = float(np.clip(value, *(rule.clip or rule.limits)))
-    return float(round(value)) if rule.integer else value
+    return float(PowerLaw(a, b, rule.reference, rule.clip or rule.limits, rule.integer)(level))
+
+
+def library_entry(fit: RuleFit, command: str) -> dict[str, Any]:
+    """The data-file entry of a fitted rule (see :mod:`restore_core.tuned`)."""
+    rule = fit.rule
+    entry: dict[str, Any] = {"method": rule.method, "a": fit.a, "b": fit.b, "reference": rule.reference or 1.0}
+    if rule.clip is not None:
+        entry["clip"] = list(rule.clip)
+    if rule.integer:
+        entry["integer"] = True
+    return {**entry, "fitted": f"{time.strftime('%Y-%m-%d')}: {command}"}
 
 
 def input_psnr(pairs: dict[str, list[Pair]], dataset: str, level: float) -> float:
@@ -629,7 +472,9 @@ def formula(fit: RuleFit) -> str:
         return f"DEBLOCK_FACTOR = {fit.a:g}"
     level = "sigma" if rule.reference == 1.0 else f"(sigma / {rule.reference:g})"
     body = f"{fit.a:g} * {level} ** {fit.b:g}"
-    return f"int(np.clip(round({body}), 3, 500))" if rule.integer else body
+    if rule.clip is not None:
+        body = f"{body} clipped to [{rule.clip[0]:g}, {rule.clip[1]:g}]"
+    return f"round({body})" if rule.integer else body
 
 
 def table(fit: RuleFit, sizes: dict[str, int]) -> str:
@@ -722,6 +567,9 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--seed", type=int, default=0, help="seed of the image subset (default 0)")
     parser.add_argument("--workers", type=int, default=2, help="worker processes (default 2; 1 = no pool)")
     parser.add_argument("--output", type=Path, default=None, help="also write every measurement to this JSON file")
+    parser.add_argument(
+        "--write", action="store_true", help=f"write the fitted constants into the library's {TUNED_FILE.name}"
+    )
     args = parser.parse_args(argv)
     args.images = args.images or (4 if args.quick else 12)
     args.jpeg_images = min(args.jpeg_images or (2 if args.quick else 6), args.images)
@@ -782,6 +630,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     print(f"Fitted constants ({evaluator.restorations} restorations, {time.perf_counter() - start:.0f} s):")
     for fit in fits:
         print(f"  {fit.rule.label:<24} a = {fit.a:<8g} b = {fit.b:<6g} {formula(fit)}")
+    if args.write:
+        command = shlex.join(["python", "-m", "tools.tune_classical", *(sys.argv[1:] if argv is None else argv)])
+        write_rules({fit.rule.label: library_entry(fit, command) for fit in fits})
+        print(f"Wrote the fitted constants to {TUNED_FILE}")
     if args.output is not None:
         args.output.write_text(json.dumps(report_json(fits, args, paths, [n for n, _ in named_kernels]), indent=2))
         print(f"Wrote {args.output}")

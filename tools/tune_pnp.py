@@ -6,15 +6,15 @@ its settings, for each task it supports (deblurring, inpainting), and prints, pe
 task, the value with the best mean over the task's levels; the other settings keep
 their defaults. Settings of ``pnp_unet``: ``lam`` (default), the prior weight λ (HQS
 penalty ``ρ_k = λ σ² / σ_k²``; the default of ``hqs``), and ``sigma_end``, the
-denoiser level of the last iteration (the per-task floor
-:data:`restore_core.pnp.SIGMA_FLOOR`), ``iterations`` and ``sigma_start``, the level of
+denoiser level of the last iteration (the per-task floor,
+``Task.pnp.sigma_floor``), ``iterations`` and ``sigma_start``, the level of
 the first iteration (at most 49: the denoiser is trained up to 50). Settings of
 ``wiener_unet``: ``balance_scale`` and ``noise_scale``. Both have ``colour_prior``
 (the colour model, or the gray model on opponent channels), tuned with ``--color``.
 It only reads the library.
 
 Protocol (training data only, never a test set)
-    Images: the seeded subset of ``train/Train400`` of :mod:`tools.tune_classical`
+    Images: the seeded subset of ``train/Train400`` of :mod:`tools.tuning_data`
     (``--images``, default 8; ``--seed``, default 0), whole 180x180 gray images.
     Deblurring: every image with every synthetic kernel of that module (camera
     shakes, a Gaussian, a linear motion; never the Levin kernels of the benchmark),
@@ -40,7 +40,7 @@ from tqdm import tqdm
 import restore_core as rc
 from restore_core.dataroot import add_data_root_argument
 
-from .tune_classical import centre_crop, synthetic_kernels, training_images
+from .tuning_data import centre_crop, synthetic_kernels, training_images
 
 #: Values tried per setting, and each task's levels (noise sigma for deblurring, missing fraction for inpainting).
 GRIDS = {
@@ -60,11 +60,11 @@ LEVELS = {"deblur": (2.55, 7.65), "inpaint": (0.5, 0.8)}
 
 def cases(task: str, images: Sequence[np.ndarray], level: float) -> list[tuple[np.ndarray, rc.Observation]]:
     """(clean, degraded) pairs of a task at one level."""
-    if task == "deblur":
+    if "kernel" in rc.get_task(task).needs:
         kernels = [kernel for _, kernel in synthetic_kernels()]
-        return [(image, rc.degrade(image, "deblur", kernel=kernel, sigma=level, seed=i))
+        return [(image, rc.degrade(image, task, kernel=kernel, sigma=level, seed=i))
                 for (i, image), kernel in itertools.product(enumerate(images), kernels)]  # fmt: skip
-    return [(image, rc.degrade(image, "inpaint", ratio=level, mask_type="random", seed=i))
+    return [(image, rc.degrade(image, task, ratio=level, mask_type="random", seed=i))
             for i, image in enumerate(images)]  # fmt: skip
 
 

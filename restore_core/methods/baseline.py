@@ -19,7 +19,7 @@ from ..registry import register
 )
 def identity(observation: Observation) -> np.ndarray:
     """Return the observed image (edge-padded to the clean size for a 'valid' blur)."""
-    if observation.task == "deblur" and observation.boundary == "valid":
+    if observation.image.shape[:2] != observation.clean_shape[:2]:  # of these tasks, only a 'valid' blur shrinks
         padded, _ = extend_for_fft(observation, margin=0)
         return padded
     return observation.image

@@ -7,10 +7,12 @@ import numpy as np
 from ..jpeg import quantization_noise_sigma
 from ..observation import Observation
 from ..registry import Param, register
+from ..tuned import tuned_rule
 from .denoising import bm3d_denoise
 
-#: Ratio of the effective compression-noise level to the table's quantisation RMS (fitted on training images).
-DEBLOCK_FACTOR = 0.23
+#: Ratio of the effective compression-noise level to the table's quantisation RMS (fitted on training images:
+#: ``tuned.json``).
+DEBLOCK_FACTOR = tuned_rule("DEBLOCK_FACTOR").a
 
 
 @register(

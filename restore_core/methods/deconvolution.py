@@ -20,22 +20,23 @@ from ..boundary import extend_for_fft
 from ..observation import Observation
 from ..operators import per_channel, psf2otf
 from ..registry import Param, register
+from ..tuned import tuned_rule
 from .denoising import noise_level
 
 
 def auto_balance(sigma: float) -> float:
-    """Wiener balance (Laplacian regulariser) for a noise level on the 0–255 scale."""
-    return 0.0047 * (sigma / 2.55) ** 1.96
+    """Wiener balance (Laplacian regulariser) for a noise level on the 0–255 scale (fitted: ``tuned.json``)."""
+    return tuned_rule("auto_balance")(sigma)
 
 
 def auto_rl_iterations(sigma: float) -> int:
-    """Richardson–Lucy iteration count: fewer iterations (stronger regularisation) for more noise."""
-    return int(np.clip(round(9.5 * (sigma / 2.55) ** -1.32), 1, 500))
+    """Richardson–Lucy iteration count: fewer iterations (stronger regularisation) for more noise (fitted)."""
+    return int(tuned_rule("auto_rl_iterations")(sigma))
 
 
 def auto_tv_weight(sigma: float) -> float:
-    """Weight of the TV term of :func:`tv_deconvolution` for a noise level on the 0–255 scale."""
-    return 0.0015 * (sigma / 2.55) ** 1.72
+    """Weight of the TV term of :func:`tv_deconvolution` for a noise level on the 0–255 scale (fitted)."""
+    return tuned_rule("auto_tv_weight")(sigma)
 
 
 def wiener_noise_gain(kernel: np.ndarray, shape: tuple[int, int], balance: float) -> float:

@@ -12,6 +12,7 @@ from skimage import restoration
 
 from ..observation import Observation
 from ..registry import Param, register
+from ..tuned import tuned_rule
 
 #: Floor of the noise level (0–255 scale) given to denoisers: a zero level would divide by zero.
 _MIN_SIGMA = 0.5
@@ -28,8 +29,8 @@ def channel_axis(image: np.ndarray) -> int | None:
 
 
 def auto_tv_denoise_weight(sigma: float) -> float:
-    """Chambolle TV weight for a noise level on the 0–255 scale (fitted on training images)."""
-    return 0.00099 * sigma**1.32
+    """Chambolle TV weight for a noise level on the 0–255 scale (fitted on training images: ``tuned.json``)."""
+    return tuned_rule("auto_tv_denoise_weight")(sigma)
 
 
 #: Smallest side handed to the ``bm3d`` package: two of its 8-pixel blocks. bm3d 4.0.3 refuses images smaller

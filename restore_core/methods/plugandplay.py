@@ -11,21 +11,24 @@ from __future__ import annotations
 import numpy as np
 
 from ..observation import Observation
-from ..pnp import DEFAULT_ITERATIONS, SIGMA_FLOOR, Denoiser, Progress, hqs
+from ..pnp import PNP_TASKS, Denoiser, Progress, hqs
 from ..registry import Param, register
+from ..tasks import TASK_REGISTRY
 from .deconvolution import auto_balance, wiener, wiener_noise_gain
 from .denoising import bm3d_denoise, noise_level, tv_denoise
 from .learned import COLOUR_PRIORS, DEVICE_PARAM, PRECISION_PARAM, TILE, shipped, unet_denoise
 
-TASKS = tuple(DEFAULT_ITERATIONS)
+TASKS = PNP_TASKS
+_DEFAULTS = {TASK_REGISTRY[name].label.lower(): TASK_REGISTRY[name].pnp for name in TASKS}
 SOLVER_PARAMS = (
     Param("iterations", None, "int", low=1, high=200,
-          help="HQS iterations; automatic: 8 for deblurring, 24 for super-resolution, 40 for inpainting"),
+          help="HQS iterations; automatic: "
+          + ", ".join(f"{pnp.iterations} for {label}" for label, pnp in _DEFAULTS.items())),
     Param("lam", 0.23, low=0.01, high=10.0, log=True, help="prior weight λ (ρ_k = λ σ² / σ_k²)"),
     Param("sigma_start", 49.0, low=1.0, high=100.0, help="denoiser level of the first iteration (0–255)"),
     Param("sigma_end", None, low=0.1, high=100.0,
           help="denoiser level of the last iteration (0–255); automatic: the noise level, "
-          f"at least {SIGMA_FLOOR['inpaint']:g} for inpainting"),
+          + ", ".join(f"at least {pnp.sigma_floor:g} for {label}" for label, pnp in _DEFAULTS.items())),
 )  # fmt: skip
 _ENSEMBLE = Param("ensemble", True, "bool", help="denoise a different flip/rotation at each iteration")
 #: Colour priors chosen on training images by ``python -m tools.tune_pnp --setting colour_prior --color``

@@ -36,6 +36,9 @@ class DeconvSR(nn.Module):
     of the input only, so tiled inference is exact with a few pixels of overlap.
     """
 
+    #: The input's sides need not be multiples of anything (as :attr:`DeconvUNet.multiple` says for the UNet).
+    multiple = 1
+
     def __init__(self, scale: int = 2, channels: int = 1, width: int = 48, blocks: int = 6) -> None:
         super().__init__()
         self.scale, self.channels = scale, channels

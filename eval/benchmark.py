@@ -30,7 +30,7 @@ from restore_core.dataroot import DATA_ROOT_ENV, add_data_root_argument
 from restore_core.device import DEVICE_CHOICES, PRECISIONS, describe_device
 
 from . import examples, protocols
-from .cli import INTERRUPTED, os_error_text, prepare_folder
+from .cli import prepare_folder, run_command
 from .datasets import (
     BUILTIN_DATASET,
     BUILTIN_KERNELS,
@@ -571,16 +571,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     check_options(parser, args)
     out = args.out or Path("bench_out") / args.task
-    try:
-        return run_benchmark(args, out, shlex.join(["python", "-m", "eval.benchmark", *argv]))
-    except rc.RestoreError as error:
-        parser.error(str(error))
-    except OSError as error:
-        print(f"{parser.prog}: error: {os_error_text(error)}; {saved_note(out)} once that is fixed", file=sys.stderr)
-        return 1
-    except KeyboardInterrupt:
-        print(f"interrupted: {saved_note(out)}", file=sys.stderr)
-        return INTERRUPTED
+    command = shlex.join(["python", "-m", "eval.benchmark", *argv])
+    return run_command(
+        parser,
+        lambda: run_benchmark(args, out, command),
+        lambda: f"{saved_note(out)} once that is fixed",
+        lambda: saved_note(out),
+    )
 
 
 if __name__ == "__main__":

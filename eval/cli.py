@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import argparse
+import sys
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
 
 import restore_core as rc
@@ -43,3 +46,33 @@ def os_error_text(error: OSError) -> str:
     if error.filename is not None and error.strerror:
         return f"{error.filename}: {error.strerror}"
     return str(error)
+
+
+def run_command(
+    parser: argparse.ArgumentParser, work: Callable[[], int], advice: Callable[[], str], interrupted: Callable[[], str]
+) -> int:
+    """Run a command's work with the error handling every ``eval`` command line shares.
+
+    Parameters
+    ----------
+    parser : argparse.ArgumentParser
+        The command's parser: a :class:`RestoreError` (bad options, data or output places) exits
+        through ``parser.error`` with status 2 and the message.
+    work : callable
+        The command's work, returning its exit status.
+    advice : callable
+        What to do after a failed write (printed after the file and the reason; status 1), worded when
+        it happens (e.g. with the number of results saved by then).
+    interrupted : callable
+        What Ctrl-C leaves behind and how to go on (status :data:`INTERRUPTED`), worded when it happens.
+    """
+    try:
+        return work()
+    except rc.RestoreError as error:
+        parser.error(str(error))
+    except OSError as error:
+        print(f"{parser.prog}: error: {os_error_text(error)}; {advice()}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print(f"interrupted: {interrupted()}", file=sys.stderr)
+        return INTERRUPTED

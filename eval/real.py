@@ -26,7 +26,7 @@ from tqdm import tqdm
 import restore_core as rc
 from restore_core.dataroot import add_data_root_argument
 
-from .cli import INTERRUPTED, os_error_text, prepare_folder
+from .cli import prepare_folder, run_command
 from .examples import Window, detail_window, save_crop, slug
 
 #: Folder of the photos under the data root.
@@ -154,19 +154,20 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.data_root is None:
         parser.error("pass --data-root or set DECONV_DATA (the folder holding real/).")
-    try:
-        command = shlex.join(["python", "-m", "eval.real", *argv])
+    command = shlex.join(["python", "-m", "eval.real", *argv])
+
+    def work() -> int:
         run(args.data_root, args.photos, args.methods, args.out, command, args.sigma)
-    except rc.RestoreError as error:
-        parser.error(str(error))
-    except OSError as error:
-        print(f"{parser.prog}: error: {os_error_text(error)}", file=sys.stderr)
-        return 1
-    except KeyboardInterrupt:
-        print(f"interrupted: {args.out / SECTION} not written; rerun the same command", file=sys.stderr)
-        return INTERRUPTED
-    print(f"wrote {args.out / SECTION}")
-    return 0
+        print(f"wrote {args.out / SECTION}")
+        return 0
+
+    not_written = f"{args.out / SECTION} not written"
+    return run_command(
+        parser,
+        work,
+        lambda: f"{not_written}; rerun once that is fixed",
+        lambda: f"{not_written}; rerun the same command",
+    )
 
 
 if __name__ == "__main__":

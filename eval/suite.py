@@ -35,7 +35,7 @@ from restore_core.dataroot import DATA_ROOT_ENV, add_data_root_argument
 from restore_core.device import DEVICE_CHOICES
 
 from . import benchmark
-from .cli import INTERRUPTED, os_error_text, prepare_folder
+from .cli import INTERRUPTED, prepare_folder, run_command
 from .plots import LEVEL_PLOT, plot_psnr_vs_level
 from .real import SECTION
 from .report import markdown_table, metric_tables, write_atomic
@@ -466,18 +466,17 @@ def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     parser = build_parser()
     args = parser.parse_args(argv)
-    try:
+
+    def work() -> int:
         check_arguments(args)
         return run_suite(args)
-    except rc.RestoreError as error:
-        parser.error(str(error))
-    except OSError as error:
-        advice = "rerun the same command once that is fixed (the benchmarks resume)"
-        print(f"{parser.prog}: error: {os_error_text(error)}; {advice}", file=sys.stderr)
-        return 1
-    except KeyboardInterrupt:
-        print("interrupted: rerun the same command to resume (the benchmarks keep their results)", file=sys.stderr)
-        return INTERRUPTED
+
+    return run_command(
+        parser,
+        work,
+        lambda: "rerun the same command once that is fixed (the benchmarks resume)",
+        lambda: "rerun the same command to resume (the benchmarks keep their results)",
+    )
 
 
 def store_results(entry: Entry, out: Path, folder: Path, family: str | None = None) -> None:

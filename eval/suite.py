@@ -25,7 +25,7 @@ import shlex
 import shutil
 import sys
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -88,15 +88,44 @@ class Entry:
     title : str
         Section heading in ``docs/RESULTS.md``.
     arguments : tuple of str
-        ``python -m eval.benchmark`` arguments, without ``--data-root``, ``--out`` and ``--device``.
+        ``python -m eval.benchmark`` arguments, without ``--data-root``, ``--out`` and ``--device``
+        (and without ``--methods`` when the entry has a ``budget``).
     references : tuple of Reference
         Published numbers it reproduces.
+    budget : float or None
+        Seconds one run may be expected to take on the entry's images (``shape``) by the methods'
+        measured costs (:func:`restore_core.expected_seconds`): the methods of the task within it are
+        run. None: the arguments choose the methods.
+    shape : tuple of int or None
+        A typical image of the entry (the restored size), for the budget.
     """
 
     name: str
     title: str
     arguments: tuple[str, ...]
     references: tuple[Reference, ...] = ()
+    budget: float | None = None
+    shape: tuple[int, ...] | None = None
+
+    @property
+    def task(self) -> str:
+        """The entry's task."""
+        return self.arguments[self.arguments.index("--task") + 1]
+
+    def methods(self) -> tuple[str, ...]:
+        """The methods within the budget, in the registry's order (empty without a budget)."""
+        if self.budget is None:
+            return ()
+        return tuple(
+            method.name
+            for method in rc.list_methods(self.task)
+            if rc.expected_seconds(method.name, self.task, self.shape) <= self.budget
+        )
+
+    def command_arguments(self) -> tuple[str, ...]:
+        """The benchmark arguments with the methods the budget chooses."""
+        methods = self.methods()
+        return (*self.arguments, "--methods", *methods) if methods else self.arguments
 
 
 def _references(
@@ -112,14 +141,11 @@ _BM3D = "Dabov et al. (2007) as tabulated by Zhang et al. (DnCNN, 2017)"
 _CBM3D = "Dabov et al. (2007) as tabulated by Zhang et al. (FFDNet, 2018)"
 _JPEG = "libjpeg, as tabulated by Dong et al. (ARCNN, 2015) and Zhang et al. (DnCNN, 2017)"
 _SIGMAS = ("σ=15", "σ=25", "σ=50")
-# Explicit method lists where "all" would include slow variants (PnP with a BM3D prior runs BM3D at every
-# iteration, and PnP on MATLAB-bicubic SR solves its data step by conjugate gradients, about 15 s per
-# Set14 image); elsewhere every learned method of the task joins through the all-learned group.
-_SR_METHODS = ("nearest", "bilinear", "bicubic", "lanczos", "back_projection", "deconv_sr")
-_INPAINT_METHODS = ("identity", "biharmonic", "telea", "navier_stokes", "pnp_tv", "all-learned")
-_DEBLUR_METHODS = ("identity", "wiener", "unsupervised_wiener", "richardson_lucy", "tv_deconv", "pnp_tv", "all-learned")
-# Colour deblurring leaves out the unsupervised Wiener filter (a Gibbs sampler per channel, minutes per photo).
-_COLOUR_DEBLUR_METHODS = ("identity", "wiener", "richardson_lucy", "tv_deconv", "pnp_tv", "all-learned")
+#: Seconds a run may be expected to take in the entries that do not run every method (PnP with a BM3D
+#: prior runs BM3D at every iteration: 15 s per Set12 image in deblurring, 75 s in inpainting).
+RUN_BUDGET = 10.0
+#: Typical restored images of the entries' datasets (Set5/Set14 are up to 512 pixels a side).
+_SET12, _SR_SETS, _CBSD68 = (256, 256), (512, 512), (321, 481, 3)
 _QUALITIES = ("q=10", "q=20", "q=30", "q=40")
 
 #: The suite, fastest first.
@@ -127,15 +153,18 @@ SUITE: tuple[Entry, ...] = (
     Entry(
         "sr",
         "Super-resolution, Set5 and Set14 (Y channel, border = scale)",
-        ("--task", "sr", "--datasets", "Set5", "Set14", "--scales", "2", "3", "4", "--methods", *_SR_METHODS),
+        ("--task", "sr", "--datasets", "Set5", "Set14", "--scales", "2", "3", "4"),
         _references("Set5", "bicubic", ("×2", "×3", "×4"), (33.66, 30.39, 28.42), 0.03, _BICUBIC)
         + _references("Set14", "bicubic", ("×2", "×3", "×4"), (30.24, 27.55, 26.00), 0.05, _BICUBIC),
+        RUN_BUDGET,
+        _SR_SETS,
     ),
     Entry(
         "sr-gauss-set5",
         "Super-resolution ×4 of Gaussian-blurred (σ=1.6), directly decimated images, Set5 (Y channel, border = 4)",
-        ("--task", "sr", "--datasets", "Set5", "--scales", "4", "--kernels", "gauss1.6")
-        + ("--methods", "bicubic", "pnp_tv", "all-learned"),
+        ("--task", "sr", "--datasets", "Set5", "--scales", "4", "--kernels", "gauss1.6"),
+        budget=RUN_BUDGET,
+        shape=_SR_SETS,
     ),
     Entry(
         "denoise-set12",
@@ -166,7 +195,9 @@ SUITE: tuple[Entry, ...] = (
     Entry(
         "inpaint-set12",
         "Inpainting, Set12, random missing pixels",
-        ("--task", "inpaint", "--datasets", "Set12", "--ratios", "0.5", "0.8", "--methods", *_INPAINT_METHODS),
+        ("--task", "inpaint", "--datasets", "Set12", "--ratios", "0.5", "0.8"),
+        budget=RUN_BUDGET,
+        shape=_SET12,
     ),
     Entry(
         "denoise-bsd68",
@@ -177,20 +208,24 @@ SUITE: tuple[Entry, ...] = (
     Entry(
         "deblur-set12",
         "Non-blind deblurring, Set12, Levin kernels k1..k8, circular blur",
-        ("--task", "deblur", "--datasets", "Set12", "--kernels", *rc.LEVIN_KERNELS, "--noise-sigma", "2.55", "7.65")
-        + ("--methods", *_DEBLUR_METHODS),
+        ("--task", "deblur", "--datasets", "Set12", "--kernels", *rc.LEVIN_KERNELS, "--noise-sigma", "2.55", "7.65"),
+        budget=RUN_BUDGET,
+        shape=_SET12,
     ),
     Entry(
         "deblur-cbsd68-gauss",
         "Non-blind deblurring, CBSD68 (colour), 25x25 Gaussian kernel σ=1.6, circular blur",
-        ("--task", "deblur", "--datasets", "CBSD68", "--kernels", "gauss1.6", "--noise-sigma", "2.55")
-        + ("--methods", *_COLOUR_DEBLUR_METHODS),
+        ("--task", "deblur", "--datasets", "CBSD68", "--kernels", "gauss1.6", "--noise-sigma", "2.55"),
+        budget=RUN_BUDGET,
+        shape=_CBSD68,
     ),
     Entry(
         "deblur-cbsd68-levin",
         "Non-blind deblurring, CBSD68 (colour, first 24 images), Levin kernels k1..k8, circular blur",
         ("--task", "deblur", "--datasets", "CBSD68", "--limit", "24", "--kernels", *rc.LEVIN_KERNELS)
-        + ("--noise-sigma", "2.55", "7.65", "--methods", *_COLOUR_DEBLUR_METHODS),
+        + ("--noise-sigma", "2.55", "7.65"),
+        budget=RUN_BUDGET,
+        shape=_CBSD68,
     ),
     Entry(
         "denoise-cbsd68",
@@ -203,46 +238,78 @@ SUITE: tuple[Entry, ...] = (
 
 def entry_arguments(entry: Entry, data_root: Path, out: Path, device: str) -> list[str]:
     """The full ``eval.benchmark`` argument list of an entry."""
-    return [*entry.arguments, "--data-root", str(data_root), "--out", str(out / entry.name), "--device", device]
+    return [
+        *entry.command_arguments(),
+        "--data-root",
+        str(data_root),
+        "--out",
+        str(out / entry.name),
+        "--device",
+        device,
+    ]
 
 
-def family_arguments(arguments: Sequence[str], family: str) -> list[str] | None:
-    """Benchmark arguments narrowed to the methods of one family, or None when the entry has none of them.
+@dataclass(frozen=True)
+class Rerun:
+    """A partial rerun: some methods of the chosen entries, merged into their stored records.
 
-    ``--methods`` keeps the named methods of ``family`` and its group (``all`` becomes
-    ``all-<family>``); without ``--methods`` (every method of the task), ``all-<family>`` is added.
-    The output folder gets the suffix ``-<family>``, so a full run's results are not mixed in.
+    Attributes
+    ----------
+    label : str
+        What is rerun, in words (``'learned methods'``, ``'methods pnp_tv'``).
+    suffix : str
+        Suffix of the run's output folder, so a full run's results are not mixed in.
+    keep : callable
+        ``keep(method name)``: whether the method is rerun.
+    """
+
+    label: str
+    suffix: str
+    keep: Callable[[str], bool]
+
+
+def family_rerun(family: str) -> Rerun:
+    """The rerun of one family's methods (e.g. the learned ones after retraining)."""
+    return Rerun(f"{family} methods", family, lambda name: rc.get_method(name).family == family)
+
+
+def methods_rerun(names: Sequence[str]) -> Rerun:
+    """The rerun of the named methods (e.g. those a budget newly admits)."""
+    return Rerun(f"methods {', '.join(names)}", "methods", lambda name: name in names)
+
+
+def rerun_arguments(arguments: Sequence[str], rerun: Rerun) -> list[str] | None:
+    """Benchmark arguments narrowed to the methods a rerun keeps, or None when the entry has none of them.
+
+    The entry's selection (groups expanded; without ``--methods``, every method of the task) is
+    filtered by ``rerun.keep``; the output folder gets the suffix ``-<rerun.suffix>``.
     """
     arguments = list(arguments)
     out = arguments.index("--out") + 1
-    arguments[out] = f"{arguments[out]}-{family}"
+    arguments[out] = f"{arguments[out]}-{rerun.suffix}"
     if "--methods" not in arguments:
         arguments += ["--methods", "all"]
     start = arguments.index("--methods") + 1
     end = next((index for index in range(start, len(arguments)) if arguments[index].startswith("--")), len(arguments))
-    kept = []
-    for name in arguments[start:end]:
-        if name in benchmark.METHOD_GROUPS:
-            if name in ("all", f"all-{family}"):
-                kept.append(f"all-{family}")
-        elif rc.get_method(name).family == family:
-            kept.append(name)
     task = arguments[arguments.index("--task") + 1]
     try:
-        if not kept:
-            return None
-        benchmark.select_methods(task, kept)
-    except rc.RestoreError:  # a group of that family with no method for the task (yet)
+        selected = benchmark.select_methods(task, arguments[start:end])
+    except rc.RestoreError:  # a group with no method for the task (yet)
         return None
-    return [*arguments[:start], *kept, *arguments[end:]]
+    kept = [method.name for method in selected if rerun.keep(method.name)]
+    return [*arguments[:start], *kept, *arguments[end:]] if kept else None
 
 
-def merge_family(
-    stored: Sequence[Mapping[str, Any]], rerun: Sequence[Mapping[str, Any]], family: str
+def merge_rerun(
+    stored: Sequence[Mapping[str, Any]], rerun: Sequence[Mapping[str, Any]], keep: Callable[[str], bool]
 ) -> list[dict[str, Any]]:
-    """The stored summary records with those of ``family`` replaced by the rerun's, classical methods first."""
-    records = [dict(record) for record in stored if record["family"] != family] + [dict(record) for record in rerun]
-    return sorted(records, key=lambda record: rc.FAMILIES.index(record["family"]))
+    """The stored records with the rerun methods' replaced by the rerun's, in a full run's order.
+
+    That is classical methods first, each family in the registry's order.
+    """
+    records = [dict(record) for record in stored if not keep(record["method"])] + [dict(record) for record in rerun]
+    order = [method.name for method in rc.list_methods()]
+    return sorted(records, key=lambda record: (rc.FAMILIES.index(record["family"]), order.index(record["method"])))
 
 
 def benchmark_command(arguments: Sequence[str]) -> str:
@@ -301,8 +368,8 @@ def section_markdown(
 ) -> str:
     """The section of ``docs/RESULTS.md`` for one entry."""
     parts = [f"## {entry.title}", f"```\n{command}\n```", f"Device: {header['Device']}. Protocol: {header['Protocol']}"]
-    if "Rerun" in header:
-        parts[-1] += f" Rerun on {header['Generated']}: {header['Rerun']}."
+    if notes := rerun_notes(header):
+        parts[-1] += f" Partial reruns ({'; '.join(notes)}) replaced those methods' records of the first run."
     parts += [markdown_table(table) for table in metric_tables(records)[:2]]
     if plot:
         parts.append(f"![PSNR versus degradation level]({plot})")
@@ -357,6 +424,13 @@ def build_parser() -> argparse.ArgumentParser:
         "of the others",
     )
     parser.add_argument(
+        "--methods",
+        nargs="+",
+        metavar="NAME",
+        help="rerun only these methods of the chosen entries (e.g. those a new budget or cost admits) and keep "
+        "the stored records of the others",
+    )
+    parser.add_argument(
         "--render", action="store_true", help="run nothing: rewrite the document from the stored records"
     )
     return parser
@@ -406,22 +480,23 @@ def run_suite(args: argparse.Namespace) -> int:
     ``--render`` nothing runs: the document is rewritten from the stored records.
     """
     chosen = set() if args.render else set(args.only or [entry.name for entry in SUITE])
+    rerun = family_rerun(args.family) if args.family else methods_rerun(args.methods) if args.methods else None
     started = time.perf_counter()
     failed = False
     for entry in SUITE:
         if entry.name not in chosen:
             continue
         arguments = entry_arguments(entry, args.data_root, args.out, args.device)
-        run = arguments if args.family is None else family_arguments(arguments, args.family)
+        run = arguments if rerun is None else rerun_arguments(arguments, rerun)
         if run is None:
-            print(f"== {entry.name}: no {args.family} method, skipped", file=sys.stderr, flush=True)
+            print(f"== {entry.name}: none of the {rerun.label}, skipped", file=sys.stderr, flush=True)
             continue
         print(f"== {entry.name}: {benchmark_command(run)}", file=sys.stderr, flush=True)
         code = benchmark.main(run)
         if code == INTERRUPTED:
             return INTERRUPTED
         failed |= code != 0
-        store_results(entry, args.out, args.doc.parent / RESULTS_FOLDER, args.family)
+        store_results(entry, args.out, args.doc.parent / RESULTS_FOLDER, rerun)
     text, checks = render_document(args.doc.parent)
     write_atomic(args.doc, text)
     missed = [check for check in checks if not check["ok"]]
@@ -479,27 +554,42 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
 
 
-def store_results(entry: Entry, out: Path, folder: Path, family: str | None = None) -> None:
+def store_results(entry: Entry, out: Path, folder: Path, rerun: Rerun | None = None) -> None:
     """Keep a run's summary records, header and plot in ``folder`` (``<entry>.json`` and ``.png``).
 
-    With ``family``, the run is of that family only (folder ``<entry>-<family>``): its records
-    replace that family's stored ones, and the plot is redrawn from the merged records. Nothing
-    is kept when the run left no summary.
+    With ``rerun``, the run is of some methods only (folder ``<entry>-<suffix>``): their records
+    replace the stored ones of those methods, and the plot is redrawn from the merged records.
+    Nothing is kept when the run left no summary.
     """
-    run = out / (entry.name if family is None else f"{entry.name}-{family}")
+    run = out / (entry.name if rerun is None else f"{entry.name}-{rerun.suffix}")
     stored, plot = folder / f"{entry.name}.json", folder / f"{entry.name}.png"
     if not (run / "summary.json").is_file():
         return
     folder.mkdir(parents=True, exist_ok=True)
     kept = {key: read_json(run / f"{key}.json", entry) for key in ("summary", "header")}
-    if family is not None and stored.is_file():
-        earlier = read_json(stored, entry)["summary"]
-        kept["summary"] = merge_family(earlier, kept["summary"], family)
-        kept["header"]["Rerun"] = f"only the {family} methods; the other records are from the earlier run"
+    if rerun is not None and stored.is_file():
+        earlier = read_json(stored, entry)
+        kept["summary"] = merge_rerun(earlier["summary"], kept["summary"], rerun.keep)
+        kept["header"]["Reruns"] = [
+            *rerun_notes(earlier["header"]),
+            f"the {rerun.label} on {kept['header']['Generated']}",
+        ]
         plot_psnr_vs_level(kept["summary"], plot)
     elif (run / LEVEL_PLOT).is_file():
         shutil.copyfile(run / LEVEL_PLOT, plot)
     write_atomic(stored, json.dumps(kept, indent=1, ensure_ascii=False) + "\n")
+
+
+def rerun_notes(header: Mapping[str, Any]) -> list[str]:
+    """The partial reruns a stored header records, e.g. ``['the learned methods on 2026-11-26 01:29 UTC']``.
+
+    Records stored before the list existed hold one ``Rerun`` text and its ``Generated`` time instead.
+    """
+    if "Reruns" in header:
+        return list(header["Reruns"])
+    if "Rerun" in header:
+        return [f"the {header['Rerun'].removeprefix('only the ').split(';')[0]} on {header['Generated']}"]
+    return []
 
 
 def read_stored(entry: Entry, folder: Path) -> tuple[list[dict[str, Any]], dict[str, str], Path | None] | None:

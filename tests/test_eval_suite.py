@@ -83,15 +83,28 @@ def test_reference_check_reports_missing_records():
     assert close["ok"] and close["difference"] == pytest.approx(-0.01)
 
 
-def test_family_arguments_narrow_the_methods_and_the_output_folder():
+def test_rerun_arguments_narrow_the_methods_and_the_output_folder():
     base = ["--data-root", "d", "--out", "runs/x", "--device", "cpu"]
-    narrowed = suite.family_arguments(["--task", "deblur", "--methods", "wiener", "pnp_tv", "all-learned", *base],
-                                      "learned")  # fmt: skip
-    assert narrowed == ["--task", "deblur", "--methods", "all-learned", *base[:3], "runs/x-learned", *base[4:]]
-    assert suite.family_arguments(["--task", "denoise", "--methods", "all", *base], "classical")[3] == "all-classical"
-    assert suite.family_arguments(["--task", "denoise", *base], "learned")[-2:] == ["--methods", "all-learned"]
-    assert suite.family_arguments(["--task", "jpeg", "--methods", "all", *base], "learned")[3] == "all-learned"
-    assert suite.family_arguments(["--task", "sr", "--methods", "bicubic", *base], "learned") is None
+    learned = suite.family_rerun("learned")
+    narrowed = suite.rerun_arguments(["--task", "deblur", "--methods", "wiener", "pnp_tv", "all-learned", *base],
+                                     learned)  # fmt: skip
+    assert narrowed == ["--task", "deblur", "--methods", "pnp_unet", "wiener_unet", *base[:3], "runs/x-learned",
+                        *base[4:]]  # fmt: skip
+    classical = suite.rerun_arguments(["--task", "denoise", "--methods", "all", *base], suite.family_rerun("classical"))
+    assert classical[3:5] == ["identity", "tv"] and "deconv_unet" not in classical
+    assert suite.rerun_arguments(["--task", "denoise", *base], learned)[-2:] == ["--methods", "deconv_unet"]
+    assert suite.rerun_arguments(["--task", "sr", "--methods", "bicubic", *base], learned) is None
+    chosen = suite.rerun_arguments(["--task", "deblur", "--methods", "wiener", "tv_deconv", *base],
+                                   suite.methods_rerun(["tv_deconv", "bm3d"]))  # fmt: skip
+    assert chosen[:4] == ["--task", "deblur", "--methods", "tv_deconv"] and chosen[7] == "runs/x-methods"
+
+
+def test_a_budget_chooses_the_methods_by_their_measured_costs():
+    entry = suite.Entry("x", "X", ("--task", "deblur", "--datasets", "Set12"), budget=1.0, shape=(256, 256))
+    methods = entry.methods()
+    assert "wiener" in methods and "pnp_bm3d" not in methods  # ~0 s and ~15 s per 256x256 image
+    assert entry.command_arguments()[-len(methods) - 1 :] == ("--methods", *methods)
+    assert suite.Entry("y", "Y", ("--task", "denoise", "--methods", "all")).command_arguments()[-1] == "all"
 
 
 def test_a_family_rerun_replaces_only_that_familys_records(tmp_path, monkeypatch):
@@ -112,7 +125,10 @@ def test_a_family_rerun_replaces_only_that_familys_records(tmp_path, monkeypatch
     assert list(rerun) == ["tv", "deconv_unet"] and rerun["tv"]["psnr"] == 1.0
     assert rerun["deconv_unet"]["psnr"] == pytest.approx(measured["deconv_unet"], abs=1e-6)
     assert (tmp_path / "runs" / "tiny-learned" / "summary.json").is_file()
-    assert "Rerun on" in doc.read_text(encoding="utf-8") and (tmp_path / "docs" / "results" / "tiny.png").is_file()
+    assert (
+        "Partial reruns (the learned methods on " in doc.read_text(encoding="utf-8")
+        and (tmp_path / "docs" / "results" / "tiny.png").is_file()
+    )
 
 
 def test_the_committed_document_is_what_its_stored_records_render():

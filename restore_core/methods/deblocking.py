@@ -25,6 +25,12 @@ DEBLOCK_FACTOR = tuned_rule("DEBLOCK_FACTOR").a
     "table (after Foi et al., 2007).",
 )
 def bm3d_deblock(observation: Observation, strength: float = 1.0) -> np.ndarray:
-    """Deblock with BM3D at ``strength * 0.23 * quantisation RMS`` of the observation's JPEG quality."""
+    """Deblock with BM3D at ``strength * DEBLOCK_FACTOR * quantisation RMS`` of the observation's JPEG quality.
+
+    References
+    ----------
+    .. [1] K. Dabov, A. Foi, V. Katkovnik and K. Egiazarian, "Image denoising by sparse 3-D
+           transform-domain collaborative filtering", IEEE Transactions on Image Processing 16(8), 2007.
+    """
     sigma = strength * DEBLOCK_FACTOR * quantization_noise_sigma(observation.quality)
     return bm3d_denoise(np.clip(observation.image, 0, 1), sigma)

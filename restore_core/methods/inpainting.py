@@ -19,7 +19,14 @@ from .denoising import channel_axis
     description="Smooth biharmonic interpolation of the missing pixels (scikit-image).",
 )
 def biharmonic(observation: Observation) -> np.ndarray:
-    """Biharmonic inpainting (:func:`skimage.restoration.inpaint_biharmonic`)."""
+    """Biharmonic inpainting (:func:`skimage.restoration.inpaint_biharmonic`).
+
+    References
+    ----------
+    .. [1] S. B. Damelin and N. S. Hoang, "On surface completion and image inpainting by biharmonic
+           functions: numerical aspects", International Journal of Mathematics and Mathematical
+           Sciences, 2018.
+    """
     image = observation.image.astype(np.float64)
     return restoration.inpaint_biharmonic(
         image, ~observation.mask, split_into_regions=True, channel_axis=channel_axis(image)
@@ -50,7 +57,13 @@ _RADIUS = Param("radius", 3.0, low=1.0, high=20.0, help="neighbourhood radius in
     description="Telea's fast-marching inpainting (OpenCV).",
 )
 def telea(observation: Observation, radius: float = 3.0) -> np.ndarray:
-    """Fast-marching inpainting (Telea, 2004), ``cv2.INPAINT_TELEA``, channel by channel in float."""
+    """Fast-marching inpainting (Telea, 2004), ``cv2.INPAINT_TELEA``, channel by channel in float.
+
+    References
+    ----------
+    .. [1] A. Telea, "An image inpainting technique based on the fast marching method", Journal of
+           Graphics Tools 9(1), 2004.
+    """
     return _opencv_inpaint(observation, radius, "INPAINT_TELEA")
 
 
@@ -63,5 +76,11 @@ def telea(observation: Observation, radius: float = 3.0) -> np.ndarray:
     description="Navier–Stokes fluid-dynamics inpainting (Bertalmio et al., 2001; OpenCV).",
 )
 def navier_stokes(observation: Observation, radius: float = 3.0) -> np.ndarray:
-    """Fluid-dynamics inpainting, ``cv2.INPAINT_NS``, channel by channel in float."""
+    """Fluid-dynamics inpainting, ``cv2.INPAINT_NS``, channel by channel in float.
+
+    References
+    ----------
+    .. [1] M. Bertalmío, A. L. Bertozzi and G. Sapiro, "Navier–Stokes, fluid dynamics, and image and
+           video inpainting", CVPR 2001.
+    """
     return _opencv_inpaint(observation, radius, "INPAINT_NS")

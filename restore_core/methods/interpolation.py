@@ -45,7 +45,13 @@ _register_interpolation("lanczos", "Lanczos-3", "lanczos3", "Lanczos-3 windowed-
     "projected back with bicubic interpolation.",
 )
 def back_projection(observation: Observation, num_iter: int = 20, step: float = 1.0) -> np.ndarray:
-    """Iterative back-projection (Irani and Peleg, 1991) with the observation's own forward operator."""
+    """Iterative back-projection (Irani and Peleg, 1991) with the observation's own forward operator.
+
+    References
+    ----------
+    .. [1] M. Irani and S. Peleg, "Improving resolution by image registration", CVGIP: Graphical Models
+           and Image Processing 53(3), 1991.
+    """
     operator = observation.operator
     low = observation.image.astype(np.float64)
     estimate = upscale(observation.image, observation.scale, observation.clean_shape).astype(np.float64)

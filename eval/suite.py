@@ -39,6 +39,7 @@ from .cli import INTERRUPTED, prepare_folder, run_command
 from .plots import LEVEL_PLOT, plot_psnr_vs_level
 from .real import SECTION
 from .report import markdown_table, metric_tables, write_atomic
+from .summary import replace_block, summary_block
 
 #: Where the suite writes its benchmark folders, and the document it produces.
 DEFAULT_OUT = Path("bench_out") / "suite"
@@ -497,8 +498,10 @@ def run_suite(args: argparse.Namespace) -> int:
             return INTERRUPTED
         failed |= code != 0
         store_results(entry, args.out, args.doc.parent / RESULTS_FOLDER, rerun)
-    text, checks = render_document(args.doc.parent)
+    text, checks, summary = render_document(args.doc.parent)
     write_atomic(args.doc, text)
+    if (readme := args.doc.parent.parent / "README.md").is_file():  # docs/RESULTS.md beside the README's folder
+        write_atomic(readme, replace_block(readme.read_text(encoding="utf-8"), summary))
     missed = [check for check in checks if not check["ok"]]
     for check in missed:
         print(f"not reproduced: {check}", file=sys.stderr)
@@ -506,14 +509,15 @@ def run_suite(args: argparse.Namespace) -> int:
     return 1 if failed or missed else 0
 
 
-def render_document(folder: Path) -> tuple[str, list[dict[str, Any]]]:
-    """The document for the records stored under ``folder`` (``results/<entry>.json``), and its reference checks.
+def render_document(folder: Path) -> tuple[str, list[dict[str, Any]], str]:
+    """The document for the records stored under ``folder`` (``results/<entry>.json``), its reference checks
+    and the README's summary block (:mod:`eval.summary`).
 
     Only stored records go in: an entry without them is listed under *Not run yet*. The commands
     shown are those of the suite's entries with the documented data root (:data:`DOC_DATA_ROOT`),
     so the same records always give the same document.
     """
-    sections, checks, pending, versions = [], [], [], {}
+    sections, checks, pending, versions, summaries = [], [], [], {}, []
     for entry in SUITE:
         arguments = entry_arguments(entry, DOC_DATA_ROOT, DEFAULT_OUT, "auto")
         stored = read_stored(entry, folder / RESULTS_FOLDER)
@@ -525,11 +529,12 @@ def render_document(folder: Path) -> tuple[str, list[dict[str, Any]]]:
         plot = None if plot is None else plot.relative_to(folder).as_posix()
         sections.append(section_markdown(entry, benchmark_command(arguments), records, plot, header))
         checks += check_references(entry, records)
+        summaries.append((entry.title, records))
     if pending:
         sections.append("## Not run yet\n\nThese entries of the suite have no stored results:\n\n" + "\n".join(pending))
     if (real := folder / RESULTS_FOLDER / "real" / SECTION).is_file():
         sections.append(real.read_text(encoding="utf-8", errors="replace").rstrip())
-    return results_markdown(sections, checks, versions), checks
+    return results_markdown(sections, checks, versions), checks, summary_block(checks, summaries)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

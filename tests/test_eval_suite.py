@@ -134,6 +134,8 @@ def test_a_family_rerun_replaces_only_that_familys_records(tmp_path, monkeypatch
 def test_the_committed_document_is_what_its_stored_records_render():
     """``docs/RESULTS.md`` is never edited by hand: it equals what ``python -m eval.suite --render`` writes."""
     docs = Path(__file__).resolve().parents[1] / "docs"
-    text, _ = suite.render_document(docs)
+    text, _, summary = suite.render_document(docs)
     assert "## Not run yet" not in text, "every entry of the suite needs stored records (run it with --only)"
     assert (docs / "RESULTS.md").read_text(encoding="utf-8") == text, "rerun: python -m eval.suite --render"
+    readme = (docs.parent / "README.md").read_text(encoding="utf-8")
+    assert summary in readme, "the README's results summary is written by: python -m eval.suite --render"

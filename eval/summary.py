@@ -1,0 +1,103 @@
+"""The README's results summary, written from the suite's stored records between two markers.
+
+Like ``docs/RESULTS.md``, the tables of README.md that quote benchmark numbers are only ever
+written by ``python -m eval.suite`` (also with ``--render``): the published baselines the
+harness reproduces, and per entry the best classical and the best learned method.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import numpy as np
+
+import restore_core as rc
+
+#: The lines that enclose the generated block in README.md.
+START, END = "<!-- results summary: written by python -m eval.suite -->", "<!-- end of results summary -->"
+
+
+def _groups(records: Sequence[Mapping[str, Any]]) -> dict[str, list[Mapping[str, Any]]]:
+    """The records of one dataset by column: the level, or, where the levels are kernels, the noise level.
+
+    Several kernels at one noise level make one column, their mean (e.g. ``σ=2.55, mean of 8 kernels``).
+    """
+    kernels = {record["kernel"] for record in records if record.get("kernel")}
+    columns: dict[str, list[Mapping[str, Any]]] = {}
+    for record in records:
+        by_kernel = len(kernels) > 1 and record["level"].startswith(str(record.get("kernel")))
+        name = f"σ={record['sigma']:g}, mean of {len(kernels)} kernels" if by_kernel else record["level"]
+        columns.setdefault(name, []).append(record)
+    return columns
+
+
+def best_row(title: str, dataset: str, records: Sequence[Mapping[str, Any]]) -> str:
+    """One table row: a dataset's columns, its best classical and its best learned method (mean PSNR).
+
+    The best method of a family has the highest PSNR averaged over the columns; baselines (the
+    degraded input) are not candidates.
+    """
+    columns = _groups(records)
+    cells = []
+    for family in rc.FAMILIES:
+        scores: dict[str, list[float]] = {}
+        for rows in columns.values():
+            means: dict[str, list[float]] = {}
+            for record in rows:
+                if record["family"] == family and not rc.get_method(record["method"]).baseline:
+                    means.setdefault(record["method"], []).append(record["psnr"])
+            for method, values in means.items():
+                scores.setdefault(method, []).append(float(np.mean(values)))
+        complete = {method: values for method, values in scores.items() if len(values) == len(columns)}
+        if not complete:
+            cells.append("—")
+            continue
+        best = max(complete, key=lambda method: np.mean(complete[method]))
+        cells.append(f"`{best}` " + " / ".join(f"{value:.2f}" for value in complete[best]))
+    return f"| {title} | {dataset} | {' / '.join(columns)} | {cells[0]} | {cells[1]} |"
+
+
+def summary_block(
+    references: Sequence[Mapping[str, Any]], entries: Sequence[tuple[str, Sequence[Mapping[str, Any]]]]
+) -> str:
+    """The generated block: the reference checks, then the best methods of each entry's datasets.
+
+    Parameters
+    ----------
+    references : sequence of dict
+        The checks of :func:`eval.suite.check_references`.
+    entries : sequence of (title, records)
+        Each stored entry's section title and summary records.
+    """
+    reproduced = sum(check["ok"] for check in references)
+    lines = [
+        START,
+        f"Published baselines reproduced: {reproduced} of {len(references)}.",
+        "",
+        "| baseline | level | published | measured |",
+        "|---|---|---:|---:|",
+    ]
+    for check in references:
+        measured = "—" if check["measured"] is None else f"{check['measured']:.2f}"
+        name = f"{check['method']}, {check['dataset']}"
+        lines.append(f"| {name} | {check['level']} | {check['published']:.2f} | {measured} |")
+    lines += [
+        "",
+        "Best classical and best learned method of each suite entry (mean PSNR in dB, per column):",
+        "",
+        "| entry | dataset | columns | best classical | best learned |",
+        "|---|---|---|---|---|",
+    ]
+    for title, records in entries:
+        datasets = dict.fromkeys(record["dataset"] for record in records)
+        lines += [best_row(title, dataset, [r for r in records if r["dataset"] == dataset]) for dataset in datasets]
+    return "\n".join([*lines, END])
+
+
+def replace_block(text: str, block: str) -> str:
+    """``text`` with the generated block replaced (text without the markers is returned unchanged)."""
+    if START not in text or END not in text:
+        return text
+    before, rest = text.split(START, 1)
+    return before + block + rest.split(END, 1)[1]

@@ -18,6 +18,8 @@ from .observation import Observation
 from .tasks import TASKS, check_task
 
 FAMILIES = ("classical", "learned")
+#: The images a method restores: gray (HxW) ones, colour (HxWx3) ones, or both.
+IMAGE_KINDS = ("any", "gray", "color")
 #: What :func:`restore` says of a method whose result holds NaN or infinite values.
 NON_FINITE_RESULT = "its result holds NaN or infinite values"
 _REGISTRY: dict[str, Method] = {}
@@ -102,6 +104,8 @@ class Method:
     baseline : bool
         Whether it is a reference point rather than a restoration (the degraded input itself): its
         output is not clipped, and the demo shows the input instead of listing it as a method.
+    images : {'any', 'gray', 'color'}
+        The images it restores; :func:`restore` refuses the others with a message.
     """
 
     name: str
@@ -112,6 +116,12 @@ class Method:
     run: Callable[..., np.ndarray] = field(repr=False)
     description: str = ""
     baseline: bool = False
+    images: str = "any"
+
+    def restores(self, observation: Observation) -> bool:
+        """Whether it does the observation's task on images of its kind (gray or colour)."""
+        kind = "color" if observation.is_color else "gray"
+        return observation.task in self.tasks and self.images in ("any", kind)
 
     def defaults(self) -> dict[str, Any]:
         """Default parameter values (None = automatic)."""
@@ -143,8 +153,9 @@ def register(
     params: Iterable[Param] = (),
     description: str = "",
     baseline: bool = False,
+    images: str = "any",
 ) -> Callable[[Callable[..., np.ndarray]], Callable[..., np.ndarray]]:
-    """Decorator registering ``run(observation, **params)`` as a method.
+    """Decorator registering ``run(observation, **params)`` as a method (see :class:`Method` for the arguments).
 
     Examples
     --------
@@ -157,11 +168,13 @@ def register(
         check_task(task)
     if family not in FAMILIES:
         raise ValueError(f"family must be one of {FAMILIES}, got {family!r}")
+    if images not in IMAGE_KINDS:
+        raise ValueError(f"images must be one of {IMAGE_KINDS}, got {images!r}")
 
     def decorator(run: Callable[..., np.ndarray]) -> Callable[..., np.ndarray]:
         if name in _REGISTRY:
             raise ValueError(f"a method named {name!r} is already registered")
-        _REGISTRY[name] = Method(name, display_name, family, tasks, tuple(params), run, description, baseline)
+        _REGISTRY[name] = Method(name, display_name, family, tasks, tuple(params), run, description, baseline, images)
         return run
 
     return decorator
@@ -212,8 +225,8 @@ def restore(
     Raises
     ------
     RestoreError
-        For an unknown method, a task the method does not support, bad parameters, or a result
-        with NaN or infinite values (a method that broke down on this input).
+        For an unknown method, a task or kind of image (gray, colour) the method does not support, bad
+        parameters, or a result with NaN or infinite values (a method that broke down on this input).
     """
     if not isinstance(observation, Observation):
         raise RestoreError(
@@ -226,6 +239,11 @@ def restore(
             f"{entry.name} does not support the {observation.task} task (it does {', '.join(entry.tasks)}); "
             f"methods for {observation.task}: {supported}."
         )
+    if not entry.restores(observation):
+        kind = "colour" if entry.images == "color" else "gray"
+        raise RestoreError(
+            f"{entry.name} restores {kind} images only; this one is {'gray' if kind == 'colour' else 'colour'}."
+        )
     options = entry.resolve(params)
     if progress is not None and "progress" in inspect.signature(entry.run).parameters:
         options["progress"] = progress
@@ -237,4 +255,4 @@ def restore(
     return result if entry.baseline else np.clip(result, 0.0, 1.0)
 
 
-__all__ = ["FAMILIES", "TASKS", "Method", "Param", "get_method", "list_methods", "register", "restore"]
+__all__ = ["FAMILIES", "IMAGE_KINDS", "TASKS", "Method", "Param", "get_method", "list_methods", "register", "restore"]

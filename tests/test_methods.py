@@ -231,3 +231,19 @@ def test_the_baseline_is_flagged_and_returns_the_observation_unclipped() -> None
     noisy = rc.degrade(rc.sample_image("camera", 32), "denoise", sigma=50.0, seed=0)
     assert noisy.image.min() < 0 and np.array_equal(rc.restore(noisy, "identity"), noisy.image)
     assert rc.restore(noisy, "tv").min() >= 0  # a restoration is clipped to [0, 1]
+
+
+def test_a_gray_only_method_says_so_for_a_colour_image(monkeypatch):
+    from restore_core import registry
+
+    method = registry.Method("gray_median", "Median (gray)", "classical", ("denoise",), (),
+                             lambda observation: observation.image, images="gray")  # fmt: skip
+    monkeypatch.setitem(registry._REGISTRY, method.name, method)
+    colour = rc.degrade(data.astronaut()[:32, :32] / 255.0, "denoise", sigma=5)
+    gray = rc.degrade(data.camera()[:32, :32] / 255.0, "denoise", sigma=5)
+    assert method.restores(gray) and not method.restores(colour)
+    assert rc.restore(gray, "gray_median").shape == (32, 32)
+    with pytest.raises(rc.RestoreError, match="gray_median restores gray images only; this one is colour"):
+        rc.restore(colour, "gray_median")
+    with pytest.raises(ValueError, match="images must be one of"):
+        rc.register("x", "X", "classical", ["denoise"], images="rgb")

@@ -30,6 +30,7 @@ from hypothesis import strategies as st
 from PIL import Image
 
 import restore_core as rc
+from restore_core.costs import iteration_param
 from restore_core.observation import MAX_OBSERVED_MEDIAN
 from restore_core.registry import NON_FINITE_RESULT
 
@@ -48,8 +49,6 @@ PROFILE = "thorough" if os.environ.get("HYPOTHESIS_PROFILE") == "thorough" else 
 EXAMPLES_FACTOR = 25 if PROFILE == "thorough" else 1
 #: Methods fuzzed in a child process: their native code could crash the interpreter.
 NATIVE = ("bm3d", "bm3d_deblock", "pnp_bm3d", "telea", "navier_stokes")
-#: Iteration parameters set to a short run (at least their lower bound) to keep the fuzzing fast.
-ITERATION_PARAMS = ("iterations", "num_iter", "max_num_iter")
 
 
 def fuzz(examples: int) -> settings:
@@ -254,7 +253,8 @@ def check_method(name: str, task: str, spec: Spec) -> None:
     """Restore ``spec``'s observation with ``name``: a finite float32 image of the clean shape, or RestoreError."""
     observation = observe(task, spec)
     method = rc.get_method(name)
-    short = {param.name: max(int(param.low), 2) for param in method.params if param.name in ITERATION_PARAMS}
+    counter = iteration_param(method)  # a short run (at least its lower bound) keeps the fuzzing fast
+    short = {} if counter is None else {counter.name: max(int(counter.low), 2)}
     try:
         result = rc.restore(observation, name, **short)
     except rc.RestoreError as error:

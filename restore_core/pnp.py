@@ -33,6 +33,7 @@ import numpy as np
 from .errors import RestoreError
 from .observation import Observation
 from .tasks import TASK_REGISTRY, get_task
+from .tuned import tuned_setting
 
 #: ``denoiser(image, sigma)``: sigma on the 0–255 scale.
 Denoiser = Callable[[np.ndarray, float], np.ndarray]
@@ -40,6 +41,8 @@ Denoiser = Callable[[np.ndarray, float], np.ndarray]
 Progress = Callable[[int, int], None]
 #: Smallest noise level (0–255) the solver assumes, so noise-free problems stay well posed.
 MIN_SIGMA = 0.5
+#: Default prior weight λ, tuned for the learned prior by ``python -m tools.tune_pnp --write`` (``tuned.json``).
+DEFAULT_LAM = tuned_setting("pnp_unet", "lam")
 #: The tasks with a forward model to invert (those declaring plug-and-play defaults).
 PNP_TASKS = tuple(name for name, task in TASK_REGISTRY.items() if task.pnp is not None)
 
@@ -66,7 +69,7 @@ def hqs(
     iterations: int | None = None,
     sigma_start: float = 49.0,
     sigma_end: float | None = None,
-    lam: float = 0.23,
+    lam: float = DEFAULT_LAM,
     ensemble: bool = False,
     progress: Progress | None = None,
 ) -> np.ndarray:
@@ -131,4 +134,4 @@ def hqs(
     return np.ascontiguousarray(estimate, dtype=np.float32)
 
 
-__all__ = ["MIN_SIGMA", "PNP_TASKS", "Denoiser", "Progress", "dihedral", "hqs", "noise_schedule"]
+__all__ = ["DEFAULT_LAM", "MIN_SIGMA", "PNP_TASKS", "Denoiser", "Progress", "dihedral", "hqs", "noise_schedule"]

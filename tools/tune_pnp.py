@@ -11,7 +11,8 @@ denoiser level of the last iteration (the per-task floor,
 the first iteration (at most 49: the denoiser is trained up to 50). Settings of
 ``wiener_unet``: ``balance_scale`` and ``noise_scale``. Both have ``colour_prior``
 (the colour model, or the gray model on opponent channels), tuned with ``--color``.
-It only reads the library.
+``--write`` writes the best value into ``restore_core/tuned.json``, which the library reads
+(per task for ``sigma_end``, else the value with the best mean over the tasks).
 
 Protocol (training data only, never a test set)
     Images: the seeded subset of ``train/Train400`` of :mod:`tools.tuning_data`
@@ -30,7 +31,9 @@ from __future__ import annotations
 
 import argparse
 import itertools
+import shlex
 import sys
+import time
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -39,6 +42,7 @@ from tqdm import tqdm
 
 import restore_core as rc
 from restore_core.dataroot import add_data_root_argument
+from restore_core.tuned import TUNED_FILE, tuned_setting, write_settings
 
 from .tuning_data import centre_crop, synthetic_kernels, training_images
 
@@ -52,6 +56,9 @@ GRIDS = {
     "sigma_start": (20.0, 30.0, 40.0, 49.0),
     "colour_prior": ("colour", "opponent"),
 }
+#: Settings whose tuned value the library reads from ``tuned.json`` (``--write``); per task for those of PER_TASK.
+WRITABLE = ("lam", "sigma_end", "balance_scale", "noise_scale", "colour_prior")
+PER_TASK = ("sigma_end",)
 #: Side of the centre crops of the colour training images.
 COLOUR_SIDE = 180
 METHODS = ("pnp_unet", "wiener_unet")
@@ -82,7 +89,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--method", choices=METHODS, default="pnp_unet", help="method to tune (default pnp_unet)")
     parser.add_argument("--setting", choices=list(GRIDS), default="lam", help="what to tune (default lam)")
     parser.add_argument("--color", action="store_true", help="colour crops of BSDS400 instead of Train400")
+    parser.add_argument(
+        "--write",
+        action="store_true",
+        help=f"write the best value into the library's {TUNED_FILE.name} ({', '.join(WRITABLE)}; per task for "
+        f"{', '.join(PER_TASK)}, else the best mean over the tasks)",
+    )
     args = parser.parse_args(argv)
+    if args.write and args.setting not in WRITABLE:
+        parser.error(f"--write takes {', '.join(WRITABLE)}; {args.setting} keeps DPIR's published value.")
     if args.data_root is None:
         parser.error("pass --data-root or set DECONV_DATA (the folder holding train/Train400).")
     try:
@@ -99,6 +114,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.color:
         images = [centre_crop(image, COLOUR_SIDE) for image in images]
     grid = GRIDS[args.setting]
+    best: dict[str, float | str] = {}
+    overall: dict[float | str, list[float]] = {}
     for task in tasks:
         table = {}
         for level in LEVELS[task]:
@@ -115,7 +132,20 @@ def main(argv: Sequence[str] | None = None) -> int:
             row = [table[level, value] for level in LEVELS[task]]
             means[value] = float(np.mean(row))
             print(f"| {_text(value)} | " + " | ".join(f"{psnr:.2f}" for psnr in row) + f" | {means[value]:.2f} |")
-        print(f"\nbest {args.setting} for {task}: {_text(max(means, key=means.get))}")
+        best[task] = max(means, key=means.get)
+        for value, mean in means.items():
+            overall.setdefault(value, []).append(mean)
+        print(f"\nbest {args.setting} for {task}: {_text(best[task])}")
+    if args.write:
+        if args.setting in PER_TASK:  # the tasks not tuned here keep their values
+            value: object = {**tuned_setting(args.method, args.setting), **best}
+        else:
+            value = max(overall, key=lambda v: float(np.mean(overall[v])))
+        command = shlex.join(["python", "-m", "tools.tune_pnp", *(sys.argv[1:] if argv is None else argv)])
+        write_settings(
+            args.method, {args.setting: {"value": value, "fitted": f"{time.strftime('%Y-%m-%d')}: {command}"}}
+        )
+        print(f"wrote {args.method} {args.setting} = {value} to {TUNED_FILE}")
     return 0
 
 

@@ -11,9 +11,10 @@ from __future__ import annotations
 import numpy as np
 
 from ..observation import Observation
-from ..pnp import PNP_TASKS, Denoiser, Progress, hqs
+from ..pnp import DEFAULT_LAM, PNP_TASKS, Denoiser, Progress, hqs
 from ..registry import Param, register
 from ..tasks import TASK_REGISTRY
+from ..tuned import tuned_setting
 from .deconvolution import auto_balance, wiener, wiener_noise_gain
 from .denoising import bm3d_denoise, noise_level, tv_denoise
 from .learned import COLOUR_PRIORS, DEVICE_PARAM, PRECISION_PARAM, TILE, shipped, unet_denoise
@@ -24,18 +25,19 @@ SOLVER_PARAMS = (
     Param("iterations", None, "int", low=1, high=200,
           help="HQS iterations; automatic: "
           + ", ".join(f"{pnp.iterations} for {label}" for label, pnp in _DEFAULTS.items())),
-    Param("lam", 0.23, low=0.01, high=10.0, log=True, help="prior weight λ (ρ_k = λ σ² / σ_k²)"),
+    Param("lam", DEFAULT_LAM, low=0.01, high=10.0, log=True, help="prior weight λ (ρ_k = λ σ² / σ_k²)"),
     Param("sigma_start", 49.0, low=1.0, high=100.0, help="denoiser level of the first iteration (0–255)"),
     Param("sigma_end", None, low=0.1, high=100.0,
           help="denoiser level of the last iteration (0–255); automatic: the noise level, "
           + ", ".join(f"at least {pnp.sigma_floor:g} for {label}" for label, pnp in _DEFAULTS.items())),
 )  # fmt: skip
 _ENSEMBLE = Param("ensemble", True, "bool", help="denoise a different flip/rotation at each iteration")
-#: Colour priors chosen on training images by ``python -m tools.tune_pnp --setting colour_prior --color``
-#: (8 BSDS400 crops; deblurring with 6 synthetic kernels at sigma 2.55 and 7.65, inpainting 50% and 80%):
-#: the gray model on opponent channels gives PnP 0.24 dB more in deblurring and 0.21 dB more in
-#: inpainting; the colour model gives the Wiener two-stage method 0.11 dB more.
-PNP_COLOUR_PRIOR, WIENER_COLOUR_PRIOR = "opponent", "colour"
+#: Colour priors chosen on training images by ``python -m tools.tune_pnp --setting colour_prior --color --write``
+#: (``restore_core/tuned.json``; 8 BSDS400 crops, deblurring with 6 synthetic kernels at sigma 2.55 and 7.65,
+#: inpainting 50% and 80%: the gray model on opponent channels gave PnP 0.24 dB more in deblurring and 0.21 dB
+#: more in inpainting; the colour model gave the Wiener two-stage method 0.11 dB more).
+PNP_COLOUR_PRIOR = tuned_setting("pnp_unet", "colour_prior")
+WIENER_COLOUR_PRIOR = tuned_setting("wiener_unet", "colour_prior")
 
 
 def _colour_prior(default: str) -> Param:
@@ -98,8 +100,8 @@ def pnp_unet(
 
 def wiener_unet(
     observation: Observation,
-    balance_scale: float = 0.2,
-    noise_scale: float = 1.3,
+    balance_scale: float = tuned_setting("wiener_unet", "balance_scale"),
+    noise_scale: float = tuned_setting("wiener_unet", "noise_scale"),
     device: str = "auto",
     precision: str = "float32",
     colour_prior: str = WIENER_COLOUR_PRIOR,
@@ -137,7 +139,7 @@ if shipped("unet_gray", "unet_color"):
         [
             Param(
                 "balance_scale",
-                0.2,
+                tuned_setting("wiener_unet", "balance_scale"),
                 low=0.01,
                 high=10.0,
                 log=True,
@@ -145,7 +147,7 @@ if shipped("unet_gray", "unet_color"):
             ),
             Param(
                 "noise_scale",
-                1.3,
+                tuned_setting("wiener_unet", "noise_scale"),
                 low=0.1,
                 high=5.0,
                 help="denoiser level as a multiple of the noise level the Wiener filter leaves",

@@ -68,7 +68,8 @@ class PnPDefaults:
     iterations : int
         HQS iterations (DPIR's published settings).
     sigma_floor : float
-        Lowest denoiser level of the schedule (0–255), measured by ``python -m tools.tune_pnp``.
+        Lowest denoiser level of the schedule (0–255); tuned ones are read from ``tuned.json``, written by
+        ``python -m tools.tune_pnp --setting sigma_end --write``.
     """
 
     iterations: int

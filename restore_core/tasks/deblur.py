@@ -10,6 +10,7 @@ import numpy as np
 from ..errors import RestoreError
 from ..kernels import LEVIN_KERNELS, validate_kernel
 from ..operators import Blur, LinearOperator
+from ..tuned import tuned_setting
 from .base import PnPDefaults, Protocol, Task
 
 if TYPE_CHECKING:
@@ -34,7 +35,7 @@ class Deblur(Task):
         str,
         noise_default=(2.55, 7.65),
     )
-    pnp = PnPDefaults(iterations=8, sigma_floor=0.5)
+    pnp = PnPDefaults(iterations=8, sigma_floor=tuned_setting("pnp_unet", "sigma_end")["deblur"])
 
     def check_own(self, clean_shape: tuple[int, ...], kernel: np.ndarray | None = None, **_: Any) -> dict[str, Any]:
         if kernel is None:

@@ -11,6 +11,7 @@ from scipy import ndimage
 from ..errors import RestoreError
 from ..masks import check_ratio, make_mask, validate_mask
 from ..operators import LinearOperator, Mask
+from ..tuned import tuned_setting
 from .base import PnPDefaults, Protocol, Task
 
 if TYPE_CHECKING:
@@ -36,8 +37,8 @@ class Inpaint(Task):
         lambda ratio: f"{100 * ratio:g}% missing",
         noise_default=(0.0,),
     )
-    #: A learned prior still removes, above σ 3, the small artefacts it adds itself at the lowest levels.
-    pnp = PnPDefaults(iterations=40, sigma_floor=3.0)
+    #: A learned prior still removes, above the floor (σ 3), the small artefacts it adds itself at the lowest levels.
+    pnp = PnPDefaults(iterations=40, sigma_floor=tuned_setting("pnp_unet", "sigma_end")["inpaint"])
 
     def check_own(self, clean_shape: tuple[int, ...], mask: np.ndarray | None = None, **_: Any) -> dict[str, Any]:
         if mask is None:

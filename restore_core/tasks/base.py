@@ -107,6 +107,8 @@ class Task:
         Plug-and-play defaults; None when there is no forward model to invert.
     train_on_luma : bool
         Its single-channel networks train on the Y channel of colour images (else on gray).
+    validation_level : object
+        Degradation level of its networks' validation PSNR (None: the task has no level).
     """
 
     name: ClassVar[str]
@@ -121,6 +123,7 @@ class Task:
     protocol: ClassVar[Protocol]
     pnp: ClassVar[PnPDefaults | None] = None
     train_on_luma: ClassVar[bool] = False
+    validation_level: ClassVar[Any] = None
 
     def __repr__(self) -> str:
         return f"<task {self.name}>"
@@ -247,9 +250,6 @@ class Task:
     def output_factor(self, config: Mapping[str, Any]) -> int:
         """How many times larger a network's output is than its input (default 1)."""
         return 1
-
-    #: Level of the validation PSNR of the task's networks (None: the task has no level).
-    validation_level: ClassVar[Any] = None
 
     def training_text(self, config: Mapping[str, Any]) -> str:
         """The training degradation in words (model cards)."""

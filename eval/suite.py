@@ -395,9 +395,9 @@ def results_markdown(
         "which runs the `python -m eval.benchmark` commands shown in each section (each resumable; the raw "
         "`results.csv`, `summary.json`/`.md`/`.html` and plots are in the suite's output folder), stores each "
         f"entry's summary records in `{RESULTS_FOLDER}/<entry>.json` and writes this file from the stored "
-        f"records only (`{SUITE_COMMAND} --render` rewrites it without running anything; `--only` and "
-        "`--family` rerun some entries or one family). Means over the images of each dataset, best per column "
-        f"in bold; seconds are per image on the device named.\n\n{measured}\n\n"
+        f"records only (`{SUITE_COMMAND} --render` rewrites it without running anything; `--only`, "
+        "`--family` and `--methods` rerun some entries, one family or some methods). Means over the images of "
+        f"each dataset, best per column in bold; seconds are per image on the device named.\n\n{measured}\n\n"
         f"## Published baselines reproduced ({reproduced} of {len(checks)})\n\n{references_markdown(checks)}"
     )
     return "\n\n".join([intro, *sections]) + "\n"

@@ -15,6 +15,7 @@ True
 """
 
 from . import methods as _methods  # noqa: F401  (registers every method)
+from .blind import estimate_kernel, kernel_similarity
 from .convert import load_image, quantize, rgb_to_y, rgb_to_ycbcr, save_image, to_float, to_uint8, validate_image
 from .costs import expected_seconds
 from .device import get_device
@@ -65,6 +66,7 @@ __all__ = [
     "center_kernel",
     "degrade",
     "disk_kernel",
+    "estimate_kernel",
     "estimate_noise_sigma",
     "expected_seconds",
     "frequency_response",
@@ -75,6 +77,7 @@ __all__ = [
     "imresize",
     "jpeg_compress",
     "kernel_from_image",
+    "kernel_similarity",
     "levin_kernels",
     "list_methods",
     "load_image",

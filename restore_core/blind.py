@@ -96,11 +96,14 @@ def _window(shape: tuple[int, int], margin: int, device: torch.device) -> torch.
     return ramp(shape[0])[:, None] * ramp(shape[1])[None, :]
 
 
-def _latent(blurred: torch.Tensor, otf: torch.Tensor, gradients: tuple[torch.Tensor, torch.Tensor],
-            weight: float) -> torch.Tensor:  # fmt: skip
-    """``argmin ||k ⊛ x - y||² + weight ||∇x||₀`` by half-quadratic splitting (Xu et al. 2011's L0 smoothing)."""
+def _latent(blurred: torch.Tensor, spectrum: torch.Tensor, otf: torch.Tensor,
+            gradients: tuple[torch.Tensor, torch.Tensor], weight: float) -> torch.Tensor:  # fmt: skip
+    """``argmin ||k ⊛ x - y||² + weight ||∇x||₀`` by half-quadratic splitting (Xu et al. 2011's L0 smoothing).
+
+    ``spectrum`` is the FFT of ``blurred`` (computed once per scale).
+    """
     dx, dy = gradients
-    numerator = torch.conj(otf) * torch.fft.fft2(blurred)
+    numerator = torch.conj(otf) * spectrum
     power = otf.abs() ** 2
     gradient_power = dx.abs() ** 2 + dy.abs() ** 2
     latent = blurred
@@ -116,16 +119,22 @@ def _latent(blurred: torch.Tensor, otf: torch.Tensor, gradients: tuple[torch.Ten
     return latent
 
 
-def _kernel_step(latent: torch.Tensor, blurred: torch.Tensor, gradients: tuple[torch.Tensor, torch.Tensor],
+def _windowed_gradients(spectrum: torch.Tensor, gradients: tuple[torch.Tensor, torch.Tensor],
+                        window: torch.Tensor) -> list[torch.Tensor]:  # fmt: skip
+    """FFTs of the image's gradients (from its ``spectrum``) multiplied by ``window``."""
+    return [torch.fft.fft2(window * torch.fft.ifft2(gradient * spectrum).real) for gradient in gradients]
+
+
+def _kernel_step(latent: torch.Tensor, soft: list[torch.Tensor], gradients: tuple[torch.Tensor, torch.Tensor],
                  window: torch.Tensor, size: int) -> np.ndarray:  # fmt: skip
-    """``argmin ||∇x ⊛ k - ∇y||² + γ ||k||²`` by FFT on windowed gradients, cut to ``size`` and cleaned."""
-    latent_spectrum, blurred_spectrum = torch.fft.fft2(latent), torch.fft.fft2(blurred)
-    numerator = torch.zeros_like(latent_spectrum)
+    """``argmin ||∇x ⊛ k - ∇y||² + γ ||k||²`` by FFT on windowed gradients, cut to ``size`` and cleaned.
+
+    ``soft`` holds the blurred image's windowed gradients (:func:`_windowed_gradients`, once per scale).
+    """
+    numerator = torch.zeros(latent.shape, dtype=torch.complex128, device=latent.device)
     denominator = torch.zeros(latent.shape, dtype=latent.dtype, device=latent.device)
-    for gradient in gradients:
-        sharp = torch.fft.fft2(window * torch.fft.ifft2(gradient * latent_spectrum).real)
-        soft = torch.fft.fft2(window * torch.fft.ifft2(gradient * blurred_spectrum).real)
-        numerator += torch.conj(sharp) * soft
+    for sharp, blurred in zip(_windowed_gradients(torch.fft.fft2(latent), gradients, window), soft, strict=True):
+        numerator += torch.conj(sharp) * blurred
         denominator += sharp.abs() ** 2
     full = torch.fft.ifft2(numerator / (denominator + KERNEL_REGULARISATION * denominator.mean())).real
     full = torch.roll(full, (size // 2, size // 2), dims=(0, 1))[:size, :size]
@@ -225,10 +234,12 @@ def estimate_kernel(
         shape = tuple(blurred.shape)
         gradients = _gradient_otfs(shape, torch_device)
         window = _window(shape, 2 * margin, torch_device)
+        spectrum = torch.fft.fft2(blurred)
+        soft = _windowed_gradients(spectrum, gradients, window)
         for _ in range(ALTERNATIONS):
             otf = _otf(torch.as_tensor(kernel, dtype=torch.float64, device=torch_device), shape)
-            latent = _latent(blurred, otf, gradients, weight)
-            kernel = _kernel_step(latent, blurred, gradients, window, side)
+            latent = _latent(blurred, spectrum, otf, gradients, weight)
+            kernel = _kernel_step(latent, soft, gradients, window, side)
         weight = max(weight / PRIOR_DECAY, PRIOR_FLOOR)
         if progress is not None:
             progress(done, len(scales))

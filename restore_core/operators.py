@@ -286,8 +286,7 @@ class Mask(LinearOperator):
         return tuple(input_shape)
 
     def _apply(self, image: np.ndarray) -> np.ndarray:
-        weights = self.mask if image.ndim == 2 else self.mask[..., None]
-        return image * weights
+        return image * channels(self.mask, image.ndim)
 
     def forward(self, x: np.ndarray) -> np.ndarray:
         return self._apply(x)

@@ -23,6 +23,7 @@ from ..nets.specs import WEIGHTS_DIR, ModelSpec, get_spec
 from ..nets.unet import pad_to_multiple
 from ..nets.weights import build_network, read_metadata
 from ..tasks import get_task
+from ..tasks.sr import mod_crop
 from .checkpoints import CHECKPOINT, RUN_STATE, load_checkpoint, save_checkpoint
 from .data import HOLDOUT, BatchStream, batch_loader, image_kind, load_training_images, make_batch
 
@@ -65,7 +66,7 @@ def validation_psnr(spec: ModelSpec, network: torch.nn.Module, images: Sequence[
         for index, image in enumerate(images):
             top, left = [max((size - VALIDATION_SIDE) // 2, 0) for size in image.shape[:2]]
             clean = image[top : top + VALIDATION_SIDE, left : left + VALIDATION_SIDE]
-            clean = clean[: clean.shape[0] // factor * factor, : clean.shape[1] // factor * factor]
+            clean = mod_crop(clean, factor)
             rng = np.random.default_rng([seed, index])
             inputs, condition, _ = make_batch(spec, clean[None], rng, device, level=task.validation_level)
             padded, (height, width) = pad_to_multiple(inputs, network.multiple)

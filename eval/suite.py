@@ -418,13 +418,14 @@ def build_parser() -> argparse.ArgumentParser:
         "--only", nargs="+", choices=[entry.name for entry in SUITE], metavar="NAME", help="run only these entries"
     )
     parser.add_argument("--device", choices=DEVICE_CHOICES, default="auto", help="device of the learned methods")
-    parser.add_argument(
+    rerun = parser.add_mutually_exclusive_group()
+    rerun.add_argument(
         "--family",
         choices=rc.FAMILIES,
         help="rerun only this family's methods (e.g. learned, after retraining) and keep the stored records "
         "of the others",
     )
-    parser.add_argument(
+    rerun.add_argument(
         "--methods",
         nargs="+",
         metavar="NAME",
@@ -456,13 +457,17 @@ def check_document(path: Path) -> None:
 
 
 def check_arguments(args: argparse.Namespace) -> None:
-    """Check the data root (unless ``--render``) and the places the suite writes to before anything runs.
+    """Check the options, the data root (unless ``--render``) and the places the suite writes to before anything runs.
 
     Raises
     ------
     RestoreError
         Saying what is wrong.
     """
+    if args.render and (args.only or args.family or args.methods):
+        raise rc.RestoreError("--render runs nothing: it takes neither --only, --family nor --methods.")
+    for name in args.methods or ():
+        rc.get_method(name)  # an unknown name is refused with the list of known ones
     if not args.render:
         if args.data_root is None:
             raise rc.RestoreError(f"the suite runs on the standard test sets: pass --data-root or set {DATA_ROOT_ENV}.")

@@ -139,3 +139,17 @@ def test_the_committed_document_is_what_its_stored_records_render():
     assert (docs / "RESULTS.md").read_text(encoding="utf-8") == text, "rerun: python -m eval.suite --render"
     readme = (docs.parent / "README.md").read_text(encoding="utf-8")
     assert summary in readme, "the README's results summary is written by: python -m eval.suite --render"
+
+
+@pytest.mark.parametrize(
+    ("options", "message"),
+    [
+        (["--family", "learned", "--methods", "wiener"], "not allowed with argument"),
+        (["--render", "--only", "sr"], "--render runs nothing"),
+        (["--methods", "no_such_method"], "unknown method 'no_such_method'"),
+    ],
+)
+def test_conflicting_or_unknown_rerun_options_are_refused(tmp_path, capsys, options, message):
+    with pytest.raises(SystemExit) as stop:
+        suite.main(["--data-root", str(tmp_path), "--doc", str(tmp_path / "docs" / "RESULTS.md"), *options])
+    assert stop.value.code == 2 and message in capsys.readouterr().err

@@ -29,7 +29,7 @@ import restore_core as rc
 from restore_core.dataroot import DATA_ROOT_ENV, add_data_root_argument
 from restore_core.device import DEVICE_CHOICES, PRECISIONS, describe_device
 
-from . import examples, protocols
+from . import blind, examples, protocols
 from .cli import prepare_folder, run_command
 from .datasets import (
     BUILTIN_DATASET,
@@ -55,7 +55,8 @@ _EXAMPLES = """examples:
   python -m eval.benchmark --task sr --datasets Set5 Set14 --scales 2 3 4 --methods bicubic --data-root data
   python -m eval.benchmark --task deblur --datasets skimage --kernels gauss1.6 motion15 --methods all-classical
   python -m eval.benchmark --task jpeg --datasets LIVE1 classic5 --qualities 10 40 --methods identity
-  DECONV_DATA=data python -m eval.benchmark --task inpaint --ratios 0.5 --noise-sigma 5 --methods all"""
+  DECONV_DATA=data python -m eval.benchmark --task inpaint --ratios 0.5 --noise-sigma 5 --methods all
+  DECONV_DATA=data python -m eval.benchmark --task deblur --blind --datasets Kodak24 --methods all"""
 
 
 @dataclass(frozen=True)
@@ -149,7 +150,7 @@ def _bounded(kind: type, low: float, high: float | None = None, *, below_high: b
 
 def _epilog() -> str:
     """Protocols, datasets and examples for ``--help``."""
-    entries = [*PROTOCOLS.items(), ("seeding", SEEDING)]
+    entries = [*PROTOCOLS.items(), ("blind", blind.PROTOCOL), ("seeding", SEEDING)]
     protocols_text = "\n".join(
         textwrap.fill(text, 100, initial_indent=f"  {name:<9}", subsequent_indent=" " * 11, break_on_hyphens=False)
         for name, text in entries
@@ -264,6 +265,7 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="start results.csv afresh instead of skipping the runs it already holds",
     )
+    blind.add_arguments(parser)
     return parser
 
 
@@ -545,6 +547,8 @@ def run_benchmark(args: argparse.Namespace, out: Path, command: str) -> int:
         When an output cannot be written.
     """
     started = time.perf_counter()
+    if args.blind:
+        return run_blind_benchmark(args, out, command)
     plan = make_plan(args)
     prepare_folder(out)
     with ResultsFile(out / RESULTS_FILE, overwrite=args.overwrite) as results:
@@ -552,6 +556,21 @@ def run_benchmark(args: argparse.Namespace, out: Path, command: str) -> int:
     failed = report_plan(plan, out, command, args.data_root)
     print(f"{time.perf_counter() - started:.1f} s on {plan.device_name}; outputs in {out}/")
     return 1 if failed else 0
+
+
+def run_blind_benchmark(args: argparse.Namespace, out: Path, command: str) -> int:
+    """Run and report the blind-deblurring benchmark (:mod:`eval.blind`) of a command line into ``out``.
+
+    Its defaults differ from non-blind deblurring: noise σ 2.55 only, and Kodak24 when the data root has it.
+    """
+    defaults = {
+        "noise_sigma": args.noise_sigma or [blind.SIGMA],
+        "datasets": args.datasets or blind.default_datasets(args.data_root),
+    }
+    settings = argparse.Namespace(**{**vars(args), **defaults})
+    plan = blind.make_plan(settings, make_datasets(settings), make_levels(settings))
+    prepare_folder(out)
+    return blind.run_blind(plan, out, command, args.data_root, args.overwrite)
 
 
 def saved_note(out: Path) -> str:
@@ -570,7 +589,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     check_options(parser, args)
-    out = args.out or Path("bench_out") / args.task
+    blind.check_arguments(parser, args)
+    out = args.out or Path("bench_out") / (f"{args.task}-blind" if args.blind else args.task)
     command = shlex.join(["python", "-m", "eval.benchmark", *argv])
     return run_command(
         parser,

@@ -17,6 +17,7 @@ import io
 import os
 import sys
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
 from typing import Any
@@ -40,6 +41,28 @@ NUMBERS = ("sigma", "scale", "quality", "ratio", "psnr", "ssim", "seconds")
 SCORES = ("psnr", "ssim", "seconds")
 
 
+@dataclass(frozen=True)
+class Schema:
+    """The columns of a results file: all of them in order, those holding numbers, and those a finished run fills."""
+
+    columns: tuple[str, ...] = COLUMNS
+    numbers: tuple[str, ...] = NUMBERS
+    scores: tuple[str, ...] = SCORES
+
+    def extended(self, scores: tuple[str, ...]) -> Schema:
+        """This schema with more number columns that every finished run fills (a benchmark's own measures)."""
+        return Schema(self.columns + scores, self.numbers + scores, self.scores + scores)
+
+    @property
+    def header(self) -> bytes:
+        """The first line of the file."""
+        return csv_line(self.columns)
+
+
+#: The benchmark's results (:mod:`eval.benchmark`).
+SCHEMA = Schema()
+
+
 def row_key(row: Mapping[str, Any]) -> tuple[str, ...]:
     """The key of a row, its values spelled as in the CSV file."""
     return tuple(str(row[column]) for column in KEY)
@@ -53,7 +76,7 @@ def csv_line(values: Sequence[Any]) -> bytes:
 
 
 #: The first line of ``results.csv``.
-HEADER = csv_line(COLUMNS)
+HEADER = SCHEMA.header
 
 
 class ResultsFile:
@@ -65,28 +88,30 @@ class ResultsFile:
         The CSV file, in an existing folder.
     overwrite : bool
         Start a new file instead of resuming the existing one.
+    schema : Schema
+        Its columns (default those of :mod:`eval.benchmark`).
 
     Raises
     ------
     RestoreError
-        If an existing file has other columns than :data:`COLUMNS` or a malformed line.
+        If an existing file has other columns than the schema's or a malformed line.
     OSError
         If the file cannot be read or written.
     """
 
-    def __init__(self, path: Path, overwrite: bool = False) -> None:
-        self.path = path
+    def __init__(self, path: Path, overwrite: bool = False, schema: Schema = SCHEMA) -> None:
+        self.path, self.schema = path, schema
         if path.exists() and not path.is_file():
             raise rc.RestoreError(f"{path} is not a file; move it away or choose another --out.")
         data = b"" if overwrite or not path.exists() else path.read_bytes()
-        fresh = HEADER.startswith(data)  # nothing saved yet (at most part of the header)
+        fresh = schema.header.startswith(data)  # nothing saved yet (at most part of the header)
         if not fresh:
-            _parse(path, data)
+            _parse(path, data, schema)
             _drop_partial_line(path, data)
         mode = os.O_WRONLY | os.O_CREAT | getattr(os, "O_BINARY", 0) | (os.O_TRUNC if fresh else os.O_APPEND)
         self._fd = os.open(path, mode, 0o666)
         if fresh:
-            self._write(HEADER)
+            self._write(schema.header)
 
     def __enter__(self) -> ResultsFile:
         return self
@@ -98,7 +123,7 @@ class ResultsFile:
 
     def append(self, row: Mapping[str, Any]) -> None:
         """Write one row (missing columns and None are left empty) and force it to disk."""
-        self._write(csv_line([row.get(column) for column in COLUMNS]))
+        self._write(csv_line([row.get(column) for column in self.schema.columns]))
 
     def _write(self, line: bytes) -> None:
         """Append ``line`` whole, or not at all: a failed write, or one interrupted before its end, is cut off."""
@@ -122,7 +147,7 @@ class ResultsFile:
             os.ftruncate(self._fd, size)
 
 
-def read_results(path: Path) -> pd.DataFrame:
+def read_results(path: Path, schema: Schema = SCHEMA) -> pd.DataFrame:
     """The rows of ``results.csv`` as strings, only the latest row of each key (empty if there is no file).
 
     A last line without its newline (being written, or left by a killed run) is not read.
@@ -130,10 +155,10 @@ def read_results(path: Path) -> pd.DataFrame:
     Raises
     ------
     RestoreError
-        If the file has other columns than :data:`COLUMNS` or a malformed line.
+        If the file has other columns than the schema's or a malformed line.
     """
-    rows = _parse(path, path.read_bytes()) if path.is_file() else []
-    frame = pd.DataFrame(rows, columns=list(COLUMNS), dtype=str)
+    rows = _parse(path, path.read_bytes(), schema) if path.is_file() else []
+    frame = pd.DataFrame(rows, columns=list(schema.columns), dtype=str)
     return frame.drop_duplicates(subset=list(KEY), keep="last").reset_index(drop=True)
 
 
@@ -156,7 +181,7 @@ def select_keys(frame: pd.DataFrame, keys: set[tuple[str, ...]]) -> pd.DataFrame
     return frame.loc[wanted].reset_index(drop=True)
 
 
-def _parse(path: Path, data: bytes) -> list[list[str]]:
+def _parse(path: Path, data: bytes, schema: Schema) -> list[list[str]]:
     """The rows of the whole lines of ``data`` (the content of ``path``), checked; the header is left out.
 
     Raises
@@ -164,11 +189,11 @@ def _parse(path: Path, data: bytes) -> list[list[str]]:
     RestoreError
         For another header, or naming the first malformed line.
     """
-    if HEADER.startswith(data):
+    if schema.header.startswith(data):
         return []
-    if not data.startswith(HEADER):
+    if not data.startswith(schema.header):
         raise rc.RestoreError(
-            f"{path} does not have the columns of this benchmark ({', '.join(COLUMNS)}); "
+            f"{path} does not have the columns of this benchmark ({', '.join(schema.columns)}); "
             "pass --overwrite to replace it or choose another --out."
         )
     rows = []
@@ -179,27 +204,27 @@ def _parse(path: Path, data: bytes) -> list[list[str]]:
             raise _malformed(path, number, "not UTF-8 text") from error
         except csv.Error as error:
             raise _malformed(path, number, str(error)) from error
-        if problem := _row_problem(values):
+        if problem := _row_problem(values, schema):
             raise _malformed(path, number, problem)
         rows.append(values)
     return rows
 
 
-def _row_problem(values: Sequence[str]) -> str:
+def _row_problem(values: Sequence[str], schema: Schema) -> str:
     """What is wrong with the fields of a line ('' when nothing)."""
-    if len(values) != len(COLUMNS):
-        return f"{len(values)} fields instead of {len(COLUMNS)}"
-    row = dict(zip(COLUMNS, values, strict=True))
+    if len(values) != len(schema.columns):
+        return f"{len(values)} fields instead of {len(schema.columns)}"
+    row = dict(zip(schema.columns, values, strict=True))
     if row["task"] not in rc.TASKS:
         return f"unknown task {row['task']!r}"
     if missing := [column for column in KEY if not row[column]]:
         return f"no {', '.join(missing)}"
     if not _parses(row["seed"], int):
         return f"seed {row['seed']!r} is not an integer"
-    for column in NUMBERS:
+    for column in schema.numbers:
         if row[column] and not _parses(row[column], float):
             return f"{column} {row[column]!r} is not a number"
-    if not row["error"] and (missing := [column for column in SCORES if not row[column]]):
+    if not row["error"] and (missing := [column for column in schema.scores if not row[column]]):
         return f"neither an error nor {', '.join(missing)}"
     return ""
 

@@ -13,8 +13,10 @@ checkout whose output folder is empty. The document is written from those stored
 records only (``--render`` rewrites it without running anything); an entry without them is listed
 as not run yet. ``--family learned`` reruns only
 the learned methods of the chosen entries (after retraining a network) and keeps the
-stored records of the classical ones, which are deterministic. The real-photo section of
-``python -m eval.real`` (``docs/results/real/real.md``) comes last.
+stored records of the classical ones, which are deterministic. The blind-deblurring run
+(``python -m eval.benchmark --task deblur --blind --out docs/results/blind``, its ``summary.json`` and
+figures), the real-photo section of ``python -m eval.real`` (``docs/results/real/real.md``) and the
+real-photo kernels of ``python -m eval.real_kernels`` come last.
 """
 
 from __future__ import annotations
@@ -35,9 +37,12 @@ from restore_core.dataroot import DATA_ROOT_ENV, add_data_root_argument
 from restore_core.device import DEVICE_CHOICES
 
 from . import benchmark
+from .blind import stored_section
 from .cli import INTERRUPTED, prepare_folder, run_command
 from .plots import LEVEL_PLOT, plot_psnr_vs_level
 from .real import SECTION
+from .real_kernels import DEFAULT_OUT as REAL_KERNELS_OUT
+from .real_kernels import SECTION as REAL_KERNELS_SECTION
 from .report import markdown_table, metric_tables, write_atomic
 from .summary import replace_block, summary_block
 
@@ -46,6 +51,8 @@ DEFAULT_OUT = Path("bench_out") / "suite"
 DEFAULT_DOC = Path("docs") / "RESULTS.md"
 #: The folder beside the document holding each entry's stored records and plot.
 RESULTS_FOLDER = "results"
+#: Folder of the blind-deblurring run under it (``python -m eval.benchmark --task deblur --blind --out ...``).
+BLIND_FOLDER = "blind"
 #: The data root the document's commands name (the documented layout: ``../shared/data`` beside the checkout).
 DOC_DATA_ROOT = Path("../shared/data")
 #: The command that writes the whole document.
@@ -537,8 +544,11 @@ def render_document(folder: Path) -> tuple[str, list[dict[str, Any]], str]:
         summaries.append((entry.title, records))
     if pending:
         sections.append("## Not run yet\n\nThese entries of the suite have no stored results:\n\n" + "\n".join(pending))
-    if (real := folder / RESULTS_FOLDER / "real" / SECTION).is_file():
-        sections.append(real.read_text(encoding="utf-8", errors="replace").rstrip())
+    if blind_section := stored_section(folder / RESULTS_FOLDER / BLIND_FOLDER, f"{RESULTS_FOLDER}/{BLIND_FOLDER}"):
+        sections.append(blind_section.rstrip())
+    for written in (Path("real") / SECTION, Path(REAL_KERNELS_OUT.name) / REAL_KERNELS_SECTION):
+        if (path := folder / RESULTS_FOLDER / written).is_file():
+            sections.append(path.read_text(encoding="utf-8", errors="replace").rstrip())
     return results_markdown(sections, checks, versions), checks, summary_block(checks, summaries)
 
 

@@ -15,7 +15,7 @@ True
 """
 
 from . import methods as _methods  # noqa: F401  (registers every method)
-from .blind import estimate_kernel, kernel_similarity
+from .blind import KERNEL_ESTIMATORS, KernelEstimator, estimate_kernel, kernel_similarity
 from .convert import load_image, quantize, rgb_to_y, rgb_to_ycbcr, save_image, to_float, to_uint8, validate_image
 from .costs import expected_seconds
 from .device import get_device
@@ -50,6 +50,7 @@ from .tasks import SCALES, TASKS, Task, get_task
 __all__ = [
     "BOUNDARIES",
     "FAMILIES",
+    "KERNEL_ESTIMATORS",
     "KERNEL_KINDS",
     "LEVIN_KERNELS",
     "MASK_TYPES",
@@ -58,6 +59,7 @@ __all__ = [
     "SCALES",
     "TASKS",
     "FirstFrameWarning",
+    "KernelEstimator",
     "Method",
     "Observation",
     "Param",

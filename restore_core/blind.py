@@ -25,6 +25,7 @@ from __future__ import annotations
 import math
 import warnings
 from collections.abc import Callable
+from dataclasses import dataclass
 
 import numpy as np
 import torch
@@ -42,14 +43,37 @@ Progress = Callable[[int, int], None]
 AUTO_SIZE_FRACTION, AUTO_SIZE_RANGE = 0.08, (9, 51)
 #: Standard deviation of the gradients (0–1 scale) below which an image is too flat to read a kernel from.
 MIN_STRUCTURE = 2e-3
-#: Weight of the L0 gradient prior at the first scale, its floor, and its decay per scale (Pan et al.).
+#: Weight of the L0 gradient prior at the first scale, its floor, and its decay per alternation (Pan et al.).
 PRIOR_WEIGHT, PRIOR_FLOOR, PRIOR_DECAY = 4e-3, 1e-4, 1.1
 #: Alternations of latent and kernel steps per scale.
 ALTERNATIONS = 5
 #: Kernel values below this fraction of the largest are removed.
-KERNEL_THRESHOLD = 0.1
+KERNEL_THRESHOLD = 0.05
 #: Tikhonov weight of the kernel step, relative to the mean gradient energy of the latent image.
-KERNEL_REGULARISATION = 1e-3
+KERNEL_REGULARISATION = 1e-2
+#: Pixels at or above this value are taken as clipped by the sensor (see :func:`_unsaturated`).
+SATURATION = 0.98
+#: Conjugate-gradient iterations of the kernel step.
+KERNEL_ITERATIONS = 20
+#: Pieces of the kernel holding less than this share of its mass are removed.
+PIECE_MASS = 0.1
+
+
+@dataclass(frozen=True)
+class KernelEstimator:
+    """A blind kernel estimator: its name (``method`` of :func:`estimate_kernel`), family and what it does."""
+
+    name: str
+    family: str
+    description: str
+
+
+#: The kernel estimators, by name.
+KERNEL_ESTIMATORS = {
+    "l0": KernelEstimator("l0", "classical", "coarse-to-fine MAP with an L0 gradient prior (Pan et al. 2014)"),
+    "learned": KernelEstimator("learned", "learned", "the same scheme, the latent image from the learned denoiser"),
+}
+LEARNED_DAMPING, LEARNED_SIGMA = 1.0, 15.0
 
 
 def check_size(size: int | None, shape: tuple[int, ...]) -> int:
@@ -75,11 +99,21 @@ def check_size(size: int | None, shape: tuple[int, ...]) -> int:
 
 
 def _otf(kernel: torch.Tensor, shape: tuple[int, int]) -> torch.Tensor:
-    """FFT of a kernel zero-padded to ``shape``, centred at the origin (:func:`restore_core.operators.psf2otf`)."""
+    """Real FFT of a kernel zero-padded to ``shape`` and centred at the origin (as ``operators.psf2otf``)."""
     padded = torch.zeros(shape, dtype=kernel.dtype, device=kernel.device)
     padded[: kernel.shape[0], : kernel.shape[1]] = kernel
     padded = torch.roll(padded, (-(kernel.shape[0] // 2), -(kernel.shape[1] // 2)), dims=(0, 1))
-    return torch.fft.fft2(padded)
+    return torch.fft.rfft2(padded)
+
+
+def _gradients(image: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+    """Circular forward differences (horizontal, vertical)."""
+    return image - torch.roll(image, 1, dims=1), image - torch.roll(image, 1, dims=0)
+
+
+def _divergence(horizontal: torch.Tensor, vertical: torch.Tensor) -> torch.Tensor:
+    """The adjoint of :func:`_gradients` applied to a pair of fields."""
+    return horizontal - torch.roll(horizontal, -1, dims=1) + vertical - torch.roll(vertical, -1, dims=0)
 
 
 def _window(shape: tuple[int, int], margin: int, device: torch.device) -> torch.Tensor:
@@ -96,49 +130,124 @@ def _window(shape: tuple[int, int], margin: int, device: torch.device) -> torch.
     return ramp(shape[0])[:, None] * ramp(shape[1])[None, :]
 
 
-def _latent(blurred: torch.Tensor, spectrum: torch.Tensor, otf: torch.Tensor,
-            gradients: tuple[torch.Tensor, torch.Tensor], weight: float) -> torch.Tensor:  # fmt: skip
+def _latent(blurred: torch.Tensor, spectrum: torch.Tensor, otf: torch.Tensor, weight: float) -> torch.Tensor:
     """``argmin ||k ⊛ x - y||² + weight ||∇x||₀`` by half-quadratic splitting (Xu et al. 2011's L0 smoothing).
 
-    ``spectrum`` is the FFT of ``blurred`` (computed once per scale).
+    ``spectrum`` is the real FFT of ``blurred`` (computed once per scale).
     """
-    dx, dy = gradients
+    shape = tuple(blurred.shape)
     numerator = torch.conj(otf) * spectrum
     power = otf.abs() ** 2
-    gradient_power = dx.abs() ** 2 + dy.abs() ** 2
+    gradient_power = torch.fft.rfft2(_divergence(*_gradients(_delta(shape, blurred.device)))).real
     latent = blurred
     beta = 2 * weight
     while beta < 1e5:
-        spectrum = torch.fft.fft2(latent)
-        horizontal, vertical = torch.fft.ifft2(dx * spectrum).real, torch.fft.ifft2(dy * spectrum).real
+        horizontal, vertical = _gradients(latent)
         keep = horizontal**2 + vertical**2 >= weight / beta
-        horizontal, vertical = horizontal * keep, vertical * keep
-        prior = torch.conj(dx) * torch.fft.fft2(horizontal) + torch.conj(dy) * torch.fft.fft2(vertical)
-        latent = torch.fft.ifft2((numerator + beta * prior) / (power + beta * gradient_power)).real
+        prior = torch.fft.rfft2(_divergence(horizontal * keep, vertical * keep))
+        latent = torch.fft.irfft2((numerator + beta * prior) / (power + beta * gradient_power), s=shape)
         beta *= 2
     return latent
 
 
-def _windowed_gradients(spectrum: torch.Tensor, gradients: tuple[torch.Tensor, torch.Tensor],
-                        window: torch.Tensor) -> list[torch.Tensor]:  # fmt: skip
-    """FFTs of the image's gradients (from its ``spectrum``) multiplied by ``window``."""
-    return [torch.fft.fft2(window * torch.fft.ifft2(gradient * spectrum).real) for gradient in gradients]
+def _learned_latent(blurred: torch.Tensor, spectrum: torch.Tensor, otf: torch.Tensor, weight: float,
+                    device: str) -> torch.Tensor:  # fmt: skip
+    """The project's learned gray denoiser applied to a Tikhonov deconvolution, then its salient gradients kept.
+
+    ``weight`` (the L0 schedule's) sets both the deconvolution's damping and the denoiser's level.
+    """
+    from .nets.models import run_unet
+
+    shape = tuple(blurred.shape)
+    gradient_power = torch.fft.rfft2(_divergence(*_gradients(_delta(shape, blurred.device)))).real
+    damping = LEARNED_DAMPING * weight
+    rough = torch.fft.irfft2(torch.conj(otf) * spectrum / (otf.abs() ** 2 + damping * gradient_power), s=shape)
+    level = min(LEARNED_SIGMA * weight / PRIOR_WEIGHT, 50.0)
+    denoised = run_unet("unet_gray", rough.float().cpu().numpy(), level / 255.0, device=device)
+    latent = torch.as_tensor(denoised, dtype=torch.float64, device=blurred.device)
+    return _l0_smooth(latent, weight)
 
 
-def _kernel_step(latent: torch.Tensor, soft: list[torch.Tensor], gradients: tuple[torch.Tensor, torch.Tensor],
-                 window: torch.Tensor, size: int) -> np.ndarray:  # fmt: skip
-    """``argmin ||∇x ⊛ k - ∇y||² + γ ||k||²`` by FFT on windowed gradients, cut to ``size`` and cleaned.
+def _l0_smooth(image: torch.Tensor, weight: float) -> torch.Tensor:
+    """``argmin ||x - image||² + weight ||∇x||₀`` (Xu et al. 2011): the salient edges of ``image``, the rest flat."""
+    shape = tuple(image.shape)
+    spectrum = torch.fft.rfft2(image)
+    gradient_power = torch.fft.rfft2(_divergence(*_gradients(_delta(shape, image.device)))).real
+    latent, beta = image, 2 * weight
+    while beta < 1e5:
+        horizontal, vertical = _gradients(latent)
+        keep = horizontal**2 + vertical**2 >= weight / beta
+        prior = torch.fft.rfft2(_divergence(horizontal * keep, vertical * keep))
+        latent = torch.fft.irfft2((spectrum + beta * prior) / (1 + beta * gradient_power), s=shape)
+        beta *= 2
+    return latent
+
+
+def _unsaturated(image: np.ndarray, side: int, device: torch.device) -> torch.Tensor:
+    """0 within a kernel's reach of clipped (near-white) pixels, 1 elsewhere.
+
+    A saturated light is not the kernel times the scene (its true brightness was clipped), so the
+    kernel step must not read it (Cho et al. 2011 weight such pixels out). When that would leave
+    less than a quarter of the image, nothing is masked.
+    """
+    clipped = ndimage.binary_dilation(image >= SATURATION, structure=np.ones((side, side), bool))
+    if clipped.mean() > 0.75:
+        clipped[:] = False
+    return torch.as_tensor(~clipped, dtype=torch.float64, device=device)
+
+
+def _delta(shape: tuple[int, int], device: torch.device) -> torch.Tensor:
+    image = torch.zeros(shape, dtype=torch.float64, device=device)
+    image[0, 0] = 1.0
+    return image
+
+
+def _windowed_gradients(image: torch.Tensor, window: torch.Tensor) -> list[torch.Tensor]:
+    """Real FFTs of the image's gradients multiplied by ``window``."""
+    return [torch.fft.rfft2(window * gradient) for gradient in _gradients(image)]
+
+
+def _lags(spectrum: torch.Tensor, shape: tuple[int, int], reach: int) -> torch.Tensor:
+    """The circular correlation whose real FFT is ``spectrum``, at the lags ``-reach..reach`` on both axes."""
+    full = torch.fft.irfft2(spectrum, s=shape)
+    return torch.roll(full, (reach, reach), dims=(0, 1))[: 2 * reach + 1, : 2 * reach + 1]
+
+
+def _kernel_step(latent: torch.Tensor, soft: list[torch.Tensor], window: torch.Tensor,
+                 kernel: np.ndarray) -> np.ndarray:  # fmt: skip
+    """``argmin ||∇x ⊛ k - ∇y||² + γ ||k||²`` over kernels on ``kernel``'s support, by conjugate gradients.
 
     ``soft`` holds the blurred image's windowed gradients (:func:`_windowed_gradients`, once per scale).
+    The normal equations only need the latent gradients' autocorrelation at lags within the support
+    (Levin et al. 2011), so each iteration is a small convolution; it starts from the current
+    ``kernel`` and its result is cleaned by :func:`clean_kernel`.
     """
-    numerator = torch.zeros(latent.shape, dtype=torch.complex128, device=latent.device)
-    denominator = torch.zeros(latent.shape, dtype=latent.dtype, device=latent.device)
-    for sharp, blurred in zip(_windowed_gradients(torch.fft.fft2(latent), gradients, window), soft, strict=True):
+    side, shape = kernel.shape[0], tuple(latent.shape)
+    numerator = torch.zeros(soft[0].shape, dtype=torch.complex128, device=latent.device)
+    power = torch.zeros(soft[0].shape, dtype=latent.dtype, device=latent.device)
+    for sharp, blurred in zip(_windowed_gradients(latent, window), soft, strict=True):
         numerator += torch.conj(sharp) * blurred
-        denominator += sharp.abs() ** 2
-    full = torch.fft.ifft2(numerator / (denominator + KERNEL_REGULARISATION * denominator.mean())).real
-    full = torch.roll(full, (size // 2, size // 2), dims=(0, 1))[:size, :size]
-    return clean_kernel(full.cpu().numpy())
+        power += sharp.abs() ** 2
+    correlation = _lags(power, shape, side - 1)[None, None]
+    weight = KERNEL_REGULARISATION * float(correlation[0, 0, side - 1, side - 1])
+
+    def normal(values: torch.Tensor) -> torch.Tensor:
+        padded = torch.nn.functional.pad(values[None, None], (side - 1,) * 4)
+        return torch.nn.functional.conv2d(padded, correlation)[0, 0] + weight * values
+
+    estimate = torch.as_tensor(kernel, dtype=latent.dtype, device=latent.device)
+    residual = _lags(numerator, shape, side // 2) - normal(estimate)
+    direction, energy = residual.clone(), (residual**2).sum()
+    for _ in range(KERNEL_ITERATIONS):
+        if energy <= 0:
+            break
+        product = normal(direction)
+        step = energy / (direction * product).sum()
+        estimate = estimate + step * direction
+        residual = residual - step * product
+        previous, energy = energy, (residual**2).sum()
+        direction = residual + energy / previous * direction
+    return clean_kernel(estimate.cpu().numpy())
 
 
 def clean_kernel(kernel: np.ndarray) -> np.ndarray:
@@ -152,14 +261,10 @@ def clean_kernel(kernel: np.ndarray) -> np.ndarray:
     kernel[kernel < KERNEL_THRESHOLD * kernel.max()] = 0.0
     labels, count = ndimage.label(kernel > 0, structure=np.ones((3, 3)))
     if count > 1:
-        mass = ndimage.sum(kernel, labels, index=np.arange(1, count + 1))
-        kernel[labels != 1 + int(np.argmax(mass))] = 0.0
+        mass = ndimage.sum(kernel, labels, index=np.arange(1, count + 1)) / kernel.sum()
+        keep = np.flatnonzero(mass >= min(PIECE_MASS, mass.max())) + 1
+        kernel[~np.isin(labels, keep)] = 0.0
     return kernel / kernel.sum()
-
-
-def _gradient_otfs(shape: tuple[int, int], device: torch.device) -> tuple[torch.Tensor, torch.Tensor]:
-    horizontal = torch.tensor([[0.0, -1.0, 1.0]], dtype=torch.float64, device=device)
-    return _otf(horizontal, shape), _otf(horizontal.T.contiguous(), shape)
 
 
 def _scales(size: int) -> list[float]:
@@ -211,8 +316,8 @@ def estimate_kernel(
     >>> bool(rc.kernel_similarity(estimate, truth) > 0.8)
     True
     """
-    if method != "l0":
-        raise RestoreError(f"unknown kernel estimator {method!r}; choose l0.")
+    if method not in KERNEL_ESTIMATORS:
+        raise RestoreError(f"unknown kernel estimator {method!r}; choose {', '.join(KERNEL_ESTIMATORS)}.")
     picture = float_image(image, "the blurred image").astype(np.float64)
     gray = rgb_to_gray(picture) if picture.ndim == 3 else picture
     size = check_size(size, gray.shape)
@@ -232,15 +337,17 @@ def estimate_kernel(
         padded = np.pad(blurred_np, margin, mode="edge")  # the kernel step's window hides the padded border
         blurred = torch.as_tensor(padded, dtype=torch.float64, device=torch_device)
         shape = tuple(blurred.shape)
-        gradients = _gradient_otfs(shape, torch_device)
-        window = _window(shape, 2 * margin, torch_device)
-        spectrum = torch.fft.fft2(blurred)
-        soft = _windowed_gradients(spectrum, gradients, window)
+        window = _window(shape, 2 * margin, torch_device) * _unsaturated(padded, side, torch_device)
+        spectrum = torch.fft.rfft2(blurred)
+        soft = _windowed_gradients(blurred, window)
         for _ in range(ALTERNATIONS):
             otf = _otf(torch.as_tensor(kernel, dtype=torch.float64, device=torch_device), shape)
-            latent = _latent(blurred, spectrum, otf, gradients, weight)
-            kernel = _kernel_step(latent, soft, gradients, window, side)
-        weight = max(weight / PRIOR_DECAY, PRIOR_FLOOR)
+            if method == "learned":
+                latent = _learned_latent(blurred, spectrum, otf, weight, device)
+            else:
+                latent = _latent(blurred, spectrum, otf, weight)
+            kernel = _kernel_step(latent, soft, window, kernel)
+            weight = max(weight / PRIOR_DECAY, PRIOR_FLOOR)
         if progress is not None:
             progress(done, len(scales))
     return _crop_support(center_kernel(kernel))

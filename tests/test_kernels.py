@@ -40,6 +40,14 @@ def test_shake_kernel_is_seeded():
     assert not np.array_equal(rc.shake_kernel(25, seed=7), rc.shake_kernel(25, seed=8))
 
 
+def test_default_shake_kernels_are_strokes_across_their_support_not_dots():
+    for seed in range(6):
+        kernel = rc.shake_kernel(25, seed=seed)
+        rows, cols = np.nonzero(kernel > 0.05 * kernel.max())
+        assert max(np.ptp(rows), np.ptp(cols)) >= 8, seed  # the path spans a third of the support or more
+        assert len(rows) >= 20, seed
+
+
 def test_kernel_from_image_and_centering():
     picture = np.zeros((15, 15, 3), np.uint8)
     picture[2, 3:6] = 255

@@ -59,7 +59,19 @@ DELETE_CACHE = (3600, 7200)
 #: Heights (px) of the drop zone, of the row of built-in images and of the live preview; side of a thumbnail.
 UPLOAD_HEIGHT, THUMBNAILS_HEIGHT, PREVIEW_HEIGHT, THUMBNAIL_SIDE = 180, 80, 230, 96
 #: The run's outputs (then its state), in the order :func:`~demo.callbacks.run_arena` returns them.
-RUN_OUTPUTS = ("reference", "degraded", "gallery", "table", "slider", "compare", "against", "download", "notice")
+RUN_OUTPUTS = (
+    "reference",
+    "degraded",
+    "gallery",
+    "table",
+    "slider",
+    "compare",
+    "against",
+    "download",
+    "notice",
+    "kernel",
+    "spectrum",
+)
 _PRIVATE = {"api_visibility": "private"}
 _DEFAULTS = Degradation()
 _INTRO = """# Deconv Arena
@@ -109,6 +121,11 @@ def _kernel_setting(name: str) -> dict[str, Any]:
 def _deblur_controls() -> dict[str, gr.components.Component]:
     """The blur-kernel controls."""
     return {
+        "blind_kernel": gr.Checkbox(
+            value=_DEFAULTS.blind_kernel,
+            label="Estimate the kernel from the image (blind deblurring)",
+            elem_id="blind-kernel",
+        ),
         "kernel_type": gr.Radio(
             list(KERNEL_CHOICES), value=_DEFAULTS.kernel_type, label="Blur kernel", elem_id="kernel-type"
         ),
@@ -205,7 +222,8 @@ def _views() -> dict[str, gr.components.Component]:
     with gr.Row(equal_height=False):
         views["preview"] = gr.Image(label="Input to restore (live preview)", format="png", interactive=False,
                                     height=PREVIEW_HEIGHT, elem_id="preview")  # fmt: skip
-        with gr.Column(visible="kernel" in rc.get_task(_DEFAULTS.task).needs, min_width=160) as views["kernel_views"]:
+        with gr.Column(visible="kernel" in rc.get_task(_DEFAULTS.task).needs, min_width=160,
+                       elem_id="kernel-views") as views["kernel_views"]:  # fmt: skip
             views["kernel"] = gr.Image(label="Blur kernel", format="png", interactive=False, height=110)
             views["spectrum"] = gr.Image(label="Frequency response", format="png", interactive=False, height=110)
     views["notice"] = gr.Markdown(elem_id="notice")
@@ -327,7 +345,8 @@ def _wire_controls(app: gr.Blocks, inputs: _Inputs, views: dict[str, gr.componen
                 **_PRIVATE)  # fmt: skip
     task.input(noise_default, task, controls["noise_sigma"], queue=False, **_PRIVATE)
     controls["mode"].change(mode_visibility, controls["mode"],
-                            [controls["estimate_sigma"], controls["seed"], views["against"]], queue=False,
+                            [controls["estimate_sigma"], controls["seed"], views["against"], controls["blind_kernel"]],
+                            queue=False,
                             **_PRIVATE)  # fmt: skip
     controls["kernel_type"].change(kernel_visibility, controls["kernel_type"],
                                    [controls[name] for name in KERNEL_PARAMETERS], queue=False, **_PRIVATE)  # fmt: skip

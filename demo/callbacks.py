@@ -184,8 +184,12 @@ def selection_time(
 
 
 def cleared_results() -> tuple[Any, ...]:
-    """The run's outputs emptied (the image changed: the old results no longer belong to it)."""
-    return (None, None, [], None, None, gr.update(choices=[], value=None), gr.update(), None, gr.update(), None)
+    """The run's outputs emptied (the image changed: the old results no longer belong to it).
+
+    The kernel views are left to the preview, which redraws them for the new image.
+    """
+    emptied = (None, None, [], None, None, gr.update(choices=[], value=None), gr.update(), None, gr.update())
+    return (*emptied, gr.update(), gr.update(), None)
 
 
 def noise_default(task: str) -> dict[str, Any]:
@@ -200,13 +204,15 @@ def kernel_visibility(kernel_type: str) -> tuple[dict[str, Any], ...]:
 
 
 def mode_visibility(mode: str) -> tuple[dict[str, Any], ...]:
-    """Controls that depend on the mode: the noise-estimate checkbox, the seed and the slider's comparisons.
+    """Controls that depend on the mode: the noise-estimate checkbox, the seed, the slider's comparisons and
+    the blind-deblurring checkbox.
 
     The estimate is for real photos, the seed for simulated degradations; a real photo has no
-    clean reference to compare a result against.
+    clean reference to compare a result against, and its blur kernel is estimated by default (its
+    owner rarely knows it; unticking brings the kernel choices back).
     """
     real = mode == "real"
-    return gr.update(visible=real), gr.update(visible=not real), against_choices(reference=not real)
+    return gr.update(visible=real), gr.update(visible=not real), against_choices(reference=not real), real
 
 
 def against_choices(reference: bool) -> dict[str, Any]:
@@ -270,13 +276,23 @@ def preview(source: str, upload: str | None, *settings: Any) -> tuple[Any, ...]:
         _PREVIEWS.release()
 
 
+def kernel_views(observation: rc.Observation) -> tuple[Any, Any]:
+    """The kernel picture and frequency response of the kernel the methods used (unchanged without a kernel)."""
+    if observation.kernel is None:
+        return gr.update(), gr.update()
+    spectrum, caption = spectrum_picture(observation.kernel)
+    return kernel_picture(observation.kernel), gr.update(value=spectrum, label=caption)
+
+
 def _preview(
     degradation: Degradation, source: str, upload: str | None, kernel_views: tuple[Any, ...]
 ) -> tuple[Any, ...]:
     """:func:`preview` once it has a slot."""
     try:
         image, notice = input_image(source, upload)
-        if "kernel" in rc.get_task(degradation.task).needs:
+        if degradation.mode == "real" and degradation.estimates_kernel:
+            kernel_views = (None, gr.update(value=None, label="Estimated from the photo when you press Run"))
+        elif "kernel" in rc.get_task(degradation.task).needs:
             kernel = degradation.kernel()
             spectrum, caption = spectrum_picture(kernel)
             kernel_views = (kernel_picture(kernel), gr.update(value=spectrum, label=caption))
@@ -490,7 +506,8 @@ async def run_arena(
     tuple
         The clean reference (None for a real photo) and the degraded input (8-bit), the
         gallery of ``(image, caption)`` pairs, the metrics table, the slider's image pair, the
-        slider's result choices, the zip of every output, the notice and the run (session state).
+        slider's result choices, the zip of every output, the notice, the kernel the methods used
+        (picture and frequency response; for blind deblurring the estimate) and the run (session state).
 
     Raises
     ------
@@ -515,6 +532,7 @@ async def _run(source: str, upload: str | None, args: tuple[Any, ...], progress:
     try:
         image, notice, observation = await asyncio.to_thread(_prepare, source, upload, settings)
         chosen = selected_methods([*(classical or ()), *(learned or ())], settings.task)
+        blind = settings.estimates_kernel
     except (rc.RestoreError, ValueError, TypeError) as error:
         raise gr.Error(describe_failure(error)) from error
     release_free_memory()  # decoding and degrading are done: their buffers go back before the methods run
@@ -522,11 +540,42 @@ async def _run(source: str, upload: str | None, args: tuple[Any, ...], progress:
         gr.Warning(notice)
     clean = None if settings.mode == "real" else rc.quantize(image)
     estimate = estimate_notice(observation, settings)
+    if blind:
+        try:
+            observation, kernel_notice = await asyncio.to_thread(blind_observation, observation, clean, progress)
+        except rc.RestoreError as error:
+            raise gr.Error(describe_failure(error)) from error
+        estimate = " ".join(part for part in (estimate, kernel_notice) if part)
     results, failures = await restore_all(observation, clean, chosen, method_params, progress, deadline)
     if not results:
         raise gr.Error("no method gave a result — " + "; ".join(failure.text() for failure in failures))
     notices = (estimate, NO_REFERENCE if clean is None else notice, failure_notice(failures))
     return await asyncio.to_thread(_run_outputs, observation, clean, results, settings, notices)
+
+
+def blind_observation(
+    observation: rc.Observation, clean: np.ndarray | None, progress: gr.Progress
+) -> tuple[rc.Observation, str]:  # fmt: skip
+    """The observation with the kernel estimated from its image, and a notice about the estimate.
+
+    With a clean reference (a simulation) the notice compares the estimate with the true kernel: their
+    similarity and what Wiener deconvolution loses with the estimate (the PSNR cost of not knowing it).
+    """
+
+    def report(done: int, total: int) -> None:
+        progress(done / total, desc=f"Estimating the blur kernel: scale {done} of {total}")
+
+    blind = rc.with_estimated_kernel(observation, progress=report)
+    side = blind.kernel.shape[0]
+    if clean is None:
+        return blind, f"Blur kernel estimated from the photo ({side}×{side}, shown above)."
+    true_psnr, estimate_psnr = (rc.score(case, clean, rc.restore(case, "wiener"))[0] for case in (observation, blind))
+    similarity = rc.kernel_similarity(blind.kernel, observation.kernel)
+    return blind, (
+        f"Blur kernel estimated from the degraded image ({side}×{side}, shown above): similarity {similarity:.2f} "
+        f"to the true one; Wiener deconvolution gives {estimate_psnr:.2f} dB with it, {true_psnr:.2f} dB with the "
+        "true kernel."
+    )
 
 
 def _input_scores(
@@ -560,6 +609,7 @@ def _run_outputs(
         against_choices(reference=clean is not None),
         write_downloads(arena, table, settings, estimated_sigma(observation, settings)),
         "\n\n".join(part for part in notices if part),
+        *kernel_views(observation),
         arena,
     )
 

@@ -107,6 +107,10 @@ class Degradation:
         Uploaded mask picture, white where pixels are missing (``mask_type='upload'``).
     seed : int
         Seed of the noise and of the generated mask.
+    blind_kernel : bool
+        Deblurring with the kernel estimated from the degraded image (:func:`restore_core.with_estimated_kernel`):
+        a real photo's kernel choice is then ignored; a simulation still blurs with the chosen kernel, so
+        the estimate can be compared with it.
     """
 
     mode: str = "simulate"
@@ -127,6 +131,14 @@ class Degradation:
     mask_drawing: dict[str, Any] | None = field(default=None, compare=False)
     mask_upload: str | None = None
     seed: int = 0
+    blind_kernel: bool = False
+
+    @property
+    def estimates_kernel(self) -> bool:
+        """Whether the methods get a kernel estimated from the image (blind deblurring)."""
+        if not isinstance(self.blind_kernel, (bool, np.bool_)):
+            raise rc.RestoreError(f"blind_kernel must be true or false, got {self.blind_kernel!r}.")
+        return bool(self.blind_kernel) and "kernel" in rc.get_task(self.task).needs
 
     def kernel(self) -> np.ndarray:
         """The blur kernel the settings describe (normalised).
@@ -163,8 +175,9 @@ class Degradation:
 
     def task_options(self, shape: tuple[int, ...]) -> dict[str, Any]:
         """The forward-model parameters the task needs (its controls' values), for a clean image of ``shape``."""
+        unknown = self.mode == "real" and self.estimates_kernel  # a placeholder until it is estimated
         readers = {
-            "kernel": self.kernel,
+            "kernel": (lambda: np.ones((1, 1))) if unknown else self.kernel,
             "scale": lambda: self.scale,
             "quality": lambda: whole_number(self.quality, "the JPEG quality", 1, 100),
             "mask": lambda: self.mask(shape),

@@ -15,7 +15,7 @@ True
 """
 
 from . import methods as _methods  # noqa: F401  (registers every method)
-from .blind import KERNEL_ESTIMATORS, KernelEstimator, estimate_kernel, kernel_similarity
+from .blind import KERNEL_ESTIMATORS, KernelEstimator, estimate_kernel, kernel_similarity, with_estimated_kernel
 from .convert import load_image, quantize, rgb_to_y, rgb_to_ycbcr, save_image, to_float, to_uint8, validate_image
 from .costs import expected_seconds
 from .device import get_device
@@ -104,4 +104,5 @@ __all__ = [
     "to_uint8",
     "validate_image",
     "validate_kernel",
+    "with_estimated_kernel",
 ]

@@ -25,7 +25,7 @@ from __future__ import annotations
 import math
 import warnings
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 import torch
@@ -36,6 +36,8 @@ from .device import get_device
 from .errors import RestoreError
 from .imresize import imresize
 from .kernels import center_kernel, validate_kernel
+from .observation import Observation
+from .tasks import get_task
 
 #: ``progress(done, total)`` after each scale.
 Progress = Callable[[int, int], None]
@@ -351,6 +353,39 @@ def estimate_kernel(
         if progress is not None:
             progress(done, len(scales))
     return _crop_support(center_kernel(kernel))
+
+
+def with_estimated_kernel(
+    observation: Observation, size: int | None = None, method: str = "l0", progress: Progress | None = None,
+    device: str = "auto",
+) -> Observation:  # fmt: skip
+    """The observation with the kernel read off its own image: every deblurring method then runs blind.
+
+    Parameters
+    ----------
+    observation : Observation
+        A blurred observation (a task that needs a kernel) with the ``circular`` or ``reflect``
+        boundary; whatever kernel it holds is replaced (a real photo's may be a placeholder).
+    size, method, progress, device
+        As for :func:`estimate_kernel`.
+
+    Returns
+    -------
+    Observation
+        The same observation, its ``kernel`` the estimate.
+
+    Raises
+    ------
+    RestoreError
+        For a task without a kernel, a ``valid`` observation (its clean size depends on the
+        kernel) or what :func:`estimate_kernel` refuses.
+    """
+    if "kernel" not in get_task(observation.task).needs:
+        raise RestoreError(f"the {observation.task} task has no blur kernel to estimate.")
+    if observation.boundary == "valid":
+        raise RestoreError("a kernel cannot be estimated for a 'valid' observation: use the reflect boundary.")
+    kernel = estimate_kernel(observation.image, size=size, method=method, progress=progress, device=device)
+    return replace(observation, kernel=kernel)
 
 
 def _resize_kernel(kernel: np.ndarray, side: int) -> np.ndarray:

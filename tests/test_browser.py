@@ -295,6 +295,27 @@ def test_real_photo_with_estimated_noise_shows_and_records_the_estimate(page, tm
     assert sum("input" in name for name in archive.namelist()) == 1
 
 
+def test_blind_deblurring_shows_the_estimated_kernel_and_is_the_default_for_real_photos(page) -> None:
+    page.locator("#task").get_by_text("Deblur").click()
+    page.locator("#kernel-type").get_by_text("Motion").click()
+    blind = page.locator("#blind-kernel input[type=checkbox]")
+    expect(blind).not_to_be_checked()  # a simulation blurs with the chosen kernel, known unless asked
+    blind.check()
+    choose_methods(page, "wiener")
+    kernel = page.locator("#kernel-views img").first
+    before = kernel.get_attribute("src")
+    run_and_wait(page, 1)
+    expect(page.locator("#notice")).to_contain_text("similarity")
+    expect(page.locator("#notice")).to_contain_text("dB with the true kernel")
+    expect(kernel).not_to_have_attribute("src", before or "")  # the estimate replaced the true kernel's picture
+    assert not INTERNALS.search(page.locator("#notice").inner_text())
+    page.locator("#mode").get_by_text("Real degraded photo").click()
+    expect(blind).to_be_checked()  # a photo's owner rarely knows its kernel
+    expect(page.locator("#kernel-views")).to_contain_text("Estimated from the photo when you press Run")
+    run_and_wait(page, 1)
+    expect(page.locator("#notice")).to_contain_text("Blur kernel estimated from the photo")
+
+
 def test_real_inpainting_takes_an_uploaded_mask_and_a_new_image_clears_old_results(page, tmp_path: Path) -> None:
     photo, mask = tmp_path / "wall.png", tmp_path / "wall_mask.png"
     Image.fromarray((np.indices((80, 120)).sum(axis=0) % 256).astype(np.uint8)).save(photo)

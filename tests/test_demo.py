@@ -82,7 +82,7 @@ def check_outputs(outputs: tuple, expected_methods: int) -> None:
     """Images are 8-bit; the gallery shows the input once, then each method; the table holds finite scores (the
     input's first, when it has the results' size), the best marked; the slider opens on the best result against
     the input; downloads hold every picture once."""
-    reference, degraded, gallery, styled, slider, compare, against, download, _notice, state = outputs
+    reference, degraded, gallery, styled, slider, compare, against, download, _notice, *_kernel_views, state = outputs
     table = styled.data
     assert reference.dtype == degraded.dtype == np.uint8 and degraded.shape == reference.shape
     assert gallery[0][1].startswith(INPUT_NAME) and np.array_equal(gallery[0][0], degraded)
@@ -341,7 +341,7 @@ def test_drawn_mask_comes_from_the_painted_pixels(small_upload: str) -> None:
 
 def test_real_photo_mode_restores_without_scores_and_records_the_estimated_noise(small_upload: str) -> None:
     outputs = arena(small_upload, ["wiener", "wiener_unet"], mode="real", task="deblur", estimate_sigma=True)
-    reference, degraded, gallery, table, slider, compare, against, download, notice, state = outputs
+    reference, degraded, gallery, table, slider, compare, against, download, notice, *_kernel_views, state = outputs
     assert reference is None and state.clean is None and "no PSNR/SSIM" in notice
     assert list(table.data.columns) == list(NO_REFERENCE_COLUMNS) and len(table.data) == 2
     assert len(gallery) == 3 and not any(" dB" in caption for _, caption in gallery)
@@ -493,7 +493,7 @@ def test_served_app_restores_through_gradio_client(small_upload: str) -> None:
     _, url, _ = app.launch(prevent_thread_lock=True, quiet=True, **options)
     try:
         client = client_module.Client(url, verbose=False)
-        reference, degraded, gallery, table, slider, compare, against, download, notice = client.predict(
+        reference, degraded, gallery, table, slider, compare, against, download, notice, *_kernel = client.predict(
             UPLOAD,
             client_module.handle_file(small_upload),
             *settings,
@@ -591,3 +591,35 @@ def test_an_animation_is_used_by_its_first_frame_with_a_notice(tmp_path: Path) -
     image, notice = input_image(UPLOAD, str(path))
     assert image.shape == (24, 32, 3) and image[0, 0, 0] == 1.0
     assert notice == "animated.gif has 3 frames (an animation or a multi-page file): the first is used."
+
+
+def test_blind_simulation_restores_with_an_estimated_kernel_and_states_its_cost() -> None:
+    outputs = arena(None, ["wiener"], source="camera", task="deblur", kernel_type="motion", motion_length=9.0,
+                    noise_sigma=1.0, blind_kernel=True)  # fmt: skip
+    check_outputs(outputs, 1)
+    notice, kernel = outputs[8], outputs[9]
+    similarity, with_estimate, with_truth = map(float, re.search(
+        r"similarity ([\d.]+) to the true one; Wiener deconvolution gives ([\d.]+) dB with it, ([\d.]+) dB", notice
+    ).groups())  # fmt: skip
+    assert similarity > 0.6 and with_estimate > with_truth - 4.0
+    state = outputs[-1]
+    assert state.results[0].psnr == pytest.approx(with_estimate, abs=0.05)  # the methods ran on the estimate
+    assert isinstance(kernel, np.ndarray) and kernel.dtype == np.uint8  # the estimate's picture
+
+
+def test_real_photo_deblurring_estimates_the_kernel_whatever_kernel_is_chosen(small_upload: str) -> None:
+    outputs = arena(small_upload, ["wiener"], mode="real", task="deblur", kernel_type="upload", blind_kernel=True)
+    assert "Blur kernel estimated from the photo" in outputs[8] and len(outputs[2]) == 2
+    assert outputs[9].dtype == np.uint8 and outputs[10]["label"].startswith("|K(f)|")
+
+
+def test_a_blind_setting_that_is_not_a_boolean_is_refused() -> None:
+    with pytest.raises(gr.Error, match="blind_kernel must be true or false"):
+        arena(None, ["wiener"], source="camera", task="deblur", blind_kernel="yes")
+
+
+def test_clearing_the_results_answers_every_run_output_and_the_state() -> None:
+    from demo.app import RUN_OUTPUTS
+    from demo.callbacks import cleared_results
+
+    assert len(cleared_results()) == len(RUN_OUTPUTS) + 1

@@ -67,7 +67,7 @@ def accuracy(data_root: Path, images: int, kernels: int, method: str, deconvolve
     similarity, ratios, psnr, psnr_true, seconds = np.array(rows).T
     print(f"{method} ({deconvolver}), mean of {len(rows)}: similarity {similarity.mean():.3f}, median error ratio "
           f"{np.median(ratios):.2f}, success ≤2 {np.mean(ratios <= 2):.0%} ≤3 {np.mean(ratios <= 3):.0%}, PSNR "
-          f"{psnr.mean():.2f} / {psnr_true.mean():.2f} dB (estimate / true kernel), {seconds.mean():.1f} s each")  # fmt: skip
+          f"{psnr.mean():.2f} / {psnr_true.mean():.2f} dB (estimate / truth), {seconds.mean():.1f} s")  # fmt: skip
 
 
 def timing(method: str) -> None:

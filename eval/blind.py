@@ -281,12 +281,16 @@ def plot_kernels(rows: pd.DataFrame, plan: BlindPlan, out: Path, path: Path) -> 
     figure = Figure(figsize=(1.3 * len(plan.levels), 1.4 * (1 + len(plan.estimators))), layout="constrained")
     axes = figure.subplots(1 + len(plan.estimators), len(plan.levels), squeeze=False)
     for column, level in enumerate(plan.levels):
-        axes[0, column].imshow(level.kernel_array, cmap="gray")
+        saved = [kernel_path(out, plan.row(dataset, image, level, estimator)) for estimator in plan.estimators]
+        estimates = [np.load(file, allow_pickle=False) if file.is_file() else None for file in saved]
+        kernels = [level.kernel_array, *estimates]
+        side = max(max(kernel.shape) for kernel in kernels if kernel is not None)
+        for line, kernel in enumerate(kernels):
+            if kernel is not None:  # on one canvas size, so the true and estimated supports compare
+                margin = (side - kernel.shape[0]) // 2, (side - kernel.shape[1]) // 2
+                axes[line, column].imshow(np.pad(kernel, [(margin[0],) * 2, (margin[1],) * 2]), cmap="gray")
         axes[0, column].set_title(level.kernel, fontsize=8)
         for line, estimator in enumerate(plan.estimators, 1):
-            saved = kernel_path(out, plan.row(dataset, image, level, estimator))
-            if saved.is_file():
-                axes[line, column].imshow(np.load(saved, allow_pickle=False), cmap="gray")
             axes[line, 0].set_ylabel(estimator.name, fontsize=8)
     for axis in axes.ravel():
         axis.set_xticks([]), axis.set_yticks([])

@@ -75,7 +75,8 @@ KERNEL_ESTIMATORS = {
     "l0": KernelEstimator("l0", "classical", "coarse-to-fine MAP with an L0 gradient prior (Pan et al. 2014)"),
     "learned": KernelEstimator("learned", "learned", "the same scheme, the latent image from the learned denoiser"),
 }
-LEARNED_DAMPING, LEARNED_SIGMA = 1.0, 15.0
+#: The learned estimator's deconvolution damping and denoiser level (0–255).
+LEARNED_DAMPING, LEARNED_SIGMA = 1e-3, 15.0
 
 
 def check_size(size: int | None, shape: tuple[int, ...]) -> int:
@@ -154,18 +155,20 @@ def _latent(blurred: torch.Tensor, spectrum: torch.Tensor, otf: torch.Tensor, we
 
 def _learned_latent(blurred: torch.Tensor, spectrum: torch.Tensor, otf: torch.Tensor, weight: float,
                     device: str) -> torch.Tensor:  # fmt: skip
-    """The project's learned gray denoiser applied to a Tikhonov deconvolution, then its salient gradients kept.
+    """The project's learned gray denoiser applied to a Tikhonov deconvolution, then its salient edges kept.
 
-    ``weight`` (the L0 schedule's) sets both the deconvolution's damping and the denoiser's level.
+    The deconvolution (damping :data:`LEARNED_DAMPING` on the gradients) rings and amplifies the
+    noise; the denoiser (at level :data:`LEARNED_SIGMA`) removes both, as it does in plug-and-play
+    deblurring; an L0 smoothing with the schedule's ``weight`` then keeps the salient edges the
+    kernel is read from.
     """
     from .nets.models import run_unet
 
     shape = tuple(blurred.shape)
     gradient_power = torch.fft.rfft2(_divergence(*_gradients(_delta(shape, blurred.device)))).real
-    damping = LEARNED_DAMPING * weight
-    rough = torch.fft.irfft2(torch.conj(otf) * spectrum / (otf.abs() ** 2 + damping * gradient_power), s=shape)
-    level = min(LEARNED_SIGMA * weight / PRIOR_WEIGHT, 50.0)
-    denoised = run_unet("unet_gray", rough.float().cpu().numpy(), level / 255.0, device=device)
+    damped = otf.abs() ** 2 + LEARNED_DAMPING * gradient_power
+    rough = torch.fft.irfft2(torch.conj(otf) * spectrum / damped, s=shape)
+    denoised = run_unet("unet_gray", rough.float().cpu().numpy(), LEARNED_SIGMA / 255.0, device=device)
     latent = torch.as_tensor(denoised, dtype=torch.float64, device=blurred.device)
     return _l0_smooth(latent, weight)
 

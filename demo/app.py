@@ -35,6 +35,7 @@ from .callbacks import (
 )
 from .components import MethodChecklist, RawImage, guard_input
 from .degradation import (
+    BLIND_CHOICES,
     CONTROL_GROUPS,
     KERNEL_CHOICES,
     KERNEL_PARAMETERS,
@@ -125,6 +126,13 @@ def _deblur_controls() -> dict[str, gr.components.Component]:
             value=_DEFAULTS.blind_kernel,
             label="Estimate the kernel from the image (blind deblurring)",
             elem_id="blind-kernel",
+        ),
+        "blind_method": gr.Radio(
+            list(BLIND_CHOICES),
+            value=_DEFAULTS.blind_method,
+            label="Kernel estimator",
+            elem_id="blind-method",
+            visible=_DEFAULTS.blind_kernel,
         ),
         "kernel_type": gr.Radio(
             list(KERNEL_CHOICES), value=_DEFAULTS.kernel_type, label="Blur kernel", elem_id="kernel-type"
@@ -348,6 +356,8 @@ def _wire_controls(app: gr.Blocks, inputs: _Inputs, views: dict[str, gr.componen
                             [controls["estimate_sigma"], controls["seed"], views["against"], controls["blind_kernel"]],
                             queue=False,
                             **_PRIVATE)  # fmt: skip
+    controls["blind_kernel"].change(lambda ticked: gr.update(visible=ticked), controls["blind_kernel"],
+                                    controls["blind_method"], queue=False, **_PRIVATE)  # fmt: skip
     controls["kernel_type"].change(kernel_visibility, controls["kernel_type"],
                                    [controls[name] for name in KERNEL_PARAMETERS], queue=False, **_PRIVATE)  # fmt: skip
     mask_inputs = [controls["mask_drawing"], controls["mask_upload"]]

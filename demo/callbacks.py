@@ -542,7 +542,9 @@ async def _run(source: str, upload: str | None, args: tuple[Any, ...], progress:
     estimate = estimate_notice(observation, settings)
     if blind:
         try:
-            observation, kernel_notice = await asyncio.to_thread(blind_observation, observation, clean, progress)
+            observation, kernel_notice = await asyncio.to_thread(
+                blind_observation, observation, clean, settings.blind_method, progress
+            )
         except rc.RestoreError as error:
             raise gr.Error(describe_failure(error)) from error
         estimate = " ".join(part for part in (estimate, kernel_notice) if part)
@@ -554,18 +556,18 @@ async def _run(source: str, upload: str | None, args: tuple[Any, ...], progress:
 
 
 def blind_observation(
-    observation: rc.Observation, clean: np.ndarray | None, progress: gr.Progress
+    observation: rc.Observation, clean: np.ndarray | None, method: str, progress: gr.Progress
 ) -> tuple[rc.Observation, str]:  # fmt: skip
-    """The observation with the kernel estimated from its image, and a notice about the estimate.
+    """The observation with the kernel estimated from its image by ``method``, and a notice about the estimate.
 
     With a clean reference (a simulation) the notice compares the estimate with the true kernel: their
     similarity and what Wiener deconvolution loses with the estimate (the PSNR cost of not knowing it).
     """
 
     def report(done: int, total: int) -> None:
-        progress(done / total, desc=f"Estimating the blur kernel: scale {done} of {total}")
+        progress(done / total, desc=f"Estimating the blur kernel: step {done} of {total}")
 
-    blind = rc.with_estimated_kernel(observation, progress=report)
+    blind = rc.with_estimated_kernel(observation, method=method, progress=report)
     side = blind.kernel.shape[0]
     if clean is None:
         return blind, f"Blur kernel estimated from the photo ({side}×{side}, shown above)."

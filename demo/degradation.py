@@ -36,6 +36,12 @@ MASK_CHOICES = (
     ("Draw on the image", "drawn"),
     ("Upload a mask image", "upload"),
 )
+#: Blind kernel estimators as (label, :data:`restore_core.KERNEL_ESTIMATORS` name) pairs.
+BLIND_CHOICES = (
+    ("Camera shake (MAP, L0 prior; seconds)", "l0"),
+    ("Camera shake (MAP, learned denoiser)", "learned"),
+    ("Sharpen: Gaussian, defocus or straight motion (fast)", "parametric"),
+)
 #: The mask choices that come from the user (the others are generated from a seed).
 USER_MASKS = ("drawn", "upload")
 #: The settings each kernel type uses (the others are hidden).
@@ -111,6 +117,8 @@ class Degradation:
         Deblurring with the kernel estimated from the degraded image (:func:`restore_core.with_estimated_kernel`):
         a real photo's kernel choice is then ignored; a simulation still blurs with the chosen kernel, so
         the estimate can be compared with it.
+    blind_method : str
+        The kernel estimator of blind deblurring, a value of :data:`BLIND_CHOICES`.
     """
 
     mode: str = "simulate"
@@ -132,12 +140,15 @@ class Degradation:
     mask_upload: str | None = None
     seed: int = 0
     blind_kernel: bool = False
+    blind_method: str = "l0"
 
     @property
     def estimates_kernel(self) -> bool:
         """Whether the methods get a kernel estimated from the image (blind deblurring)."""
         if not isinstance(self.blind_kernel, (bool, np.bool_)):
             raise rc.RestoreError(f"blind_kernel must be true or false, got {self.blind_kernel!r}.")
+        if self.blind_method not in dict(BLIND_CHOICES).values():
+            raise rc.RestoreError(f"unknown kernel estimator {self.blind_method!r}.")
         return bool(self.blind_kernel) and "kernel" in rc.get_task(self.task).needs
 
     def kernel(self) -> np.ndarray:

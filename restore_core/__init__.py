@@ -16,6 +16,7 @@ True
 
 from . import methods as _methods  # noqa: F401  (registers every method)
 from .blind import KERNEL_ESTIMATORS, KernelEstimator, estimate_kernel, kernel_similarity, with_estimated_kernel
+from .blur_fit import BlurFit, fit_blur
 from .convert import load_image, quantize, rgb_to_y, rgb_to_ycbcr, save_image, to_float, to_uint8, validate_image
 from .costs import expected_seconds
 from .device import get_device
@@ -58,6 +59,7 @@ __all__ = [
     "SAMPLE_PHOTOS",
     "SCALES",
     "TASKS",
+    "BlurFit",
     "FirstFrameWarning",
     "KernelEstimator",
     "Method",
@@ -71,6 +73,7 @@ __all__ = [
     "estimate_kernel",
     "estimate_noise_sigma",
     "expected_seconds",
+    "fit_blur",
     "frequency_response",
     "gaussian_kernel",
     "get_device",

@@ -6,11 +6,16 @@ and Pan et al. 2014):
 
 * latent step: ``x = argmin ||k ⊛ x - y||² + λ ||∇x||₀`` by half-quadratic splitting (the
   L0 gradient prior keeps the strong edges the kernel is read from and flattens the rest);
-* kernel step: ``k = argmin ||∇x ⊛ k - ∇y||² + γ ||k||²`` in closed form by FFT, on
-  gradients windowed towards the borders (photos are not periodic), then kept non-negative,
-  small values and pieces disconnected from the main one removed, normalised to sum 1.
+* kernel step: ``k = argmin ||∇x ⊛ k - ∇y||² + γ ||k||²`` by conjugate gradients on the
+  support, on gradients windowed towards the borders (photos are not periodic) and away from
+  saturated pixels, then kept non-negative, small values and pieces disconnected from the main
+  one removed, normalised to sum 1.
 
-The image is converted to its luma; FFTs run in torch (CUDA when present).
+The estimators (:data:`KERNEL_ESTIMATORS`): ``l0`` runs this on the blurred image; ``learned``
+on the blurred image first cleaned by the project's learned denoiser (its noise is what the
+kernel step reads worst); ``parametric`` instead fits a Gaussian, disk or linear motion to the
+power spectrum (:func:`restore_core.fit_blur`, a fraction of a second). The image is converted
+to its luma; FFTs run in torch (CUDA when present).
 
 References
 ----------
@@ -31,6 +36,7 @@ import numpy as np
 import torch
 from scipy import ndimage
 
+from .blur_fit import fit_blur
 from .convert import float_image, rgb_to_gray
 from .device import get_device
 from .errors import RestoreError
@@ -47,8 +53,8 @@ AUTO_SIZE_FRACTION, AUTO_SIZE_RANGE = 0.08, (9, 51)
 MIN_STRUCTURE = 2e-3
 #: Weight of the L0 gradient prior at the first scale, its floor, and its decay per alternation (Pan et al.).
 PRIOR_WEIGHT, PRIOR_FLOOR, PRIOR_DECAY = 4e-3, 1e-4, 1.1
-#: Alternations of latent and kernel steps per scale.
-ALTERNATIONS = 5
+#: Alternations of latent and kernel steps per coarse scale and at the full resolution.
+ALTERNATIONS, FINAL_ALTERNATIONS = 5, 5
 #: Kernel values below this fraction of the largest are removed.
 KERNEL_THRESHOLD = 0.05
 #: Tikhonov weight of the kernel step, relative to the mean gradient energy of the latent image.
@@ -73,10 +79,13 @@ class KernelEstimator:
 #: The kernel estimators, by name.
 KERNEL_ESTIMATORS = {
     "l0": KernelEstimator("l0", "classical", "coarse-to-fine MAP with an L0 gradient prior (Pan et al. 2014)"),
-    "learned": KernelEstimator("learned", "learned", "the same scheme, the latent image from the learned denoiser"),
+    "learned": KernelEstimator(
+        "learned", "learned", "the same scheme on the blurred image cleaned by the learned denoiser"
+    ),
+    "parametric": KernelEstimator(
+        "parametric", "classical", "a Gaussian, defocus disk or linear motion fitted to the power spectrum (fast)"
+    ),
 }
-#: The learned estimator's deconvolution damping and denoiser level (0–255).
-LEARNED_DAMPING, LEARNED_SIGMA = 1e-3, 15.0
 
 
 def check_size(size: int | None, shape: tuple[int, ...]) -> int:
@@ -153,39 +162,17 @@ def _latent(blurred: torch.Tensor, spectrum: torch.Tensor, otf: torch.Tensor, we
     return latent
 
 
-def _learned_latent(blurred: torch.Tensor, spectrum: torch.Tensor, otf: torch.Tensor, weight: float,
-                    device: str) -> torch.Tensor:  # fmt: skip
-    """The project's learned gray denoiser applied to a Tikhonov deconvolution, then its salient edges kept.
+def _denoised(gray: np.ndarray, device: str) -> np.ndarray:
+    """The blurred image cleaned by the project's learned gray denoiser at its estimated noise level.
 
-    The deconvolution (damping :data:`LEARNED_DAMPING` on the gradients) rings and amplifies the
-    noise; the denoiser (at level :data:`LEARNED_SIGMA`) removes both, as it does in plug-and-play
-    deblurring; an L0 smoothing with the schedule's ``weight`` then keeps the salient edges the
-    kernel is read from.
+    The kernel step reads the blurred image's gradients, where the noise is strongest; a denoiser
+    trained on sharp images removes it while keeping the blurred edges the kernel is read from.
     """
     from .nets.models import run_unet
+    from .noise import estimate_noise_sigma
 
-    shape = tuple(blurred.shape)
-    gradient_power = torch.fft.rfft2(_divergence(*_gradients(_delta(shape, blurred.device)))).real
-    damped = otf.abs() ** 2 + LEARNED_DAMPING * gradient_power
-    rough = torch.fft.irfft2(torch.conj(otf) * spectrum / damped, s=shape)
-    denoised = run_unet("unet_gray", rough.float().cpu().numpy(), LEARNED_SIGMA / 255.0, device=device)
-    latent = torch.as_tensor(denoised, dtype=torch.float64, device=blurred.device)
-    return _l0_smooth(latent, weight)
-
-
-def _l0_smooth(image: torch.Tensor, weight: float) -> torch.Tensor:
-    """``argmin ||x - image||² + weight ||∇x||₀`` (Xu et al. 2011): the salient edges of ``image``, the rest flat."""
-    shape = tuple(image.shape)
-    spectrum = torch.fft.rfft2(image)
-    gradient_power = torch.fft.rfft2(_divergence(*_gradients(_delta(shape, image.device)))).real
-    latent, beta = image, 2 * weight
-    while beta < 1e5:
-        horizontal, vertical = _gradients(latent)
-        keep = horizontal**2 + vertical**2 >= weight / beta
-        prior = torch.fft.rfft2(_divergence(horizontal * keep, vertical * keep))
-        latent = torch.fft.irfft2((spectrum + beta * prior) / (1 + beta * gradient_power), s=shape)
-        beta *= 2
-    return latent
+    sigma = estimate_noise_sigma(gray)
+    return run_unet("unet_gray", gray.astype(np.float32), sigma / 255.0, device=device).astype(np.float64)
 
 
 def _unsaturated(image: np.ndarray, side: int, device: torch.device) -> torch.Tensor:
@@ -291,10 +278,10 @@ def estimate_kernel(
     size : int, optional
         Upper bound of the kernel's support (odd; at most a third of the shorter side); None chooses
         it from the image size.
-    method : {'l0'}
-        The estimator: coarse-to-fine MAP with an L0 gradient prior (see the module docstring).
+    method : {'l0', 'learned', 'parametric'}
+        The estimator (:data:`KERNEL_ESTIMATORS`, see the module docstring).
     progress : callable, optional
-        ``progress(done, total)`` after each scale.
+        ``progress(done, total)`` after each scale (each family for ``parametric``).
     device : {'auto', 'cpu', 'cuda'}
         Where the FFTs run.
 
@@ -329,7 +316,11 @@ def estimate_kernel(
     if float(np.std(np.diff(gray, axis=1))) < MIN_STRUCTURE:
         warnings.warn("the image is too flat to estimate a blur kernel from: no blur assumed.", stacklevel=2)
         return validate_kernel(np.ones((1, 1)))
+    if method == "parametric":
+        return fit_blur(gray, size, progress).kernel
     torch_device = get_device(device)
+    if method == "learned":
+        gray = _denoised(gray, device)
     scales = _scales(size)
     kernel = np.zeros((3, 3))
     kernel[1, 1] = 1.0
@@ -345,12 +336,9 @@ def estimate_kernel(
         window = _window(shape, 2 * margin, torch_device) * _unsaturated(padded, side, torch_device)
         spectrum = torch.fft.rfft2(blurred)
         soft = _windowed_gradients(blurred, window)
-        for _ in range(ALTERNATIONS):
+        for _ in range(ALTERNATIONS if factor < 1 else FINAL_ALTERNATIONS):
             otf = _otf(torch.as_tensor(kernel, dtype=torch.float64, device=torch_device), shape)
-            if method == "learned":
-                latent = _learned_latent(blurred, spectrum, otf, weight, device)
-            else:
-                latent = _latent(blurred, spectrum, otf, weight)
+            latent = _latent(blurred, spectrum, otf, weight)
             kernel = _kernel_step(latent, soft, window, kernel)
             weight = max(weight / PRIOR_DECAY, PRIOR_FLOOR)
         if progress is not None:

@@ -17,10 +17,12 @@ def blurred_camera():
     return clean, truth, rc.degrade(clean, "deblur", kernel=truth, boundary="reflect", sigma=1.0, seed=0)
 
 
-def test_the_estimate_matches_the_true_kernel_and_deblurs_nearly_as_well(blurred_camera):
+@pytest.mark.parametrize("method", ["l0", "learned"])
+def test_the_estimate_matches_the_true_kernel_and_deblurs_nearly_as_well(blurred_camera, method):
     clean, truth, observation = blurred_camera
     calls = []
-    estimate = rc.estimate_kernel(observation.image, size=21, progress=lambda done, total: calls.append((done, total)))
+    estimate = rc.estimate_kernel(observation.image, size=21, method=method,
+                                  progress=lambda done, total: calls.append((done, total)))  # fmt: skip
     assert estimate.ndim == 2 and estimate.shape[0] % 2 == 1 and estimate.shape[0] <= 21
     assert estimate.min() >= 0 and estimate.sum() == pytest.approx(1.0)
     assert rc.kernel_similarity(estimate, truth) > 0.8

@@ -26,6 +26,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
+from scipy.signal import fftconvolve
 from tqdm import tqdm
 
 import restore_core as rc
@@ -129,18 +130,22 @@ def luminance(image: np.ndarray) -> np.ndarray:
 
 
 def aligned_scores(clean: np.ndarray, restored: np.ndarray, reach: int) -> tuple[float, float, float]:
-    """SSD, PSNR and SSIM of ``restored`` on the centre of ``clean`` at its best integer shift within ``reach``."""
+    """SSD, PSNR and SSIM of ``restored`` on the centre of ``clean`` at its best integer shift within ``reach``.
+
+    The SSD of every shift comes at once from an FFT cross-correlation and box sums of the squares.
+    """
     height, width = clean.shape
-    centre = clean[BORDER : height - BORDER, BORDER : width - BORDER]
+    centre = clean[BORDER : height - BORDER, BORDER : width - BORDER].astype(np.float64)
     reach = min(reach, BORDER)
-    best = (np.inf, 0, 0)
-    for dy in range(-reach, reach + 1):
-        for dx in range(-reach, reach + 1):
-            window = restored[BORDER + dy : height - BORDER + dy, BORDER + dx : width - BORDER + dx]
-            best = min(best, (float(np.sum((window - centre) ** 2)), dy, dx))
-    ssd, dy, dx = best
-    window = restored[BORDER + dy : height - BORDER + dy, BORDER + dx : width - BORDER + dx]
-    return ssd, rc.psnr(centre, window), rc.ssim(centre, window)
+    region = restored[BORDER - reach : height - BORDER + reach, BORDER - reach : width - BORDER + reach]
+    region = region.astype(np.float64)
+    cross = fftconvolve(region, centre[::-1, ::-1], mode="valid")
+    squares = np.pad(np.cumsum(np.cumsum(region**2, axis=0), axis=1), ((1, 0), (1, 0)))
+    rows, cols = centre.shape
+    energy = squares[rows:, cols:] - squares[:-rows, cols:] - squares[rows:, :-cols] + squares[:-rows, :-cols]
+    dy, dx = np.unravel_index(np.argmin(energy - 2 * cross), cross.shape)
+    window = region[dy : dy + rows, dx : dx + cols]
+    return float(np.sum((window - centre) ** 2)), rc.psnr(centre, window), rc.ssim(centre, window)
 
 
 def deconvolve(observed: np.ndarray, kernel: np.ndarray, sigma: float, deconvolver: str) -> np.ndarray:

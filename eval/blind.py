@@ -330,23 +330,31 @@ def run_blind(
     return 1 if notes else 0
 
 
+def stored_run(folder: Path) -> tuple[list[dict[str, Any]], dict[str, Any]] | None:
+    """The summary records and header a blind run stored in ``folder``; None when it holds no run."""
+    if not (folder / "summary.json").is_file() or not (folder / "header.json").is_file():
+        return None
+    records = json.loads((folder / "summary.json").read_text(encoding="utf-8"))
+    return records, json.loads((folder / "header.json").read_text(encoding="utf-8"))
+
+
 def stored_section(folder: Path, link: str) -> str | None:
     """The ``docs/RESULTS.md`` section of a blind run's stored ``summary.json``/``header.json`` in ``folder``.
 
     Figures are linked as ``link/<file>``; None when the folder holds no run.
     """
-    if not (folder / "summary.json").is_file() or not (folder / "header.json").is_file():
+    if (stored := stored_run(folder)) is None:
         return None
-    records = json.loads((folder / "summary.json").read_text(encoding="utf-8"))
-    header = json.loads((folder / "header.json").read_text(encoding="utf-8"))
+    records, header = stored
     shown = ("Protocol", "Deconvolver", "Kernel support bound", "Device", "Git commit")
     facts = "\n".join(f"- **{name}:** {header[name]}" for name in shown if name in header)
     plots = [name for name in (CURVE_PLOT, KERNEL_PLOT) if (folder / name).is_file()]
     figures = "".join(f"\n![{name}]({link}/{name})\n" for name in plots)
+    datasets = ", ".join(dict.fromkeys(record["dataset"] for record in records))
+    kernels = ", ".join(dict.fromkeys(kernel for record in records for kernel in record.get("success_by_kernel", {})))
     return (
-        f"## Blind deblurring (kernel estimated from the blurred image)\n\n`{header['Command']}`\n\n{facts}\n\n"
-        + markdown_results(summary_tables(records), [])
-        + figures
+        f"## Blind deblurring (kernel estimated from the blurred image): {datasets} × {kernels}\n\n"
+        f"`{header['Command']}`\n\n{facts}\n\n" + markdown_results(summary_tables(records), []) + figures
     )
 
 

@@ -13,10 +13,11 @@ checkout whose output folder is empty. The document is written from those stored
 records only (``--render`` rewrites it without running anything); an entry without them is listed
 as not run yet. ``--family learned`` reruns only
 the learned methods of the chosen entries (after retraining a network) and keeps the
-stored records of the classical ones, which are deterministic. The blind-deblurring run
-(``python -m eval.benchmark --task deblur --blind --out docs/results/blind``, its ``summary.json`` and
-figures), the real-photo section of ``python -m eval.real`` (``docs/results/real/real.md``) and the
-real-photo kernels of ``python -m eval.real_kernels`` come last.
+stored records of the classical ones, which are deterministic. The blind-deblurring runs
+(``python -m eval.benchmark --task deblur --blind --out docs/results/blind``, and with ``--kernels
+gauss1.6 disk3 motion15 --out docs/results/blind-parametric``: their ``summary.json`` and
+figures), the real-photo section of ``python -m eval.real`` (``docs/results/real/real.md``) and
+the real-photo kernels of ``python -m eval.real_kernels`` come last.
 """
 
 from __future__ import annotations
@@ -37,7 +38,7 @@ from restore_core.dataroot import DATA_ROOT_ENV, add_data_root_argument
 from restore_core.device import DEVICE_CHOICES
 
 from . import benchmark
-from .blind import stored_section
+from .blind import stored_run, stored_section
 from .cli import INTERRUPTED, prepare_folder, run_command
 from .plots import LEVEL_PLOT, plot_psnr_vs_level
 from .real import SECTION
@@ -51,8 +52,9 @@ DEFAULT_OUT = Path("bench_out") / "suite"
 DEFAULT_DOC = Path("docs") / "RESULTS.md"
 #: The folder beside the document holding each entry's stored records and plot.
 RESULTS_FOLDER = "results"
-#: Folder of the blind-deblurring run under it (``python -m eval.benchmark --task deblur --blind --out ...``).
-BLIND_FOLDER = "blind"
+#: Folders of the blind-deblurring runs under it (``python -m eval.benchmark --task deblur --blind --out ...``):
+#: the Levin kernels of the literature's protocol, then the parametric blurs of soft photos.
+BLIND_FOLDERS = ("blind", "blind-parametric")
 #: The data root the document's commands name (the documented layout: ``../shared/data`` beside the checkout).
 DOC_DATA_ROOT = Path("../shared/data")
 #: The command that writes the whole document.
@@ -544,12 +546,15 @@ def render_document(folder: Path) -> tuple[str, list[dict[str, Any]], str]:
         summaries.append((entry.title, records))
     if pending:
         sections.append("## Not run yet\n\nThese entries of the suite have no stored results:\n\n" + "\n".join(pending))
-    if blind_section := stored_section(folder / RESULTS_FOLDER / BLIND_FOLDER, f"{RESULTS_FOLDER}/{BLIND_FOLDER}"):
-        sections.append(blind_section.rstrip())
+    blind = []
+    for name in BLIND_FOLDERS:
+        if blind_section := stored_section(folder / RESULTS_FOLDER / name, f"{RESULTS_FOLDER}/{name}"):
+            sections.append(blind_section.rstrip())
+            blind.append(stored_run(folder / RESULTS_FOLDER / name)[0])
     for written in (Path("real") / SECTION, Path(REAL_KERNELS_OUT.name) / REAL_KERNELS_SECTION):
         if (path := folder / RESULTS_FOLDER / written).is_file():
             sections.append(path.read_text(encoding="utf-8", errors="replace").rstrip())
-    return results_markdown(sections, checks, versions), checks, summary_block(checks, summaries)
+    return results_markdown(sections, checks, versions), checks, summary_block(checks, summaries, blind)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -58,10 +58,23 @@ def best_row(title: str, dataset: str, records: Sequence[Mapping[str, Any]]) -> 
     return f"| {title} | {dataset} | {' / '.join(columns)} | {cells[0]} | {cells[1]} |"
 
 
+def blind_rows(records: Sequence[Mapping[str, Any]]) -> list[str]:
+    """Table rows of a blind run's summary records: success rate, PSNR with the estimated and the true kernel."""
+    kernels = ", ".join(dict.fromkeys(kernel for record in records for kernel in record.get("success_by_kernel", {})))
+    return [
+        f"| {record['dataset']} × {kernels} | `{record['method']}` ({record['family']}) | {record['n']} | "
+        f"{record['success_3']:.0%} | {record['psnr']:.2f} / {record['psnr_true']:.2f} | "
+        f"{record['psnr'] - record['psnr_true']:+.2f} | {record['similarity']:.3f} |"
+        for record in records
+        if record["n"]
+    ]
+
+
 def summary_block(
-    references: Sequence[Mapping[str, Any]], entries: Sequence[tuple[str, Sequence[Mapping[str, Any]]]]
-) -> str:
-    """The generated block: the reference checks, then the best methods of each entry's datasets.
+    references: Sequence[Mapping[str, Any]], entries: Sequence[tuple[str, Sequence[Mapping[str, Any]]]],
+    blind: Sequence[Sequence[Mapping[str, Any]]] = (),
+) -> str:  # fmt: skip
+    """The generated block: the reference checks, the best methods of each entry's datasets, the blind runs.
 
     Parameters
     ----------
@@ -69,6 +82,8 @@ def summary_block(
         The checks of :func:`eval.suite.check_references`.
     entries : sequence of (title, records)
         Each stored entry's section title and summary records.
+    blind : sequence of records
+        Each stored blind-deblurring run's summary records (:func:`eval.blind.summary_records`).
     """
     reproduced = sum(check["ok"] for check in references)
     lines = [
@@ -92,6 +107,16 @@ def summary_block(
     for title, records in entries:
         datasets = dict.fromkeys(record["dataset"] for record in records)
         lines += [best_row(title, dataset, [r for r in records if r["dataset"] == dataset]) for dataset in datasets]
+    if blind:
+        lines += [
+            "",
+            "Blind deblurring: each kernel estimator's kernel handed to one deconvolver (Wiener), against the true "
+            "kernel (error ratio ≤ 3 is the literature's success):",
+            "",
+            "| problems | estimator | n | ER ≤ 3 | PSNR est. / true (dB) | gap (dB) | kernel similarity |",
+            "|---|---|---:|---:|---:|---:|---:|",
+            *(row for records in blind for row in blind_rows(records)),
+        ]
     return "\n".join([*lines, END])
 
 

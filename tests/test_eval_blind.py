@@ -11,7 +11,7 @@ import pytest
 from skimage.data import camera
 
 import restore_core as rc
-from eval import benchmark, blind
+from eval import benchmark, blind, summary
 from eval.results import RESULTS_FILE, read_results
 
 #: One built-in image (192x192) blurred by the built-in linear motion.
@@ -40,6 +40,20 @@ def test_a_blind_run_records_the_protocols_measures_and_its_reports(blind_run: P
     markdown = (blind_run / "summary.md").read_text()
     assert "Sun et al." in markdown and "Deconvolver" in markdown and "ER ≤ 3" in markdown
     assert (blind_run / blind.CURVE_PLOT).stat().st_size > 0 and (blind_run / blind.KERNEL_PLOT).stat().st_size > 0
+
+
+def test_the_stored_run_gives_the_documents_section_and_summary_rows(blind_run: Path):
+    section = blind.stored_section(blind_run, "results/blind")
+    assert section.startswith("## Blind deblurring (kernel estimated from the blurred image): skimage × motion15")
+    assert f"(results/blind/{blind.CURVE_PLOT})" in section
+    records, header = blind.stored_run(blind_run)
+    assert header["Deconvolver"].startswith("wiener")
+    rows = summary.blind_rows(records)
+    assert len(rows) == len(rc.KERNEL_ESTIMATORS) and all(row.count("|") == 8 for row in rows)
+    assert "| skimage × motion15 | `l0` (classical) | 1 |" in rows[0]
+    block = summary.summary_block([], [], [records])
+    assert "Blind deblurring" in block and rows[-1] in block
+    assert blind.stored_run(blind_run.parent) is None
 
 
 def test_a_rerun_resumes_without_estimating_again(blind_run: Path, monkeypatch: pytest.MonkeyPatch):

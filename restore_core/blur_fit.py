@@ -97,7 +97,8 @@ def fit_blur(image: np.ndarray, size: int, progress: Callable[[int, int], None] 
     image : ndarray
         Gray or colour float image in ``[0, 1]`` (colour is read through its luma).
     size : int
-        Largest kernel support considered (:func:`restore_core.estimate_kernel` checks it against the image).
+        Largest kernel support considered (:func:`restore_core.estimate_kernel` checks it against the
+        image); at most half the spectrum's patch side plus one (65 pixels) is.
     progress : callable, optional
         ``progress(done, total)`` after each family.
 
@@ -119,7 +120,7 @@ def fit_blur(image: np.ndarray, size: int, progress: Callable[[int, int], None] 
     design = np.stack([np.ones_like(log_radius), -log_radius], axis=1)
     signal = spectrum[band] > 2 * noise
     best, best_score = BlurFit("none"), math.inf
-    candidates, responses = _bank(size, side)
+    candidates, responses = _bank(min(size, side // 2 | 1), side)  # longer blurs are not resolved by a patch
     families = list(dict.fromkeys(fit.kind for fit in candidates))
     for done, family in enumerate(families, 1):
         for fit, response in zip(candidates, responses, strict=True):

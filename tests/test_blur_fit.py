@@ -47,3 +47,10 @@ def test_the_estimator_returns_the_fit_and_reports_progress():
 def test_the_fit_says_what_it_found():
     assert rc.BlurFit("motion", {"length": 12.0, "angle": 30.0}).describe() == "linear motion, length 12 px at 30°"
     assert rc.BlurFit("none").describe() == "no blur"
+
+
+def test_a_support_bound_beyond_the_spectrums_patch_is_capped_there():
+    truth = rc.motion_kernel(21, 45)
+    observed = rc.degrade(CAMERA, "deblur", kernel=truth, boundary="reflect", sigma=1.0, seed=3).image
+    kernel = rc.estimate_kernel(observed, size=151, method="parametric")
+    assert kernel.shape[0] <= 65 and rc.kernel_similarity(kernel, truth) > 0.95

@@ -7,6 +7,7 @@ import pytest
 from skimage import data
 
 import restore_core as rc
+from restore_core import blind
 
 
 @pytest.fixture(scope="module")
@@ -72,3 +73,11 @@ def test_kernel_similarity_forgives_shifts_only():
     line[3, 1:6] = 1
     assert rc.kernel_similarity(line, np.roll(line, 1, axis=1)) == pytest.approx(1.0)
     assert rc.kernel_similarity(line, line.T) < 0.5
+
+
+def test_large_supports_solve_the_same_kernel_step_by_fft(blurred_camera, monkeypatch):
+    _, truth, observation = blurred_camera
+    direct = rc.estimate_kernel(observation.image, size=21)
+    monkeypatch.setattr(blind, "DIRECT_SIDE", 1)  # every scale's kernel step by FFT
+    by_fft = rc.estimate_kernel(observation.image, size=21)
+    assert rc.kernel_similarity(by_fft, direct) > 0.99 and rc.kernel_similarity(by_fft, truth) > 0.8

@@ -338,22 +338,23 @@ def stored_run(folder: Path) -> tuple[list[dict[str, Any]], dict[str, Any]] | No
     return records, json.loads((folder / "header.json").read_text(encoding="utf-8"))
 
 
-def stored_section(folder: Path, link: str) -> str | None:
-    """The ``docs/RESULTS.md`` section of a blind run's stored ``summary.json``/``header.json`` in ``folder``.
+def kernel_names(records: Sequence[dict[str, Any]]) -> str:
+    """The kernels of a blind run's summary records, in order, comma-separated."""
+    return ", ".join(dict.fromkeys(kernel for record in records for kernel in record.get("success_by_kernel", {})))
 
-    Figures are linked as ``link/<file>``; None when the folder holds no run.
+
+def stored_section(folder: Path, link: str, records: list[dict[str, Any]], header: dict[str, Any]) -> str:
+    """The ``docs/RESULTS.md`` section of the blind run stored in ``folder`` (its :func:`stored_run`).
+
+    Figures are linked as ``link/<file>``.
     """
-    if (stored := stored_run(folder)) is None:
-        return None
-    records, header = stored
     shown = ("Protocol", "Deconvolver", "Kernel support bound", "Device", "Git commit")
     facts = "\n".join(f"- **{name}:** {header[name]}" for name in shown if name in header)
     plots = [name for name in (CURVE_PLOT, KERNEL_PLOT) if (folder / name).is_file()]
     figures = "".join(f"\n![{name}]({link}/{name})\n" for name in plots)
     datasets = ", ".join(dict.fromkeys(record["dataset"] for record in records))
-    kernels = ", ".join(dict.fromkeys(kernel for record in records for kernel in record.get("success_by_kernel", {})))
     return (
-        f"## Blind deblurring (kernel estimated from the blurred image): {datasets} × {kernels}\n\n"
+        f"## Blind deblurring (kernel estimated from the blurred image): {datasets} × {kernel_names(records)}\n\n"
         f"`{header['Command']}`\n\n{facts}\n\n" + markdown_results(summary_tables(records), []) + figures
     )
 

@@ -548,9 +548,11 @@ def render_document(folder: Path) -> tuple[str, list[dict[str, Any]], str]:
         sections.append("## Not run yet\n\nThese entries of the suite have no stored results:\n\n" + "\n".join(pending))
     blind = []
     for name in BLIND_FOLDERS:
-        if blind_section := stored_section(folder / RESULTS_FOLDER / name, f"{RESULTS_FOLDER}/{name}"):
-            sections.append(blind_section.rstrip())
-            blind.append(stored_run(folder / RESULTS_FOLDER / name)[0])
+        if (stored := stored_run(folder / RESULTS_FOLDER / name)) is not None:
+            sections.append(
+                stored_section(folder / RESULTS_FOLDER / name, f"{RESULTS_FOLDER}/{name}", *stored).rstrip()
+            )
+            blind.append(stored[0])
     for written in (Path("real") / SECTION, Path(REAL_KERNELS_OUT.name) / REAL_KERNELS_SECTION):
         if (path := folder / RESULTS_FOLDER / written).is_file():
             sections.append(path.read_text(encoding="utf-8", errors="replace").rstrip())

@@ -14,6 +14,8 @@ import numpy as np
 
 import restore_core as rc
 
+from .blind import kernel_names
+
 #: The lines that enclose the generated block in README.md.
 START, END = "<!-- results summary: written by python -m eval.suite -->", "<!-- end of results summary -->"
 
@@ -60,7 +62,7 @@ def best_row(title: str, dataset: str, records: Sequence[Mapping[str, Any]]) -> 
 
 def blind_rows(records: Sequence[Mapping[str, Any]]) -> list[str]:
     """Table rows of a blind run's summary records: success rate, PSNR with the estimated and the true kernel."""
-    kernels = ", ".join(dict.fromkeys(kernel for record in records for kernel in record.get("success_by_kernel", {})))
+    kernels = kernel_names(records)
     return [
         f"| {record['dataset']} × {kernels} | `{record['method']}` ({record['family']}) | {record['n']} | "
         f"{record['success_3']:.0%} | {record['psnr']:.2f} / {record['psnr_true']:.2f} | "

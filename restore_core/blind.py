@@ -53,8 +53,8 @@ AUTO_SIZE_FRACTION, AUTO_SIZE_RANGE = 0.08, (9, 51)
 MIN_STRUCTURE = 2e-3
 #: Weight of the L0 gradient prior at the first scale, its floor, and its decay per alternation (Pan et al.).
 PRIOR_WEIGHT, PRIOR_FLOOR, PRIOR_DECAY = 4e-3, 1e-4, 1.1
-#: Alternations of latent and kernel steps per coarse scale and at the full resolution.
-ALTERNATIONS, FINAL_ALTERNATIONS = 5, 5
+#: Alternations of latent and kernel steps per scale.
+ALTERNATIONS = 5
 #: Kernel values below this fraction of the largest are removed.
 KERNEL_THRESHOLD = 0.05
 #: Tikhonov weight of the kernel step, relative to the mean gradient energy of the latent image.
@@ -348,7 +348,7 @@ def estimate_kernel(
         window = _window(shape, 2 * margin, torch_device) * _unsaturated(padded, side, torch_device)
         spectrum = torch.fft.rfft2(blurred)
         soft = _windowed_gradients(blurred, window)
-        for _ in range(ALTERNATIONS if factor < 1 else FINAL_ALTERNATIONS):
+        for _ in range(ALTERNATIONS):
             otf = _otf(torch.as_tensor(kernel, dtype=torch.float64, device=torch_device), shape)
             latent = _latent(blurred, spectrum, otf, weight)
             kernel = _kernel_step(latent, soft, window, kernel)

@@ -43,10 +43,10 @@ def test_a_blind_run_records_the_protocols_measures_and_its_reports(blind_run: P
 
 
 def test_the_stored_run_gives_the_documents_section_and_summary_rows(blind_run: Path):
-    section = blind.stored_section(blind_run, "results/blind")
+    records, header = blind.stored_run(blind_run)
+    section = blind.stored_section(blind_run, "results/blind", records, header)
     assert section.startswith("## Blind deblurring (kernel estimated from the blurred image): skimage × motion15")
     assert f"(results/blind/{blind.CURVE_PLOT})" in section
-    records, header = blind.stored_run(blind_run)
     assert header["Deconvolver"].startswith("wiener")
     rows = summary.blind_rows(records)
     assert len(rows) == len(rc.KERNEL_ESTIMATORS) and all(row.count("|") == 8 for row in rows)

@@ -89,16 +89,16 @@ def power_spectrum(gray: np.ndarray) -> np.ndarray:
     return np.mean(np.abs(np.fft.rfft2(patches)) ** 2, axis=0) / np.sum(window**2)
 
 
-def fit_blur(image: np.ndarray, size: int, progress: Callable[[int, int], None] | None = None) -> BlurFit:
+def fit_blur(image: np.ndarray, size: int | None = None, progress: Callable[[int, int], None] | None = None) -> BlurFit:
     """Fit a Gaussian, disk or linear-motion blur (or none) to a gray image's power spectrum.
 
     Parameters
     ----------
     image : ndarray
         Gray or colour float image in ``[0, 1]`` (colour is read through its luma).
-    size : int
-        Largest kernel support considered (:func:`restore_core.estimate_kernel` checks it against the
-        image); at most half the spectrum's patch side plus one (65 pixels) is.
+    size : int, optional
+        Largest kernel support considered, checked as by :func:`restore_core.estimate_kernel` (None:
+        chosen from the image size); at most half the spectrum's patch side plus one (65 pixels) is used.
     progress : callable, optional
         ``progress(done, total)`` after each family.
 
@@ -107,9 +107,17 @@ def fit_blur(image: np.ndarray, size: int, progress: Callable[[int, int], None] 
     BlurFit
         The best-scoring candidate (``kind == 'none'`` with a 1x1 kernel when no blur explains the
         spectrum better than none).
+
+    Raises
+    ------
+    RestoreError
+        For an invalid image or size.
     """
     picture = float_image(image, "the blurred image").astype(np.float64)
     image = rgb_to_gray(picture) if picture.ndim == 3 else picture
+    from .blind import check_size  # blind builds on this module
+
+    size = check_size(size, image.shape)
     spectrum = power_spectrum(image)
     side = spectrum.shape[0]
     noise = (estimate_noise_sigma(image) / 255.0) ** 2

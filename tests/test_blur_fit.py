@@ -54,3 +54,9 @@ def test_a_support_bound_beyond_the_spectrums_patch_is_capped_there():
     observed = rc.degrade(CAMERA, "deblur", kernel=truth, boundary="reflect", sigma=1.0, seed=3).image
     kernel = rc.estimate_kernel(observed, size=151, method="parametric")
     assert kernel.shape[0] <= 65 and rc.kernel_similarity(kernel, truth) > 0.95
+
+
+@pytest.mark.parametrize(("size", "message"), [(2, "at least 3"), (7.5, "whole number"), (400, "at most a third")])
+def test_bad_sizes_are_refused_in_words(size, message):
+    with pytest.raises(rc.RestoreError, match=message):
+        rc.fit_blur(CAMERA, size=size)

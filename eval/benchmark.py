@@ -16,20 +16,20 @@ import sys
 import textwrap
 import time
 from collections.abc import Callable, Iterator, Sequence
+from contextlib import closing
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import lru_cache, partial
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pandas as pd
-from tqdm import tqdm
 
 import restore_core as rc
 from restore_core.dataroot import DATA_ROOT_ENV, add_data_root_argument
 from restore_core.device import DEVICE_CHOICES, PRECISIONS, describe_device
 
-from . import blind, examples, protocols
+from . import blind, examples, executors, protocols
 from .cli import prepare_folder, run_command
 from .datasets import (
     BUILTIN_DATASET,
@@ -42,6 +42,7 @@ from .datasets import (
     open_dataset,
     standard_datasets,
 )
+from .executors import add_executor_arguments, check_executor_arguments, execute
 from .plots import LEVEL_PLOT, RUNTIME_PLOT, plot_psnr_vs_level, plot_psnr_vs_runtime
 from .protocols import PROTOCOLS, SEEDING, Level
 from .report import failure_notes, markdown_results, run_header, summarize, write_reports
@@ -265,6 +266,7 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="start results.csv afresh instead of skipping the runs it already holds",
     )
+    add_executor_arguments(parser)
     blind.add_arguments(parser)
     return parser
 
@@ -407,14 +409,16 @@ def make_plan(args: argparse.Namespace) -> Plan:
         For a missing data root, unknown or unreadable datasets, unknown kernels or methods, or an
         unavailable device.
     """
+    methods = select_methods(args.task, args.methods)
+    device_name = describe_device(args.device) if args.executor == "serial" else executors.describe_workers(methods)
     return Plan(
         task=args.task,
         datasets=make_datasets(args),
         levels=make_levels(args),
-        methods=select_methods(args.task, args.methods),
+        methods=methods,
         seed=args.seed,
         device=args.device,
-        device_name=describe_device(args.device) + ("" if args.precision == "float32" else f", {args.precision}"),
+        device_name=device_name + ("" if args.precision == "float32" else f", {args.precision}"),
         clip=args.clip,
         color=args.color,
         examples=args.examples,
@@ -422,19 +426,16 @@ def make_plan(args: argparse.Namespace) -> Plan:
     )
 
 
-def _observer(plan: Plan) -> Callable[[BenchImage, Level], tuple[np.ndarray, rc.Observation]]:
-    """``observe(image, level) -> (ground truth, observation)``, computed once for all methods of a level."""
+@lru_cache(maxsize=1)
+def _load(image: BenchImage) -> np.ndarray:
+    return image.load()
 
-    @lru_cache(maxsize=1)
-    def load(image: BenchImage) -> np.ndarray:
-        return image.load()
 
-    @lru_cache(maxsize=1)
-    def observe(image: BenchImage, level: Level) -> tuple[np.ndarray, rc.Observation]:
-        clean = protocols.ground_truth(plan.task, load(image), level, plan.color)
-        return clean, protocols.observe(plan.task, clean, level, seed=plan.seed + image.index, clip=plan.clip)
-
-    return observe
+@lru_cache(maxsize=1)
+def observe(plan: Plan, image: BenchImage, level: Level) -> tuple[np.ndarray, rc.Observation]:
+    """The ground truth and observation of an image at a level (kept for the next method of the same pair)."""
+    clean = protocols.ground_truth(plan.task, _load(image), level, plan.color)
+    return clean, protocols.observe(plan.task, clean, level, seed=plan.seed + image.index, clip=plan.clip)
 
 
 def _error_text(error: Exception) -> str:
@@ -442,10 +443,8 @@ def _error_text(error: Exception) -> str:
     return " ".join(f"{type(error).__name__}: {error}".split())
 
 
-def run_cell(
-    plan: Plan, cell: Cell, observe: Callable[[BenchImage, Level], tuple[np.ndarray, rc.Observation]]
-) -> tuple[dict[str, Any], np.ndarray | None]:
-    """Run one method on one image: its results row and output (None when it failed).
+def run_cell(plan: Plan, cell: Cell) -> tuple[dict[str, Any], np.ndarray | None]:
+    """Run one method on one image: its results row, and its output when the image gets example crops.
 
     Any exception becomes the row's error instead of stopping the benchmark.
     """
@@ -453,24 +452,20 @@ def run_cell(
     settings = {"device": plan.device, "precision": plan.precision}
     options = {param.name: settings[param.name] for param in cell.method.params if param.name in settings}
     try:
-        clean, observation = observe(cell.image, cell.level)
+        clean, observation = observe(plan, cell.image, cell.level)
         start = time.perf_counter()
         restored = rc.restore(observation, cell.method.name, **options)
         seconds = time.perf_counter() - start
         psnr, ssim = rc.score(observation, clean, restored)
     except Exception as error:  # one failed run must not stop the others
         return {**row, "error": _error_text(error)}, None
-    return {**row, "psnr": psnr, "ssim": ssim, "seconds": seconds}, restored
+    kept = restored if cell.image.index < plan.examples else None
+    return {**row, "psnr": psnr, "ssim": ssim, "seconds": seconds}, kept
 
 
-def save_example(
-    out: Path,
-    cell: Cell,
-    restored: np.ndarray,
-    observe: Callable[[BenchImage, Level], tuple[np.ndarray, rc.Observation]],
-) -> None:
+def save_example(plan: Plan, out: Path, cell: Cell, restored: np.ndarray) -> None:
     """Save the crops of a run's output, and of its clean and degraded images when not saved yet."""
-    clean, observation = observe(cell.image, cell.level)
+    clean, observation = observe(plan, cell.image, cell.level)
     window = examples.detail_window(clean)
     folder = examples.example_folder(out, cell.dataset, cell.image.name, cell.level.label)
     for name, image in ((examples.CLEAN, clean), (examples.DEGRADED, np.clip(observation.at_clean_size(), 0, 1))):
@@ -479,8 +474,17 @@ def save_example(
     examples.save_crop(folder, examples.slug(cell.method.name), restored, window)
 
 
-def run_plan(plan: Plan, results: ResultsFile) -> None:
-    """Run the cells of the grid that ``results`` does not hold yet, appending a row after each."""
+def cell_label(cell: Cell) -> str:
+    """A run in words: ``method | dataset/image | level``."""
+    return f"{cell.method.name} | {cell.dataset}/{cell.image.name} | {cell.level.label}"
+
+
+def run_plan(plan: Plan, results: ResultsFile, executor: str = "serial", address: str | None = None) -> None:
+    """Run the cells of the grid that ``results`` does not hold yet, appending a row as each finishes.
+
+    ``executor`` and ``address`` choose where the runs execute (:func:`eval.executors.execute`); this
+    process writes every row.
+    """
     done = finished_keys(read_results(results.path))
     cells = list(plan.cells())
     pending = [cell for cell in cells if row_key(plan.row(cell)) not in done]
@@ -490,13 +494,20 @@ def run_plan(plan: Plan, results: ResultsFile) -> None:
             f"running the other {len(pending)}",
             file=sys.stderr,
         )
-    observe = _observer(plan)
-    with tqdm(pending, desc=plan.task, unit="run", dynamic_ncols=True) as progress:
-        for cell in progress:
-            progress.set_postfix_str(f"{cell.method.name} | {cell.dataset}/{cell.image.name} | {cell.level.label}")
-            row, restored = run_cell(plan, cell, observe)
-            if restored is not None and cell.image.index < plan.examples:
-                save_example(results.path.parent, cell, restored, observe)
+    runs = execute(
+        partial(run_cell, plan),
+        pending,
+        failed=lambda cell, message: ({**plan.row(cell), "error": message}, None),
+        label=cell_label,
+        executor=executor,
+        address=address,
+        gpu=lambda cell: cell.method.family == "learned" and plan.device != "cpu",
+        desc=plan.task,
+    )
+    with closing(runs):  # a failed write closes the progress bar (and cancels Ray's tasks) first
+        for cell, (row, restored) in runs:
+            if restored is not None:
+                save_example(plan, results.path.parent, cell, restored)
             results.append(row)
 
 
@@ -552,7 +563,7 @@ def run_benchmark(args: argparse.Namespace, out: Path, command: str) -> int:
     plan = make_plan(args)
     prepare_folder(out)
     with ResultsFile(out / RESULTS_FILE, overwrite=args.overwrite) as results:
-        run_plan(plan, results)
+        run_plan(plan, results, args.executor, args.address)
     failed = report_plan(plan, out, command, args.data_root)
     print(f"{time.perf_counter() - started:.1f} s on {plan.device_name}; outputs in {out}/")
     return 1 if failed else 0
@@ -570,7 +581,7 @@ def run_blind_benchmark(args: argparse.Namespace, out: Path, command: str) -> in
     settings = argparse.Namespace(**{**vars(args), **defaults})
     plan = blind.make_plan(settings, make_datasets(settings), make_levels(settings))
     prepare_folder(out)
-    return blind.run_blind(plan, out, command, args.data_root, args.overwrite)
+    return blind.run_blind(plan, out, command, args.data_root, args.overwrite, args.executor, args.address)
 
 
 def saved_note(out: Path) -> str:
@@ -589,6 +600,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     check_options(parser, args)
+    check_executor_arguments(parser, args)
     blind.check_arguments(parser, args)
     out = args.out or Path("bench_out") / (f"{args.task}-blind" if args.blind else args.task)
     command = shlex.join(["python", "-m", "eval.benchmark", *argv])
@@ -601,4 +613,6 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    from eval.benchmark import main as benchmark_main  # the importable module: Ray workers unpickle its functions
+
+    sys.exit(benchmark_main())

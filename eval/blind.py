@@ -18,8 +18,9 @@ import argparse
 import json
 import time
 from collections.abc import Sequence
+from contextlib import closing
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import lru_cache, partial
 from pathlib import Path
 from typing import Any
 
@@ -27,12 +28,12 @@ import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 from scipy.signal import fftconvolve
-from tqdm import tqdm
 
 import restore_core as rc
 from restore_core.device import describe_device
 
 from .datasets import BUILTIN_DATASET, BenchImage, Dataset
+from .executors import execute
 from .protocols import SEEDING, Level
 from .report import Table, failure_notes, html_report, markdown_report, markdown_results, run_header, write_atomic
 from .results import RESULTS_FILE, SCHEMA, ResultsFile, finished_keys, read_results, row_key, select_keys
@@ -60,6 +61,10 @@ PROTOCOL = (
 )
 
 
+#: One problem: dataset, image, kernel level and estimator.
+Cell = tuple[Dataset, BenchImage, Level, rc.KernelEstimator]
+
+
 @dataclass(frozen=True)
 class BlindPlan:
     """The grid of a blind benchmark: datasets × kernel levels × estimators, and its fixed settings."""
@@ -72,7 +77,7 @@ class BlindPlan:
     seed: int
     device: str
 
-    def cells(self) -> list[tuple[Dataset, BenchImage, Level, rc.KernelEstimator]]:
+    def cells(self) -> list[Cell]:
         """All problems, dataset by dataset, image by image, level by level, estimator by estimator."""
         return [
             (dataset, image, level, estimator)
@@ -161,41 +166,62 @@ def kernel_path(out: Path, row: dict[str, Any]) -> Path:
     return out / KERNEL_FOLDER / slug(row["dataset"]) / slug(row["image"]) / f"{slug(row['level'])}_{row['method']}.npy"
 
 
-def run_problems(plan: BlindPlan, results: ResultsFile, out: Path) -> None:
-    """Run the problems ``results`` does not hold yet, appending a row (and saving the kernel) after each."""
+@lru_cache(maxsize=1)
+def _problem(plan: BlindPlan, image: BenchImage, level: Level) -> tuple[np.ndarray, np.ndarray, tuple[float, ...]]:
+    """Clean luma, blurred observation and the true kernel's aligned scores (kept for the next estimator)."""
+    clean = luminance(image.load())
+    observed = rc.degrade(clean, "deblur", kernel=level.kernel_array, boundary=BOUNDARY, sigma=level.sigma,
+                          seed=plan.seed + image.index).image  # fmt: skip
+    truth = deconvolve(observed, level.kernel_array, level.sigma, plan.deconvolver)
+    return clean, observed, aligned_scores(clean, truth, max(level.kernel_array.shape))
+
+
+def solve(plan: BlindPlan, cell: Cell) -> tuple[dict[str, Any], np.ndarray | None]:
+    """One problem: its results row and the estimated kernel (None when it failed; the error is in the row)."""
+    _, image, level, estimator = cell
+    row = plan.row(*cell)
+    try:
+        clean, observed, (true_ssd, psnr_true, ssim_true) = _problem(plan, image, level)
+        start = time.perf_counter()
+        kernel = rc.estimate_kernel(observed, size=plan.kernel_size, method=estimator.name, device=plan.device)
+        seconds = time.perf_counter() - start
+        restored = deconvolve(observed, kernel, level.sigma, plan.deconvolver)
+        ssd, psnr, ssim = aligned_scores(clean, restored, plan.kernel_size)
+    except Exception as error:  # one failed problem must not stop the others
+        return {**row, "error": " ".join(f"{type(error).__name__}: {error}".split())}, None
+    return {
+        **row, "psnr": psnr, "ssim": ssim, "seconds": seconds, "error_ratio": ssd / true_ssd,
+        "similarity": rc.kernel_similarity(kernel, level.kernel_array), "psnr_true": psnr_true,
+        "ssim_true": ssim_true, "support": kernel.shape[0],
+    }, kernel  # fmt: skip
+
+
+def run_problems(plan: BlindPlan, results: ResultsFile, out: Path, executor: str = "serial",
+                 address: str | None = None) -> None:  # fmt: skip
+    """Run the problems ``results`` does not hold yet, appending a row (and saving the kernel) as each finishes.
+
+    ``executor`` and ``address`` choose where they run (:func:`eval.executors.execute`).
+    """
     done = finished_keys(read_results(results.path, BLIND_SCHEMA))
     pending = [cell for cell in plan.cells() if row_key(plan.row(*cell)) not in done]
-
-    @lru_cache(maxsize=1)
-    def problem(image: BenchImage, level: Level) -> tuple[np.ndarray, np.ndarray, tuple[float, float, float]]:
-        clean = luminance(image.load())
-        observed = rc.degrade(clean, "deblur", kernel=level.kernel_array, boundary=BOUNDARY, sigma=level.sigma,
-                              seed=plan.seed + image.index).image  # fmt: skip
-        truth = deconvolve(observed, level.kernel_array, level.sigma, plan.deconvolver)
-        return clean, observed, aligned_scores(clean, truth, max(level.kernel_array.shape))
-
-    with tqdm(pending, desc="blind deblur", unit="problem", dynamic_ncols=True) as progress:
-        for dataset, image, level, estimator in progress:
-            progress.set_postfix_str(f"{estimator.name} | {dataset.name}/{image.name} | {level.label}")
-            row = plan.row(dataset, image, level, estimator)
-            try:
-                clean, observed, (true_ssd, psnr_true, ssim_true) = problem(image, level)
-                start = time.perf_counter()
-                kernel = rc.estimate_kernel(observed, size=plan.kernel_size, method=estimator.name, device=plan.device)
-                seconds = time.perf_counter() - start
-                restored = deconvolve(observed, kernel, level.sigma, plan.deconvolver)
-                ssd, psnr, ssim = aligned_scores(clean, restored, plan.kernel_size)
-            except Exception as error:  # one failed problem must not stop the others
-                results.append({**row, "error": " ".join(f"{type(error).__name__}: {error}".split())})
-                continue
-            path = kernel_path(out, row)
-            path.parent.mkdir(parents=True, exist_ok=True)
-            np.save(path, kernel, allow_pickle=False)
-            results.append({
-                **row, "psnr": psnr, "ssim": ssim, "seconds": seconds, "error_ratio": ssd / true_ssd,
-                "similarity": rc.kernel_similarity(kernel, level.kernel_array), "psnr_true": psnr_true,
-                "ssim_true": ssim_true, "support": kernel.shape[0],
-            })  # fmt: skip
+    runs = execute(
+        partial(solve, plan),
+        pending,
+        failed=lambda cell, message: ({**plan.row(*cell), "error": message}, None),
+        label=lambda cell: f"{cell[3].name} | {cell[0].name}/{cell[1].name} | {cell[2].label}",
+        executor=executor,
+        address=address,
+        gpu=lambda cell: cell[3].family == "learned" and plan.device != "cpu",
+        desc="blind deblur",
+        unit="problem",
+    )
+    with closing(runs):  # a failed write closes the progress bar (and cancels Ray's tasks) first
+        for _, (row, kernel) in runs:
+            if kernel is not None:
+                path = kernel_path(out, row)
+                path.parent.mkdir(parents=True, exist_ok=True)
+                np.save(path, kernel, allow_pickle=False)
+            results.append(row)
 
 
 def _numbers(rows: pd.DataFrame) -> pd.DataFrame:
@@ -306,11 +332,15 @@ def plot_kernels(rows: pd.DataFrame, plan: BlindPlan, out: Path, path: Path) -> 
 
 
 def run_blind(
-    plan: BlindPlan, out: Path, command: str, data_root: Path | None, overwrite: bool = False
+    plan: BlindPlan, out: Path, command: str, data_root: Path | None, overwrite: bool = False,
+    executor: str = "serial", address: str | None = None,
 ) -> int:  # fmt: skip
-    """Run (resuming) and report a blind benchmark into ``out``; return 0, or 1 when some problem failed."""
+    """Run (resuming) and report a blind benchmark into ``out``; return 0, or 1 when some problem failed.
+
+    ``executor`` and ``address`` choose where the problems run (:func:`eval.executors.execute`).
+    """
     with ResultsFile(out / RESULTS_FILE, overwrite=overwrite, schema=BLIND_SCHEMA) as results:
-        run_problems(plan, results, out)
+        run_problems(plan, results, out, executor, address)
     keys = {row_key(plan.row(*cell)) for cell in plan.cells()}
     rows = select_keys(read_results(out / RESULTS_FILE, BLIND_SCHEMA), keys)
     records = summary_records(rows, plan)

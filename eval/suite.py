@@ -40,6 +40,7 @@ from restore_core.device import DEVICE_CHOICES
 from . import benchmark
 from .blind import stored_run, stored_section
 from .cli import INTERRUPTED, prepare_folder, run_command
+from .executors import add_executor_arguments, check_executor_arguments
 from .plots import LEVEL_PLOT, plot_psnr_vs_level
 from .real import SECTION
 from .real_kernels import DEFAULT_OUT as REAL_KERNELS_OUT
@@ -246,6 +247,13 @@ SUITE: tuple[Entry, ...] = (
 )
 
 
+def executor_arguments(args: argparse.Namespace) -> list[str]:
+    """The ``--executor``/``--address`` options of the suite, for each benchmark it runs (none when serial)."""
+    if args.executor == "serial":
+        return []
+    return ["--executor", args.executor, *(["--address", args.address] if args.address else [])]
+
+
 def entry_arguments(entry: Entry, data_root: Path, out: Path, device: str) -> list[str]:
     """The full ``eval.benchmark`` argument list of an entry."""
     return [
@@ -444,6 +452,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--render", action="store_true", help="run nothing: rewrite the document from the stored records"
     )
+    add_executor_arguments(parser)
     return parser
 
 
@@ -501,7 +510,7 @@ def run_suite(args: argparse.Namespace) -> int:
     for entry in SUITE:
         if entry.name not in chosen:
             continue
-        arguments = entry_arguments(entry, args.data_root, args.out, args.device)
+        arguments = entry_arguments(entry, args.data_root, args.out, args.device) + executor_arguments(args)
         run = arguments if rerun is None else rerun_arguments(arguments, rerun)
         if run is None:
             print(f"== {entry.name}: none of the {rerun.label}, skipped", file=sys.stderr, flush=True)
@@ -568,6 +577,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     parser = build_parser()
     args = parser.parse_args(argv)
+    check_executor_arguments(parser, args)
 
     def work() -> int:
         check_arguments(args)

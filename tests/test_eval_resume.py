@@ -18,11 +18,11 @@ from eval.results import KEY, RESULTS_FILE
 REPO = Path(__file__).resolve().parents[1]
 METHODS = ("tv", "wavelet", "nlm", "bm3d")
 SIGMAS = ("15", "25", "50")
-IMAGES = 12
+IMAGES = 6
 
 
-def twelve_images(folder: Path) -> Path:
-    """Twelve 64x64 gray crops of scikit-image's camera, as a dataset folder."""
+def six_images(folder: Path) -> Path:
+    """Six 64x64 gray crops of scikit-image's camera, as a dataset folder."""
     folder.mkdir()
     camera = rc.to_float(skimage.data.camera())
     for index in range(IMAGES):
@@ -46,7 +46,7 @@ def count_rows(path: Path) -> int:
 
 
 def test_killed_denoise_benchmark_resumes_without_lost_or_duplicated_rows(tmp_path):
-    dataset = twelve_images(tmp_path / "twelve")
+    dataset = six_images(tmp_path / "six")
     out = tmp_path / "killed"
     total = IMAGES * len(SIGMAS) * len(METHODS)
     process = subprocess.Popen(

@@ -40,6 +40,7 @@ from .blur_fit import fit_blur
 from .convert import float_image, rgb_to_gray
 from .device import get_device
 from .errors import RestoreError
+from .fourier import otf
 from .imresize import imresize
 from .kernels import center_kernel, validate_kernel
 from .observation import Observation
@@ -111,14 +112,6 @@ def check_size(size: int | None, shape: tuple[int, ...]) -> int:
     return int(size) | 1
 
 
-def _otf(kernel: torch.Tensor, shape: tuple[int, int]) -> torch.Tensor:
-    """Real FFT of a kernel zero-padded to ``shape`` and centred at the origin (as ``operators.psf2otf``)."""
-    padded = torch.zeros(shape, dtype=kernel.dtype, device=kernel.device)
-    padded[: kernel.shape[0], : kernel.shape[1]] = kernel
-    padded = torch.roll(padded, (-(kernel.shape[0] // 2), -(kernel.shape[1] // 2)), dims=(0, 1))
-    return torch.fft.rfft2(padded)
-
-
 def _gradients(image: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
     """Circular forward differences (horizontal, vertical)."""
     return image - torch.roll(image, 1, dims=1), image - torch.roll(image, 1, dims=0)
@@ -143,14 +136,14 @@ def _window(shape: tuple[int, int], margin: int, device: torch.device) -> torch.
     return ramp(shape[0])[:, None] * ramp(shape[1])[None, :]
 
 
-def _latent(blurred: torch.Tensor, spectrum: torch.Tensor, otf: torch.Tensor, weight: float) -> torch.Tensor:
+def _latent(blurred: torch.Tensor, spectrum: torch.Tensor, transfer: torch.Tensor, weight: float) -> torch.Tensor:
     """``argmin ||k ⊛ x - y||² + weight ||∇x||₀`` by half-quadratic splitting (Xu et al. 2011's L0 smoothing).
 
     ``spectrum`` is the real FFT of ``blurred`` (computed once per scale).
     """
     shape = tuple(blurred.shape)
-    numerator = torch.conj(otf) * spectrum
-    power = otf.abs() ** 2
+    numerator = torch.conj(transfer) * spectrum
+    power = transfer.abs() ** 2
     gradient_power = torch.fft.rfft2(_divergence(*_gradients(_delta(shape, blurred.device)))).real
     latent = blurred
     beta = 2 * weight
@@ -349,8 +342,8 @@ def estimate_kernel(
         spectrum = torch.fft.rfft2(blurred)
         soft = _windowed_gradients(blurred, window)
         for _ in range(ALTERNATIONS):
-            otf = _otf(torch.as_tensor(kernel, dtype=torch.float64, device=torch_device), shape)
-            latent = _latent(blurred, spectrum, otf, weight)
+            transfer = otf(torch.as_tensor(kernel, dtype=torch.float64, device=torch_device), shape)
+            latent = _latent(blurred, spectrum, transfer, weight)
             kernel = _kernel_step(latent, soft, window, kernel)
             weight = max(weight / PRIOR_DECAY, PRIOR_FLOOR)
         if progress is not None:

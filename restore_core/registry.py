@@ -13,6 +13,7 @@ from typing import Any
 
 import numpy as np
 
+from .device import DEVICE_CHOICES
 from .errors import RestoreError
 from .observation import Observation
 from .tasks import TASKS, check_task
@@ -79,6 +80,12 @@ class Param:
         if self.kind == "int" and fractional and not float(value).is_integer():
             raise RestoreError(f"{where} must be an integer, got {value!r}.")
         return int(value) if self.kind == "int" else float(value)
+
+
+#: The ``device`` parameter of the methods that compute in torch (hidden in the demo, ``--device`` in the CLIs).
+DEVICE_PARAM = Param(
+    "device", "auto", "choice", choices=DEVICE_CHOICES, help="where it computes (auto: CUDA if present)"
+)
 
 
 @dataclass(frozen=True)

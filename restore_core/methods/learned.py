@@ -10,17 +10,14 @@ from __future__ import annotations
 import numpy as np
 
 from ..convert import rgb_to_ycbcr, ycbcr_to_rgb
-from ..device import DEVICE_CHOICES, PRECISIONS
+from ..device import PRECISIONS
 from ..errors import RestoreError
 from ..imresize import imresize
 from ..nets.specs import MODELS
 from ..observation import Observation
 from ..pnp import dihedral
-from ..registry import Param, register
+from ..registry import DEVICE_PARAM, Param, register
 
-DEVICE_PARAM = Param(
-    "device", "auto", "choice", choices=DEVICE_CHOICES, help="where the network runs (auto: CUDA if present)"
-)
 PRECISION_PARAM = Param(
     "precision",
     "float32",

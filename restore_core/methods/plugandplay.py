@@ -12,12 +12,12 @@ import numpy as np
 
 from ..observation import Observation
 from ..pnp import DEFAULT_LAM, PNP_TASKS, Denoiser, Progress, hqs
-from ..registry import Param, register
+from ..registry import DEVICE_PARAM, Param, register
 from ..tasks import TASK_REGISTRY
 from ..tuned import tuned_setting
 from .deconvolution import auto_balance, wiener, wiener_noise_gain
 from .denoising import bm3d_denoise, noise_level, tv_denoise
-from .learned import COLOUR_PRIORS, DEVICE_PARAM, PRECISION_PARAM, TILE, shipped, unet_denoise
+from .learned import COLOUR_PRIORS, PRECISION_PARAM, TILE, shipped, unet_denoise
 
 TASKS = PNP_TASKS
 _DEFAULTS = {TASK_REGISTRY[name].label.lower(): TASK_REGISTRY[name].pnp for name in TASKS}

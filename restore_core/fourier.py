@@ -1,0 +1,27 @@
+"""Torch FFT building blocks of the frequency-domain solvers (CPU, or CUDA when present).
+
+Periodic (circular) convolution is a product of real FFTs; the kernel's transfer function is the
+FFT of the kernel zero-padded to the image size with its centre moved to the origin, as
+:func:`restore_core.operators.psf2otf` does in NumPy.
+"""
+
+from __future__ import annotations
+
+import torch
+
+
+def otf(kernel: torch.Tensor, shape: tuple[int, int]) -> torch.Tensor:
+    """Real FFT of a kernel zero-padded to ``shape`` and centred at the origin (as ``operators.psf2otf``)."""
+    padded = torch.zeros(shape, dtype=kernel.dtype, device=kernel.device)
+    padded[: kernel.shape[0], : kernel.shape[1]] = kernel
+    padded = torch.roll(padded, (-(kernel.shape[0] // 2), -(kernel.shape[1] // 2)), dims=(0, 1))
+    return torch.fft.rfft2(padded)
+
+
+def circular_convolve(image: torch.Tensor, transfer: torch.Tensor, adjoint: bool = False) -> torch.Tensor:
+    """``image`` (…, H, W) convolved circularly with the kernel whose :func:`otf` is ``transfer``.
+
+    ``adjoint=True`` applies the adjoint (correlation with the kernel).
+    """
+    spectrum = torch.fft.rfft2(image) * (transfer.conj() if adjoint else transfer)
+    return torch.fft.irfft2(spectrum, s=image.shape[-2:])

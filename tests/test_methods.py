@@ -13,7 +13,12 @@ import torch
 from skimage import data, restoration
 
 import restore_core as rc
-from restore_core.methods.deconvolution import RL_FLOOR, richardson_lucy_periodic, wiener_noise_gain
+from restore_core.methods.deconvolution import (
+    RL_FLOOR,
+    richardson_lucy_periodic,
+    tv_deconvolution,
+    wiener_noise_gain,
+)
 from restore_core.methods.denoising import bm3d_denoise
 from restore_core.registry import _REGISTRY, NON_FINITE_RESULT, Method
 
@@ -214,6 +219,19 @@ def test_richardson_lucy_is_the_exact_iteration_on_every_channel_and_device(devi
     assert np.abs(restored - expected).max() < 2e-4
     assert restored.min() >= 0  # the multiplicative update stays non-negative
     np.testing.assert_allclose(restored.sum(axis=(0, 1)), np.clip(observed, 0, None).sum(axis=(0, 1)), rtol=1e-4)
+
+
+@pytest.mark.parametrize("device", ["cpu", pytest.param("cuda", marks=pytest.mark.skipif(
+    not torch.cuda.is_available(), reason="no CUDA device"))])  # fmt: skip
+def test_tv_deconvolution_of_a_colour_image_is_that_of_each_channel(device):
+    clean = rc.to_float(data.astronaut())[100:164, 180:260]
+    kernel = rc.shake_kernel(9, seed=2)
+    observed = rc.degrade(clean, "deblur", kernel=kernel, sigma=5.0, seed=0).image
+    batched = tv_deconvolution(observed, kernel, 3e-3, 60, device=device)
+    planes = np.stack([tv_deconvolution(observed[..., c], kernel, 3e-3, 60, device="cpu") for c in range(3)], -1)
+    assert batched.shape == observed.shape
+    np.testing.assert_allclose(batched, planes, atol=1e-9)
+    assert rc.psnr(clean, batched) > rc.psnr(clean, observed) + 2
 
 
 def test_unknown_noise_level_is_estimated(gray):

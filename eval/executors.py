@@ -165,11 +165,12 @@ def _ray_runs(
                     outcome = failed(item, _ray_error_text(error))
                 yield item, outcome
         finally:
-            for reference in pending:  # Ctrl-C or an error in the driver: stop what still runs
-                ray.cancel(reference, force=True)
+            if not started:  # Ctrl-C or an error in the driver: stop what still runs (a shutdown below does it all)
+                for reference in pending:  # not force=True: killing a worker whose reply is in flight crashes Ray
+                    ray.cancel(reference)
     finally:
         if started:
-            ray.shutdown()
+            ray.shutdown()  # ends this job's workers, and with them its outstanding tasks
 
 
 def _ray_error_text(error: Exception) -> str:

@@ -30,7 +30,7 @@ from restore_core.dataroot import DATA_ROOT_ENV, add_data_root_argument
 from restore_core.device import DEVICE_CHOICES, PRECISIONS, describe_device
 
 from . import blind, examples, executors, protocols
-from .cli import prepare_folder, run_command
+from .cli import error_text, prepare_folder, run_command
 from .datasets import (
     BUILTIN_DATASET,
     BUILTIN_KERNELS,
@@ -438,11 +438,6 @@ def observe(plan: Plan, image: BenchImage, level: Level) -> tuple[np.ndarray, rc
     return clean, protocols.observe(plan.task, clean, level, seed=plan.seed + image.index, clip=plan.clip)
 
 
-def _error_text(error: Exception) -> str:
-    """``Type: message`` on one line."""
-    return " ".join(f"{type(error).__name__}: {error}".split())
-
-
 def run_cell(plan: Plan, cell: Cell) -> tuple[dict[str, Any], np.ndarray | None]:
     """Run one method on one image: its results row, and its output when the image gets example crops.
 
@@ -458,7 +453,7 @@ def run_cell(plan: Plan, cell: Cell) -> tuple[dict[str, Any], np.ndarray | None]
         seconds = time.perf_counter() - start
         psnr, ssim = rc.score(observation, clean, restored)
     except Exception as error:  # one failed run must not stop the others
-        return {**row, "error": _error_text(error)}, None
+        return {**row, "error": error_text(error)}, None
     kept = restored if cell.image.index < plan.examples else None
     return {**row, "psnr": psnr, "ssim": ssim, "seconds": seconds}, kept
 

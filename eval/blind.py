@@ -32,6 +32,7 @@ from scipy.signal import fftconvolve
 import restore_core as rc
 from restore_core.device import describe_device
 
+from .cli import error_text
 from .datasets import BUILTIN_DATASET, BenchImage, Dataset
 from .executors import execute
 from .protocols import SEEDING, Level
@@ -188,7 +189,7 @@ def solve(plan: BlindPlan, cell: Cell) -> tuple[dict[str, Any], np.ndarray | Non
         restored = deconvolve(observed, kernel, level.sigma, plan.deconvolver)
         ssd, psnr, ssim = aligned_scores(clean, restored, plan.kernel_size)
     except Exception as error:  # one failed problem must not stop the others
-        return {**row, "error": " ".join(f"{type(error).__name__}: {error}".split())}, None
+        return {**row, "error": error_text(error)}, None
     return {
         **row, "psnr": psnr, "ssim": ssim, "seconds": seconds, "error_ratio": ssd / true_ssd,
         "similarity": rc.kernel_similarity(kernel, level.kernel_array), "psnr_true": psnr_true,

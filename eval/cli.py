@@ -41,6 +41,11 @@ def prepare_folder(folder: Path, option: str = "--out") -> None:
         ) from error
 
 
+def error_text(error: Exception) -> str:
+    """``Type: message`` on one line (a failed run's entry in ``results.csv``)."""
+    return " ".join(f"{type(error).__name__}: {error}".split())
+
+
 def os_error_text(error: OSError) -> str:
     """``path: reason`` of a failed file operation (e.g. ``out/results.csv: No space left on device``)."""
     if error.filename is not None and error.strerror:

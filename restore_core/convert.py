@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import BinaryIO
 
 import numpy as np
+import torch
 from PIL import Image, UnidentifiedImageError
 
 from .errors import FirstFrameWarning, RestoreError
@@ -252,6 +253,20 @@ def _rgb_array(image: np.ndarray, name: str) -> np.ndarray:
     if array.ndim != 3 or array.shape[2] != 3:
         raise RestoreError(f"{name} must be an HxWx3 RGB array, got shape {array.shape}.")
     return array
+
+
+def to_planes(
+    image: np.ndarray, device: torch.device | str = "cpu", dtype: torch.dtype = torch.float64
+) -> torch.Tensor:
+    """An ``HxW`` or ``HxWxC`` array as the ``(H, W)`` or ``(C, H, W)`` tensor the torch operators act on."""
+    planes = image if image.ndim == 2 else np.moveaxis(image, -1, 0)
+    return torch.as_tensor(np.ascontiguousarray(planes), dtype=dtype, device=device)
+
+
+def from_planes(planes: torch.Tensor, ndim: int) -> np.ndarray:
+    """Inverse of :func:`to_planes`: an ``(H, W)`` (``ndim`` 2) or ``(C, H, W)`` tensor as an image array."""
+    array = planes.detach().cpu().numpy()
+    return array if ndim == 2 else np.moveaxis(array, 0, -1)
 
 
 def rgb_to_ycbcr(image: np.ndarray) -> np.ndarray:

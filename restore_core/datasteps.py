@@ -5,7 +5,9 @@ method (the ``prox_l2`` of DeepInverse's ``LinearPhysics``): conjugate gradients
 normal equations by default, closed forms where the operator allows them (circular blur:
 FFT; blur then decimation: the FFT formula of Zhao et al. 2016; masks and the identity: per
 pixel). Plug-and-play solvers and any other splitting scheme call them without knowing
-which operator they invert.
+which operator they invert. The steps compute in torch on the observation's device and precision;
+an observation given as an ``HxW``/``HxWxC`` array is solved in float64 on the CPU and the step
+then takes and returns arrays too.
 
 References
 ----------
@@ -19,35 +21,80 @@ References
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 import numpy as np
+import torch
+
+from .convert import from_planes, to_planes
 
 if TYPE_CHECKING:
-    from .operators import LinearOperator
+    from .operators import Blur, Decimate, ImageLike, LinearOperator
 
 #: Most conjugate-gradient iterations of one data step (it stops earlier at a relative residual of 1e-6).
 CG_ITERATIONS = 30
 
 
+def conjugate_gradient(
+    normal: Callable[[torch.Tensor], torch.Tensor],
+    rhs: torch.Tensor,
+    start: torch.Tensor,
+    iterations: int,
+    tol: float,
+) -> torch.Tensor:
+    """Conjugate gradients [2]_ for ``normal(x) = rhs`` with ``normal`` symmetric positive (semi-)definite.
+
+    Starts from ``start`` and stops after ``iterations`` or once the residual's norm is below
+    ``tol`` times the norm of ``rhs``.
+    """
+    x = start.clone()
+    residual = rhs - normal(x)
+    direction = residual.clone()
+    energy = float(residual.square().sum())
+    target = tol**2 * max(float(rhs.square().sum()), 1e-30)
+    for _ in range(iterations):
+        if energy <= target:
+            break
+        image = normal(direction)
+        curvature = float((direction * image).sum())
+        if curvature <= 0.0:  # a direction in the null space: nothing left to reduce
+            break
+        step = energy / curvature
+        x = x + step * direction
+        residual = residual - step * image
+        new_energy = float(residual.square().sum())
+        direction = residual + (new_energy / energy) * direction
+        energy = new_energy
+    return x
+
+
 class DataStep(ABC):
-    """``step(z, rho) = argmin_x ||y - A x||² + rho ||x - z||²`` for one operator and observation."""
+    """``step(z, rho) = argmin_x ||y - A x||² + rho ||x - z||²`` for one operator and observation.
+
+    Parameters
+    ----------
+    operator : LinearOperator
+        The forward model ``A``.
+    y : ndarray or Tensor
+        The observation: an ``HxW``/``HxWxC`` array (the step then works in float64 on the CPU and
+        takes and returns arrays) or an ``(..., h, w)`` tensor (the step keeps its device and dtype).
+    """
+
+    def __init__(self, operator: LinearOperator, y: ImageLike) -> None:
+        self.operator = operator
+        self.y = y if isinstance(y, torch.Tensor) else to_planes(np.asarray(y, dtype=np.float64))
+
+    def __call__(self, z: ImageLike, rho: float) -> ImageLike:
+        """The minimiser from the estimate ``z`` (the clean image's shape) with weight ``rho > 0``."""
+        if isinstance(z, torch.Tensor):
+            return self.solve(z, rho)
+        array = np.asarray(z, dtype=np.float64)
+        return from_planes(self.solve(to_planes(array, self.y.device, self.y.dtype), rho), array.ndim)
 
     @abstractmethod
-    def __call__(self, z: np.ndarray, rho: float) -> np.ndarray:
-        """The minimiser from the estimate ``z`` (the clean image's shape) with weight ``rho > 0``."""
-
-
-def channels(plane: np.ndarray, ndim: int) -> np.ndarray:
-    """A per-pixel HxW array broadcast against an image with ``ndim`` axes (adds the channel axis of colour)."""
-    return plane[..., None] if ndim == 3 else plane
-
-
-def block_mean(array: np.ndarray, scale: int) -> np.ndarray:
-    """Mean of the ``scale`` x ``scale`` tiles an ``(H, W, ...)`` array splits into (each ``H/s`` x ``W/s``)."""
-    height, width = array.shape[0] // scale, array.shape[1] // scale
-    tiles = array.reshape(scale, height, scale, width, *array.shape[2:])
-    return tiles.mean(axis=(0, 2))
+    def solve(self, z: torch.Tensor, rho: float) -> torch.Tensor:
+        """:meth:`__call__` on tensors."""
 
 
 class ConjugateGradientStep(DataStep):
@@ -65,42 +112,35 @@ class ConjugateGradientStep(DataStep):
     True
     """
 
-    def __init__(self, operator: LinearOperator, y: np.ndarray) -> None:
-        self.operator = operator
-        self.rhs = operator.adjoint(np.asarray(y, dtype=np.float64))
+    def __init__(self, operator: LinearOperator, y: ImageLike) -> None:
+        super().__init__(operator, y)
+        self.rhs = operator.apply_adjoint(self.y)
 
-    def __call__(self, z: np.ndarray, rho: float) -> np.ndarray:
-        def normal(x: np.ndarray) -> np.ndarray:
-            return self.operator.adjoint(self.operator.forward(x)) + rho * x
-
-        x = np.array(z, dtype=np.float64)
-        residual = self.rhs + rho * x - normal(x)
-        direction = residual.copy()
-        energy = float(np.vdot(residual, residual))
-        target = 1e-12 * max(float(np.vdot(self.rhs, self.rhs)), 1e-30)
-        for _ in range(CG_ITERATIONS):
-            if energy <= target:
-                break
-            image = normal(direction)
-            step = energy / float(np.vdot(direction, image))
-            x += step * direction
-            residual -= step * image
-            new_energy = float(np.vdot(residual, residual))
-            direction = residual + (new_energy / energy) * direction
-            energy = new_energy
-        return x
+    def solve(self, z: torch.Tensor, rho: float) -> torch.Tensor:
+        operator = self.operator
+        return conjugate_gradient(
+            lambda x: operator.apply_adjoint(operator.apply(x)) + rho * x, self.rhs + rho * z, z, CG_ITERATIONS, 1e-6
+        )
 
 
 class FourierBlurStep(DataStep):
     """Closed form for a circular blur: ``x = F⁻¹[(K̄ Y + rho Z) / (|K|² + rho)]``."""
 
-    def __init__(self, otf: np.ndarray, y: np.ndarray) -> None:
-        self.otf = channels(otf, y.ndim)
-        self.numerator = np.conj(self.otf) * np.fft.fft2(np.asarray(y, dtype=np.float64), axes=(0, 1))
+    def __init__(self, operator: Blur, y: ImageLike) -> None:
+        super().__init__(operator, y)
+        self.transfer = operator.transfer(self.y.shape[-2:], self.y)
+        self.numerator = self.transfer.conj() * torch.fft.rfft2(self.y)
 
-    def __call__(self, z: np.ndarray, rho: float) -> np.ndarray:
-        spectrum = (self.numerator + rho * np.fft.fft2(z, axes=(0, 1))) / (np.abs(self.otf) ** 2 + rho)
-        return np.real(np.fft.ifft2(spectrum, axes=(0, 1)))
+    def solve(self, z: torch.Tensor, rho: float) -> torch.Tensor:
+        spectrum = (self.numerator + rho * torch.fft.rfft2(z)) / (self.transfer.abs().square() + rho)
+        return torch.fft.irfft2(spectrum, s=z.shape[-2:])
+
+
+def block_mean(array: torch.Tensor, scale: int) -> torch.Tensor:
+    """Mean of the ``scale`` x ``scale`` tiles the last two axes split into (each ``H/s`` x ``W/s``)."""
+    height, width = array.shape[-2] // scale, array.shape[-1] // scale
+    tiles = array.reshape(*array.shape[:-2], scale, height, scale, width)
+    return tiles.mean(dim=(-4, -2))
 
 
 class FourierDecimateStep(DataStep):
@@ -110,30 +150,39 @@ class FourierDecimateStep(DataStep):
     ``s`` x ``s`` aliased copies of the spectrum.
     """
 
-    def __init__(self, otf: np.ndarray, scale: int, y: np.ndarray, shape: tuple[int, ...]) -> None:
-        self.scale = scale
-        self.otf = channels(otf, len(shape))
-        filled = np.zeros(shape)
-        filled[::scale, ::scale] = y
-        self.numerator = np.conj(self.otf) * np.fft.fft2(filled, axes=(0, 1))
-        self.power_mean = block_mean(np.abs(self.otf) ** 2, scale)
+    def __init__(self, operator: Decimate, y: ImageLike) -> None:
+        super().__init__(operator, y)
+        self.scale = operator.scale
+        shape = operator.input_shape[:2]
+        self.transfer = operator.blur.transfer(shape, self.y, onesided=False)
+        self.numerator = self.transfer.conj() * torch.fft.fft2(self._filled())
+        self.power_mean = block_mean(self.transfer.abs().square(), self.scale)
 
-    def __call__(self, z: np.ndarray, rho: float) -> np.ndarray:
-        scale = self.scale
-        total = self.numerator + rho * np.fft.fft2(z, axes=(0, 1))
-        blocks = block_mean(self.otf * total, scale) / (self.power_mean + rho)
-        correction = np.conj(self.otf) * np.tile(blocks, (scale, scale) + (1,) * (z.ndim - 2))
-        return np.real(np.fft.ifft2((total - correction) / rho, axes=(0, 1)))
+    def _filled(self) -> torch.Tensor:
+        height, width = self.operator.input_shape[:2]
+        filled = self.y.new_zeros((*self.y.shape[:-2], height, width))
+        filled[..., :: self.scale, :: self.scale] = self.y
+        return filled
+
+    def solve(self, z: torch.Tensor, rho: float) -> torch.Tensor:
+        total = self.numerator + rho * torch.fft.fft2(z)
+        blocks = block_mean(self.transfer * total, self.scale) / (self.power_mean + rho)
+        correction = self.transfer.conj() * blocks.repeat(*(1,) * (blocks.ndim - 2), self.scale, self.scale)
+        return torch.fft.ifft2((total - correction) / rho).real
 
 
 class PixelwiseStep(DataStep):
-    """Closed form for a diagonal operator ``A = diag(w)``, ``w`` in ``{0, 1}``: ``x = (w y + rho z) / (w + rho)``."""
+    """Closed form for a diagonal operator ``A = diag(w)``, ``w`` in ``{0, 1}``: ``x = (w y + rho z) / (w + rho)``.
 
-    def __init__(self, weight: np.ndarray | float, y: np.ndarray) -> None:
-        self.weight = weight
-        self.weighted = weight * np.asarray(y, dtype=np.float64)
+    ``w = A 1`` is read from the operator (a mask, or the identity).
+    """
 
-    def __call__(self, z: np.ndarray, rho: float) -> np.ndarray:
+    def __init__(self, operator: LinearOperator, y: ImageLike) -> None:
+        super().__init__(operator, y)
+        self.weight = operator.apply(torch.ones_like(self.y))
+        self.weighted = self.weight * self.y
+
+    def solve(self, z: torch.Tensor, rho: float) -> torch.Tensor:
         return (self.weighted + rho * z) / (self.weight + rho)
 
 
@@ -145,5 +194,5 @@ __all__ = [
     "FourierDecimateStep",
     "PixelwiseStep",
     "block_mean",
-    "channels",
+    "conjugate_gradient",
 ]

@@ -10,12 +10,18 @@ from __future__ import annotations
 import torch
 
 
-def otf(kernel: torch.Tensor, shape: tuple[int, int]) -> torch.Tensor:
-    """Real FFT of a kernel zero-padded to ``shape`` and centred at the origin (as ``operators.psf2otf``)."""
+def otf(kernel: torch.Tensor, shape: tuple[int, int], centred: bool = True, onesided: bool = True) -> torch.Tensor:
+    """Real FFT of a kernel zero-padded to ``shape`` and centred at the origin (as ``operators.psf2otf``).
+
+    ``centred=False`` leaves the kernel's first tap at the origin: the circular convolution with it,
+    cropped by ``kernel.shape - 1`` at the start, is the 'valid' convolution. ``onesided=False``
+    returns the full ``shape`` spectrum (``fft2``) instead of the half of ``rfft2``.
+    """
     padded = torch.zeros(shape, dtype=kernel.dtype, device=kernel.device)
     padded[: kernel.shape[0], : kernel.shape[1]] = kernel
-    padded = torch.roll(padded, (-(kernel.shape[0] // 2), -(kernel.shape[1] // 2)), dims=(0, 1))
-    return torch.fft.rfft2(padded)
+    if centred:
+        padded = torch.roll(padded, (-(kernel.shape[0] // 2), -(kernel.shape[1] // 2)), dims=(0, 1))
+    return torch.fft.rfft2(padded) if onesided else torch.fft.fft2(padded)
 
 
 def circular_convolve(image: torch.Tensor, transfer: torch.Tensor, adjoint: bool = False) -> torch.Tensor:
@@ -23,5 +29,5 @@ def circular_convolve(image: torch.Tensor, transfer: torch.Tensor, adjoint: bool
 
     ``adjoint=True`` applies the adjoint (correlation with the kernel).
     """
-    spectrum = torch.fft.rfft2(image) * (transfer.conj() if adjoint else transfer)
+    spectrum = torch.fft.rfft2(image).mul_(transfer.conj() if adjoint else transfer)
     return torch.fft.irfft2(spectrum, s=image.shape[-2:])

@@ -14,27 +14,40 @@ Boundary modes of the blur:
 ``'valid'``
     only the pixels whose kernel footprint lies inside the image are observed;
     the output is smaller by ``kernel.shape - 1``: the physically exact model of a crop.
+
+The maths is torch: every operator acts on tensors shaped ``(..., H, W)`` (any leading batch and
+channel axes), on the CPU or CUDA, in float32 or float64, differentiably (blurs are products of
+real FFTs, so their cost does not grow with the kernel). ``forward``/``adjoint`` also take the
+library's ``HxW``/``HxWxC`` NumPy images, as a thin layer: computed in float64 on the CPU and
+returned as float64 arrays. Each operator also gives ``||A||²`` by power iteration
+(:meth:`LinearOperator.compute_norm`), the least-squares pseudo-inverse ``A†`` by conjugate
+gradients (:meth:`LinearOperator.pinv`) and its data step (:mod:`restore_core.datasteps`).
 """
 
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from functools import cached_property
+from collections.abc import Callable
 
 import numpy as np
-from scipy.signal import fftconvolve
+import torch
+import torch.nn.functional as F
 
-from .convert import MAX_SIDE
+from .convert import MAX_SIDE, from_planes, to_planes
 from .datasteps import (
     ConjugateGradientStep,
     DataStep,
     FourierBlurStep,
     FourierDecimateStep,
     PixelwiseStep,
-    channels,
+    conjugate_gradient,
 )
 from .errors import RestoreError
+from .fourier import circular_convolve, otf
 from .kernels import validate_kernel
+
+#: An image as the operators take it: an ``HxW``/``HxWxC`` array or an ``(..., H, W)`` tensor.
+ImageLike = np.ndarray | torch.Tensor
 
 BOUNDARIES = ("circular", "reflect", "valid")
 
@@ -89,42 +102,121 @@ def symmetric_pad_indices(length: int, before: int, after: int) -> np.ndarray:
     return np.where(index < length, index, period - 1 - index)
 
 
-def pad_symmetric(image: np.ndarray, pad_y: tuple[int, int], pad_x: tuple[int, int]) -> np.ndarray:
-    """Mirror-pad the two spatial axes (works for pads larger than the image)."""
-    rows = symmetric_pad_indices(image.shape[0], *pad_y)
-    cols = symmetric_pad_indices(image.shape[1], *pad_x)
-    return image[rows][:, cols]
+def _pad_index(length: int, pad: tuple[int, int], device: torch.device) -> torch.Tensor:
+    return torch.as_tensor(symmetric_pad_indices(length, *pad), device=device)
+
+
+def pad_symmetric(image: torch.Tensor, pad_y: tuple[int, int], pad_x: tuple[int, int]) -> torch.Tensor:
+    """Mirror-pad the last two axes of a tensor (works for pads larger than the image)."""
+    rows = _pad_index(image.shape[-2], pad_y, image.device)
+    cols = _pad_index(image.shape[-1], pad_x, image.device)
+    return image.index_select(-2, rows).index_select(-1, cols)
 
 
 def pad_symmetric_adjoint(
-    padded: np.ndarray, shape: tuple[int, int], pad_y: tuple[int, int], pad_x: tuple[int, int]
-) -> np.ndarray:
-    """Adjoint of :func:`pad_symmetric`: fold the padded samples back onto their sources."""
-    rows = symmetric_pad_indices(shape[0], *pad_y)
-    cols = symmetric_pad_indices(shape[1], *pad_x)
-    folded_rows = np.zeros((shape[0],) + padded.shape[1:], dtype=padded.dtype)
-    np.add.at(folded_rows, rows, padded)
-    folded = np.zeros((shape[0], shape[1]) + padded.shape[2:], dtype=padded.dtype)
-    np.add.at(folded, (slice(None), cols), folded_rows)
-    return folded
+    padded: torch.Tensor, shape: tuple[int, int], pad_y: tuple[int, int], pad_x: tuple[int, int]
+) -> torch.Tensor:
+    """Adjoint of :func:`pad_symmetric`: fold the padded samples back onto their sources (``shape`` = H, W)."""
+    rows = _pad_index(shape[0], pad_y, padded.device)
+    cols = _pad_index(shape[1], pad_x, padded.device)
+    folded = padded.new_zeros((*padded.shape[:-2], shape[0], padded.shape[-1])).index_add(-2, rows, padded)
+    return folded.new_zeros((*padded.shape[:-2], shape[0], shape[1])).index_add(-1, cols, folded)
+
+
+def _on_planes(function: Callable[[torch.Tensor], torch.Tensor], image: ImageLike) -> ImageLike:
+    """``function`` of a tensor applied to a tensor, or to an array through float64 planes on the CPU."""
+    if isinstance(image, torch.Tensor):
+        return function(image)
+    array = np.asarray(image, dtype=np.float64)
+    return from_planes(function(to_planes(array)), array.ndim)
 
 
 class LinearOperator(ABC):
-    """A linear map between image spaces with its adjoint (``<A x, y> = <x, A^T y>``)."""
+    """A linear map between image spaces with its adjoint (``<A x, y> = <x, A^T y>``).
+
+    Subclasses implement :meth:`apply` and :meth:`apply_adjoint` on ``(..., H, W)`` tensors;
+    :meth:`forward` and :meth:`adjoint` take tensors or ``HxW``/``HxWxC`` arrays.
+    """
 
     @abstractmethod
-    def forward(self, x: np.ndarray) -> np.ndarray:
-        """Apply ``A``."""
+    def apply(self, x: torch.Tensor) -> torch.Tensor:
+        """``A x`` for a ``(..., H, W)`` tensor."""
 
     @abstractmethod
-    def adjoint(self, y: np.ndarray) -> np.ndarray:
-        """Apply ``A^T``."""
+    def apply_adjoint(self, y: torch.Tensor) -> torch.Tensor:
+        """``A^T y`` for a ``(..., h, w)`` tensor."""
 
     @abstractmethod
     def output_shape(self, input_shape: tuple[int, ...]) -> tuple[int, ...]:
-        """Shape of ``A x`` for ``x`` of ``input_shape``."""
+        """Shape of ``A x`` for an array ``x`` of ``input_shape`` (``HxW`` or ``HxWxC``)."""
 
-    def data_step(self, y: np.ndarray) -> DataStep:
+    def forward(self, x: ImageLike) -> ImageLike:
+        """Apply ``A`` to a tensor, or to an array (float64 result)."""
+        return _on_planes(self.apply, x)
+
+    def adjoint(self, y: ImageLike) -> ImageLike:
+        """Apply ``A^T`` to a tensor, or to an array (float64 result)."""
+        return _on_planes(self.apply_adjoint, y)
+
+    def compute_norm(
+        self,
+        shape: tuple[int, int],
+        iterations: int = 1000,
+        tol: float = 1e-6,
+        device: torch.device | str = "cpu",
+        seed: int = 0,
+    ) -> float:
+        """``||A||²``: the largest eigenvalue of ``AᵀA`` on ``shape`` (H, W) images, by power iteration.
+
+        Parameters
+        ----------
+        shape : tuple of int
+            Input image size (H, W).
+        iterations : int
+            Most power iterations.
+        tol : float
+            The iteration stops once ``||AᵀA x - λ x|| <= tol λ`` for the unit iterate ``x`` and its
+            Rayleigh quotient ``λ`` (whose error is then of the order of ``tol²``).
+        device : torch.device or str
+            Where the iteration runs (float64).
+        seed : int
+            Seed of the random start.
+
+        Returns
+        -------
+        float
+            The squared spectral norm (1 for a normalised circular blur, a mask or the identity).
+        """
+        generator = torch.Generator(device=device).manual_seed(seed)
+        x = torch.randn(tuple(shape), generator=generator, dtype=torch.float64, device=device)
+        x = x / torch.linalg.vector_norm(x)
+        estimate = 0.0
+        for _ in range(iterations):
+            image = self.apply_adjoint(self.apply(x))
+            estimate = float((x * image).sum())
+            length = torch.linalg.vector_norm(image)
+            if float(torch.linalg.vector_norm(image - estimate * x)) <= tol * estimate or float(length) == 0.0:
+                break
+            x = image / length
+        return estimate
+
+    def pinv(self, y: ImageLike, iterations: int = 200, tol: float = 1e-10) -> ImageLike:
+        """Least-squares pseudo-inverse ``A† y``: the minimum-norm minimiser of ``||A x - y||²``.
+
+        Conjugate gradients on ``AᵀA x = Aᵀy`` from zero (which keep the iterate in the range of
+        ``Aᵀ``, hence the minimum norm), stopping at a relative residual of ``tol`` or after
+        ``iterations``. Tensors or arrays, as :meth:`forward`.
+        """
+
+        def solve(observed: torch.Tensor) -> torch.Tensor:
+            rhs = self.apply_adjoint(observed)
+            return conjugate_gradient(
+                lambda x: self.apply_adjoint(self.apply(x)), rhs, torch.zeros_like(rhs), iterations, tol
+            )
+
+        return _on_planes(solve, y)
+
+    def data_step(self, y: ImageLike) -> DataStep:
         """The data step of this operator for the observation ``y``.
 
         Returns
@@ -145,6 +237,16 @@ class Blur(LinearOperator):
         2-D blur kernel (normalised here).
     boundary : {'circular', 'reflect', 'valid'}
         Boundary model.
+
+    Examples
+    --------
+    >>> import numpy as np, torch
+    >>> from restore_core.operators import Blur
+    >>> blur = Blur(np.ones((3, 5)), "valid")
+    >>> blur.forward(np.zeros((32, 40, 3))).shape  # an image array
+    (30, 36, 3)
+    >>> blur.forward(torch.zeros(8, 3, 32, 40, dtype=torch.float32)).shape  # a batch of tensors
+    torch.Size([8, 3, 30, 36])
     """
 
     def __init__(self, kernel: np.ndarray, boundary: str = "circular") -> None:
@@ -155,10 +257,22 @@ class Blur(LinearOperator):
         height, width = self.kernel.shape
         self._pad_y = (height - 1 - height // 2, height // 2)
         self._pad_x = (width - 1 - width // 2, width // 2)
+        self._transfers: dict[tuple, torch.Tensor] = {}
 
-    def otf(self, shape: tuple[int, ...]) -> np.ndarray:
-        """Transfer function on a ``shape[:2]`` grid (circular model)."""
-        return psf2otf(self.kernel, shape[:2])
+    def transfer(
+        self, shape: tuple[int, int], like: torch.Tensor, centred: bool = True, onesided: bool = True
+    ) -> torch.Tensor:
+        """The kernel's transfer function on a ``shape`` grid, on the device and precision of ``like``.
+
+        See :func:`restore_core.fourier.otf`; cached per grid, device and dtype.
+        """
+        key = (tuple(shape), centred, onesided, like.device, like.dtype)
+        if key not in self._transfers:
+            if len(self._transfers) >= 8:
+                self._transfers.clear()
+            kernel = torch.as_tensor(self.kernel, dtype=like.dtype, device=like.device)
+            self._transfers[key] = otf(kernel, key[0], centred, onesided)
+        return self._transfers[key]
 
     def output_shape(self, input_shape: tuple[int, ...]) -> tuple[int, ...]:
         if self.boundary != "valid":
@@ -166,38 +280,36 @@ class Blur(LinearOperator):
         height, width = self.kernel.shape
         return (input_shape[0] - height + 1, input_shape[1] - width + 1) + tuple(input_shape[2:])
 
-    def _circular(self, image: np.ndarray, conjugate: bool) -> np.ndarray:
-        otf = self.otf(image.shape)
-        otf = np.conj(otf) if conjugate else otf
-        return per_channel(lambda plane: np.real(np.fft.ifft2(np.fft.fft2(plane) * otf)), image)
+    def _valid(self, x: torch.Tensor) -> torch.Tensor:
+        height, width = self.kernel.shape
+        full = circular_convolve(x, self.transfer(x.shape[-2:], x, centred=False))
+        return full[..., height - 1 :, width - 1 :]
 
-    def _valid(self, image: np.ndarray) -> np.ndarray:
-        return per_channel(lambda plane: fftconvolve(plane, self.kernel, mode="valid"), image)
+    def _valid_adjoint(self, y: torch.Tensor) -> torch.Tensor:
+        height, width = self.kernel.shape
+        embedded = F.pad(y, (width - 1, 0, height - 1, 0))
+        return circular_convolve(embedded, self.transfer(embedded.shape[-2:], y, centred=False), adjoint=True)
 
-    def _valid_adjoint(self, image: np.ndarray) -> np.ndarray:
-        flipped = self.kernel[::-1, ::-1]
-        return per_channel(lambda plane: fftconvolve(plane, flipped, mode="full"), image)
-
-    def forward(self, x: np.ndarray) -> np.ndarray:
+    def apply(self, x: torch.Tensor) -> torch.Tensor:
         if self.boundary == "circular":
-            return self._circular(x, conjugate=False)
+            return circular_convolve(x, self.transfer(x.shape[-2:], x))
         if self.boundary == "reflect":
             x = pad_symmetric(x, self._pad_y, self._pad_x)
         return self._valid(x)
 
-    def data_step(self, y: np.ndarray) -> DataStep:
-        """FFT closed form for the circular model, conjugate gradients for the others."""
+    def apply_adjoint(self, y: torch.Tensor) -> torch.Tensor:
         if self.boundary == "circular":
-            return FourierBlurStep(self.otf(y.shape), y)
-        return super().data_step(y)
-
-    def adjoint(self, y: np.ndarray) -> np.ndarray:
-        if self.boundary == "circular":
-            return self._circular(y, conjugate=True)
+            return circular_convolve(y, self.transfer(y.shape[-2:], y), adjoint=True)
         full = self._valid_adjoint(y)
         if self.boundary == "valid":
             return full
-        return pad_symmetric_adjoint(full, y.shape[:2], self._pad_y, self._pad_x)
+        return pad_symmetric_adjoint(full, y.shape[-2:], self._pad_y, self._pad_x)
+
+    def data_step(self, y: ImageLike) -> DataStep:
+        """FFT closed form for the circular model, conjugate gradients for the others."""
+        if self.boundary == "circular":
+            return FourierBlurStep(self, y)
+        return super().data_step(y)
 
 
 class Decimate(LinearOperator):
@@ -226,24 +338,27 @@ class Decimate(LinearOperator):
         blurred = self.blur.output_shape(input_shape)
         return (-(-blurred[0] // self.scale), -(-blurred[1] // self.scale)) + tuple(blurred[2:])
 
-    def forward(self, x: np.ndarray) -> np.ndarray:
-        return self.blur.forward(x)[:: self.scale, :: self.scale]
+    def apply(self, x: torch.Tensor) -> torch.Tensor:
+        return self.blur.apply(x)[..., :: self.scale, :: self.scale]
 
-    def adjoint(self, y: np.ndarray) -> np.ndarray:
-        upsampled = np.zeros(self.blur.output_shape(self.input_shape), dtype=np.float64)
-        upsampled[:: self.scale, :: self.scale] = y
-        return self.blur.adjoint(upsampled)
+    def apply_adjoint(self, y: torch.Tensor) -> torch.Tensor:
+        height, width = self.blur.output_shape(self.input_shape)[:2]
+        upsampled = y.new_zeros((*y.shape[:-2], height, width))
+        upsampled[..., :: self.scale, :: self.scale] = y
+        return self.blur.apply_adjoint(upsampled)
 
-    def data_step(self, y: np.ndarray) -> DataStep:
+    def data_step(self, y: ImageLike) -> DataStep:
         """The closed form of Zhao et al. (2016) for a circular blur and sides divisible by the scale, else CG."""
         height, width = self.input_shape[:2]
         if self.blur.boundary == "circular" and height % self.scale == 0 and width % self.scale == 0:
-            return FourierDecimateStep(self.blur.otf(self.input_shape), self.scale, y, self.input_shape)
+            return FourierDecimateStep(self, y)
         return super().data_step(y)
 
 
 class BicubicDownsample(LinearOperator):
     """MATLAB-compatible antialiased bicubic downscaling by ``1 / scale`` as a matrix on each axis.
+
+    ``y = R x Cᵀ`` with ``R`` and ``C`` the resize matrices of :func:`restore_core.imresize.resize_matrix`.
 
     Parameters
     ----------
@@ -254,30 +369,35 @@ class BicubicDownsample(LinearOperator):
     """
 
     def __init__(self, scale: int, input_shape: tuple[int, ...]) -> None:
+        from .imresize import resize_matrix
+
         self.scale = int(scale)
         self.input_shape = tuple(input_shape)
+        self._matrices = tuple(resize_matrix(length, 1.0 / self.scale).toarray() for length in self.input_shape[:2])
 
     def output_shape(self, input_shape: tuple[int, ...]) -> tuple[int, ...]:
         return (-(-input_shape[0] // self.scale), -(-input_shape[1] // self.scale)) + tuple(input_shape[2:])
 
-    @cached_property
-    def _matrices(self) -> tuple:
-        from .imresize import resize_matrix
+    def _on(self, like: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        return tuple(torch.as_tensor(matrix, dtype=like.dtype, device=like.device) for matrix in self._matrices)
 
-        return tuple(resize_matrix(length, 1.0 / self.scale) for length in self.input_shape[:2])
+    def apply(self, x: torch.Tensor) -> torch.Tensor:
+        rows, cols = self._on(x)
+        return rows @ x @ cols.T
 
-    def forward(self, x: np.ndarray) -> np.ndarray:
-        from .imresize import imresize
-
-        return imresize(x, 1.0 / self.scale).astype(np.float64)
-
-    def adjoint(self, y: np.ndarray) -> np.ndarray:
-        rows, cols = self._matrices
-        return per_channel(lambda plane: rows.T @ (cols.T @ plane.T).T, y)
+    def apply_adjoint(self, y: torch.Tensor) -> torch.Tensor:
+        rows, cols = self._on(y)
+        return rows.T @ y @ cols
 
 
 class Mask(LinearOperator):
-    """Pixel selection: ``y = m * x`` with ``m`` True where a pixel is observed (self-adjoint)."""
+    """Pixel selection: ``y = m * x`` with ``m`` True where a pixel is observed (self-adjoint).
+
+    Parameters
+    ----------
+    mask : ndarray
+        HxW, True where a pixel is observed (shared by the channels).
+    """
 
     def __init__(self, mask: np.ndarray) -> None:
         self.mask = mask.astype(bool)
@@ -285,18 +405,19 @@ class Mask(LinearOperator):
     def output_shape(self, input_shape: tuple[int, ...]) -> tuple[int, ...]:
         return tuple(input_shape)
 
-    def _apply(self, image: np.ndarray) -> np.ndarray:
-        return image * channels(self.mask, image.ndim)
+    def weight(self, like: torch.Tensor) -> torch.Tensor:
+        """The mask as 0/1 values on the device and precision of ``like`` (HxW, broadcast over leading axes)."""
+        return torch.as_tensor(self.mask, dtype=like.dtype, device=like.device)
 
-    def forward(self, x: np.ndarray) -> np.ndarray:
-        return self._apply(x)
+    def apply(self, x: torch.Tensor) -> torch.Tensor:
+        return x * self.weight(x)
 
-    def adjoint(self, y: np.ndarray) -> np.ndarray:
-        return self._apply(y)
+    def apply_adjoint(self, y: torch.Tensor) -> torch.Tensor:
+        return self.apply(y)
 
-    def data_step(self, y: np.ndarray) -> DataStep:
+    def data_step(self, y: ImageLike) -> DataStep:
         """Per pixel: the observed value blended with the estimate, the estimate where nothing is observed."""
-        return PixelwiseStep(channels(self.mask.astype(np.float64), y.ndim), y)
+        return PixelwiseStep(self, y)
 
 
 class Identity(LinearOperator):
@@ -305,12 +426,12 @@ class Identity(LinearOperator):
     def output_shape(self, input_shape: tuple[int, ...]) -> tuple[int, ...]:
         return tuple(input_shape)
 
-    def forward(self, x: np.ndarray) -> np.ndarray:
+    def apply(self, x: torch.Tensor) -> torch.Tensor:
         return x
 
-    def adjoint(self, y: np.ndarray) -> np.ndarray:
+    def apply_adjoint(self, y: torch.Tensor) -> torch.Tensor:
         return y
 
-    def data_step(self, y: np.ndarray) -> DataStep:
+    def data_step(self, y: ImageLike) -> DataStep:
         """Per pixel: ``(y + rho z) / (1 + rho)``."""
-        return PixelwiseStep(1.0, y)
+        return PixelwiseStep(self, y)

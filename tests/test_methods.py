@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import itertools
 import subprocess
 import sys
 from pathlib import Path
@@ -15,11 +16,16 @@ from skimage import data, restoration
 import restore_core as rc
 from restore_core.methods.deconvolution import (
     RL_FLOOR,
-    richardson_lucy_periodic,
+    RL_MIN_SUPPORT,
+    richardson_lucy_deconvolution,
+    tv_curvature,
     tv_deconvolution,
+    unsupervised_wiener_deconvolution,
+    wiener_deconvolution,
     wiener_noise_gain,
 )
 from restore_core.methods.denoising import bm3d_denoise
+from restore_core.operators import Blur
 from restore_core.registry import _REGISTRY, NON_FINITE_RESULT, Method
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -213,12 +219,93 @@ def test_richardson_lucy_is_the_exact_iteration_on_every_channel_and_device(devi
     clean = rc.to_float(data.astronaut())[100:164, 180:260]
     kernel = rc.shake_kernel(9, seed=2)  # asymmetric: a flipped kernel would not pass
     observed = rc.degrade(clean, "deblur", kernel=kernel, sigma=2.0, seed=0).image
-    restored = richardson_lucy_periodic(observed, kernel, 12, device=device)
+    restored = richardson_lucy_deconvolution(observed, kernel, 12, device=device, accelerate=False)
     expected = np.stack([_richardson_lucy_reference(observed[..., c], kernel, 12) for c in range(3)], axis=-1)
     assert restored.shape == observed.shape and restored.dtype == np.float32
     assert np.abs(restored - expected).max() < 2e-4
     assert restored.min() >= 0  # the multiplicative update stays non-negative
     np.testing.assert_allclose(restored.sum(axis=(0, 1)), np.clip(observed, 0, None).sum(axis=(0, 1)), rtol=1e-4)
+
+
+def _blur_matrix(kernel: np.ndarray, shape: tuple[int, int], boundary: str) -> np.ndarray:
+    """The blur as a dense matrix built with SciPy (independently of ``restore_core.operators``)."""
+    from scipy.ndimage import convolve
+    from scipy.signal import convolve2d
+
+    columns = []
+    for index in range(shape[0] * shape[1]):
+        basis = np.zeros(shape)
+        basis.flat[index] = 1.0
+        if boundary == "valid":
+            blurred = convolve2d(basis, kernel, mode="valid")
+        else:
+            blurred = convolve(basis, kernel, mode="reflect")
+        columns.append(blurred.ravel())
+    return np.stack(columns, axis=1)
+
+
+@pytest.mark.parametrize("boundary", ["reflect", "valid"])
+def test_richardson_lucy_is_exact_at_the_borders_of_reflect_and_valid_blurs(boundary):
+    """``x ← x · Aᵀ(y / Ax) / Aᵀ1`` with ``A`` the boundary's true blur matrix, and a likelihood that never drops."""
+    kernel = rc.shake_kernel(5, seed=3)
+    clean = rc.to_float(data.camera())[200:222, 220:239].astype(np.float64)
+    matrix = _blur_matrix(kernel, clean.shape, boundary)
+    observed = np.clip(matrix @ clean.ravel() + np.random.default_rng(0).normal(0, 0.01, matrix.shape[0]), 0, None)
+    observed_image = observed.reshape(Blur(kernel, boundary).output_shape(clean.shape))
+    normaliser = matrix.T @ np.ones_like(observed)
+    updated = normaliser > RL_MIN_SUPPORT  # the outer band of a 'valid' crop keeps the nearest observed value
+    assert updated.all() == (boundary == "reflect")
+    nearest = np.pad(observed_image, 2, mode="edge") if boundary == "valid" else observed_image
+    estimate = np.where(updated, observed.mean(), nearest.ravel())
+    divergences = []
+    for num_iter in range(1, 16):
+        ratio = matrix.T @ (observed / np.maximum(matrix @ estimate, RL_FLOOR))
+        estimate = estimate * np.where(updated, ratio / np.where(updated, normaliser, 1.0), 1.0)
+        restored = richardson_lucy_deconvolution(observed_image, kernel, num_iter, boundary, "cpu", accelerate=False)
+        assert restored.shape == clean.shape
+        assert np.abs(restored.ravel() - estimate).max() < 3e-4 * estimate.max()  # float32 against float64
+        blurred = matrix @ restored.ravel().astype(np.float64)
+        divergences.append(np.sum(blurred - observed * np.log(np.maximum(blurred, 1e-12))))
+    assert all(later <= earlier + 1e-6 for earlier, later in itertools.pairwise(divergences))
+
+
+def test_tv_curvature_is_minus_the_gradient_of_the_smoothed_total_variation():
+    image = torch.rand(2, 17, 23, generator=torch.Generator().manual_seed(5), dtype=torch.float64)
+    image.requires_grad_(True)
+    dx = torch.diff(image, dim=-1, append=image[..., -1:])
+    dy = torch.diff(image, dim=-2, append=image[..., -1:, :])
+    torch.sqrt(dx.square() + dy.square() + 0.05**2).sum().backward()
+    assert torch.allclose(tv_curvature(image.detach(), 0.05), -image.grad, atol=1e-12)
+
+
+def test_accelerated_richardson_lucy_reaches_the_likelihood_of_three_times_the_iterations(gray):
+    kernel = rc.motion_kernel(9, 30)
+    observed = np.clip(rc.degrade(gray, "deblur", kernel=kernel, sigma=1.0, seed=0).image, 0, None)
+    blur = Blur(kernel)
+
+    def divergence(estimate: np.ndarray) -> float:  # Poisson negative log-likelihood, up to a constant
+        blurred = np.maximum(blur.forward(estimate.astype(np.float64)), 1e-12)
+        return float(np.sum(blurred - observed * np.log(blurred)))
+
+    accelerated = richardson_lucy_deconvolution(observed, kernel, 20, device="cpu")
+    plain = richardson_lucy_deconvolution(observed, kernel, 60, device="cpu", accelerate=False)
+    assert divergence(accelerated) <= divergence(plain)
+    assert accelerated.min() >= 0
+
+
+def test_rl_tv_regularises_richardson_lucy(gray):
+    """At the same iteration count, the TV term gives a result with less total variation and closer to the truth."""
+    kernel = rc.motion_kernel(9, 30)
+    observed = rc.degrade(gray, "deblur", kernel=kernel, sigma=7.65, seed=0).image
+    plain = richardson_lucy_deconvolution(observed, kernel, 40, device="cpu")
+    regularised = richardson_lucy_deconvolution(observed, kernel, 40, device="cpu", tv_weight=0.01)
+
+    def total_variation(image: np.ndarray) -> float:
+        return float(np.abs(np.diff(image, axis=0)).sum() + np.abs(np.diff(image, axis=1)).sum())
+
+    assert total_variation(regularised) < 0.8 * total_variation(plain)
+    assert rc.psnr(gray, np.clip(regularised, 0, 1)) > rc.psnr(gray, np.clip(plain, 0, 1)) + 1.0
+    assert regularised.min() >= 0
 
 
 @pytest.mark.parametrize("device", ["cpu", pytest.param("cuda", marks=pytest.mark.skipif(
@@ -244,6 +331,35 @@ def test_unknown_noise_level_is_estimated(gray):
 def test_denoisers_accept_a_noise_free_observation(gray, name):
     obs = rc.degrade(gray, "denoise", sigma=0)
     assert rc.psnr(gray, rc.restore(obs, name)) > 30
+
+
+@pytest.mark.parametrize("device", ["cpu", pytest.param("cuda", marks=pytest.mark.skipif(
+    not torch.cuda.is_available(), reason="no CUDA device"))])  # fmt: skip
+@pytest.mark.parametrize("shape", [(40, 50, 3), (41, 37)])
+def test_wiener_equals_scikit_image_on_every_channel(device, shape):
+    kernel = rc.shake_kernel(9, seed=2)
+    observed = np.random.default_rng(6).random(shape)
+    restored = wiener_deconvolution(observed, kernel, 0.01, device=device)
+    planes = np.atleast_3d(observed)
+    expected = np.stack([restoration.wiener(planes[..., c], kernel, 0.01, clip=False) for c in range(planes.shape[2])],
+                        axis=-1).reshape(shape)  # fmt: skip
+    assert restored.shape == shape
+    np.testing.assert_allclose(restored, expected, atol=1e-9)
+
+
+@pytest.mark.parametrize("device", ["cpu", pytest.param("cuda", marks=pytest.mark.skipif(
+    not torch.cuda.is_available(), reason="no CUDA device"))])  # fmt: skip
+def test_unsupervised_wiener_samples_as_scikit_image_does(device):
+    """The same Gibbs sampler with other random draws: the same quality, reproducible for a seed."""
+    clean = rc.to_float(data.camera())[100:196, 150:246]
+    kernel = rc.motion_kernel(9, 30)
+    observed = rc.degrade(clean, "deblur", kernel=kernel, sigma=2.55, seed=0).image
+    ours = unsupervised_wiener_deconvolution(observed, kernel, seed=0, device=device)
+    theirs, _ = restoration.unsupervised_wiener(observed, kernel, clip=False, rng=np.random.default_rng(0))
+    assert rc.psnr(clean, np.clip(ours, 0, 1)) == pytest.approx(rc.psnr(clean, np.clip(theirs, 0, 1)), abs=0.15)
+    assert rc.psnr(clean, np.clip(ours, 0, 1)) > rc.psnr(clean, observed) + 3
+    np.testing.assert_array_equal(ours, unsupervised_wiener_deconvolution(observed, kernel, seed=0, device=device))
+    assert not np.array_equal(ours, unsupervised_wiener_deconvolution(observed, kernel, seed=1, device=device))
 
 
 def test_wiener_noise_gain_predicts_the_noise_the_filter_leaves():

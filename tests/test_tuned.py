@@ -26,7 +26,7 @@ def scratch_file(tmp_path, monkeypatch):
 def test_the_automatic_rules_are_the_data_files():
     rule = tuned.tuned_rule("auto_rl_iterations")  # tools.tune_classical reads its clip range from here too
     assert auto_rl_iterations(7.65) == rule(7.65) == round(rule.a * 3**rule.b)
-    assert auto_rl_iterations(1e-3) == rule.clip[1] and auto_rl_iterations(255) == rule.clip[0] and rule.integer
+    assert auto_rl_iterations(1e-3) == rule.clip[1] and auto_rl_iterations(1e6) == rule.clip[0] and rule.integer
     assert auto_balance(2.55) == tuned.tuned_rule("auto_balance").a
 
 

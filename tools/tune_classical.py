@@ -1,6 +1,6 @@
 """Fit the automatic-strength rules of the classical methods on training images.
 
-Five rules of :mod:`restore_core` turn a noise level into a method strength when
+Six rules of :mod:`restore_core` turn a noise level into a method strength when
 the user leaves it automatic:
 
 ==========================  ============================  =======================================================
@@ -8,6 +8,7 @@ rule                        method (task)                 form
 ==========================  ============================  =======================================================
 ``auto_balance``            ``wiener`` (deblur)           ``a * (sigma / 2.55) ** b``
 ``auto_rl_iterations``      ``richardson_lucy`` (deblur)  ``round(a * (sigma / 2.55) ** b)``, clipped (data file)
+``auto_rl_tv_weight``       ``richardson_lucy`` (deblur)  ``a * (sigma / 2.55) ** b``, clipped (data file)
 ``auto_tv_weight``          ``tv_deconv`` (deblur)        ``a * (sigma / 2.55) ** b``
 ``auto_tv_denoise_weight``  ``tv`` (denoise)              ``a * sigma ** b``
 ``DEBLOCK_FACTOR``         ``bm3d_deblock`` (jpeg)       BM3D sigma = ``factor * quantization_noise_sigma(q)``
@@ -49,7 +50,10 @@ Search
     method's allowed range), then bisection in log space (ratios 2**(1/2),
     2**(1/4)), then the vertex of a parabola through the best point and its two
     neighbours. Richardson–Lucy iterations are searched over the integers of the
-    method's range [1, 1000].
+    method's range [1, 1000]; the two Richardson–Lucy rules (iterations and RL-TV
+    weight) are searched one at a time with the other at its current rule, so they
+    are fitted by alternating ``--rules rl_tv --write`` and ``--rules rl --write``
+    until neither moves.
 Fit
     Least squares of ``log(best)`` against ``log(sigma / ref)`` (ref 2.55 for the
     deblurring rules, 1 for TV denoising). Levels whose optimum sits on a limit
@@ -70,6 +74,7 @@ Examples
     python -m tools.tune_classical --data-root /work/shared/data
     python -m tools.tune_classical --data-root /work/shared/data --quick --rules wiener,tv
     python -m tools.tune_classical --data-root /work/shared/data --rules rl --write
+    python -m tools.tune_classical --data-root /work/shared/data --rules rl_tv --write
 """
 
 from __future__ import annotations
@@ -110,6 +115,8 @@ JPEG_QUALITIES = (10, 20, 30, 40)
 CROP = 128
 #: The range the library clips the Richardson–Lucy iteration count to (one source: the data file).
 RL_CLIP = tuned_rule("auto_rl_iterations").clip
+#: The range the library clips the RL-TV weight to.
+RL_TV_CLIP = tuned_rule("auto_rl_tv_weight").clip
 
 #: Task of each set of (image, kernel) pairs.
 DATASET_TASKS = {"deblur_full": "deblur", "deblur_crop": "deblur", "denoise": "denoise", "jpeg": "jpeg"}
@@ -214,6 +221,19 @@ RULES: dict[str, Rule] = {
         limits=_param_limits("richardson_lucy", "num_iter"),
         integer=True,
         clip=RL_CLIP,
+        expensive=True,
+    ),
+    "rl_tv": Rule(
+        key="rl_tv",
+        label="auto_rl_tv_weight",
+        method="richardson_lucy",
+        param="tv_weight",
+        dataset="deblur_crop",
+        levels=DEBLUR_SIGMAS,
+        reference=2.55,
+        current=deconvolution.auto_rl_tv_weight,
+        limits=(1e-5, deconvolution.RL_TV_MAX_WEIGHT),
+        clip=RL_TV_CLIP,
         expensive=True,
     ),
     "tv_deconv": Rule(

@@ -8,7 +8,6 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 from scipy import ndimage
 
-from ..datasteps import channels
 from ..errors import RestoreError
 from ..masks import check_ratio, make_mask, validate_mask
 from ..operators import LinearOperator, Mask
@@ -67,7 +66,8 @@ class Inpaint(Task):
     def initial_estimate(self, observation: Observation) -> np.ndarray:
         """Missing pixels filled by normalised convolution (a Gaussian of σ 2 over the observed ones)."""
         image = observation.image.astype(np.float64)
-        weight = channels(observation.mask.astype(np.float64), image.ndim)
+        weight = observation.mask.astype(np.float64)
+        weight = weight[..., None] if image.ndim == 3 else weight
         sigma = (2.0, 2.0, 0.0)[: image.ndim]
         filled = ndimage.gaussian_filter(image * weight, sigma) / np.maximum(
             ndimage.gaussian_filter(weight, sigma), 1e-6

@@ -355,10 +355,52 @@ class Decimate(LinearOperator):
         return super().data_step(y)
 
 
-class BicubicDownsample(LinearOperator):
-    """MATLAB-compatible antialiased bicubic downscaling by ``1 / scale`` as a matrix on each axis.
+class AxisResize:
+    """One axis of a separable resize: output sample ``i`` is ``sum_t weight[i, t] * x[index[i, t]]``.
 
-    ``y = R x Cᵀ`` with ``R`` and ``C`` the resize matrices of :func:`restore_core.imresize.resize_matrix`.
+    The rows of a sparse resize matrix (:func:`restore_core.imresize.resize_matrix`) as a few taps
+    each, applied by gathering (and, for the adjoint, scattering) along one axis of a tensor, so the
+    memory stays proportional to the image rather than to the matrix.
+
+    Parameters
+    ----------
+    matrix : scipy.sparse.csr_array
+        ``(outputs, inputs)`` resize matrix.
+    """
+
+    def __init__(self, matrix) -> None:
+        counts = np.diff(matrix.indptr)
+        self.inputs, outputs, taps = matrix.shape[1], matrix.shape[0], int(counts.max())
+        self.index = np.zeros((outputs, taps), dtype=np.int64)
+        self.weight = np.zeros((outputs, taps))
+        for row, (start, end) in enumerate(zip(matrix.indptr[:-1], matrix.indptr[1:], strict=True)):
+            self.index[row, : end - start] = matrix.indices[start:end]
+            self.weight[row, : end - start] = matrix.data[start:end]
+
+    def _taps(self, like: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        index = torch.as_tensor(self.index.ravel(), device=like.device)
+        return index, torch.as_tensor(self.weight, dtype=like.dtype, device=like.device)
+
+    def apply(self, x: torch.Tensor, axis: int) -> torch.Tensor:
+        """Resize axis ``axis`` (-2 or -1) of ``x``."""
+        index, weight = self._taps(x)
+        moved = x.movedim(axis, -1)
+        gathered = moved.index_select(-1, index).unflatten(-1, weight.shape)
+        return (gathered * weight).sum(dim=-1).movedim(-1, axis)
+
+    def adjoint(self, y: torch.Tensor, axis: int) -> torch.Tensor:
+        """The transposed resize of axis ``axis`` (-2 or -1) of ``y``."""
+        index, weight = self._taps(y)
+        moved = y.movedim(axis, -1)
+        spread = (moved[..., None] * weight).flatten(-2)
+        return moved.new_zeros((*moved.shape[:-1], self.inputs)).index_add(-1, index, spread).movedim(-1, axis)
+
+
+class BicubicDownsample(LinearOperator):
+    """MATLAB-compatible antialiased bicubic downscaling by ``1 / scale``, separable over the two axes.
+
+    ``y = R x Cᵀ`` with ``R`` and ``C`` the resize matrices of :func:`restore_core.imresize.resize_matrix`,
+    applied as a few taps per output sample (:class:`AxisResize`).
 
     Parameters
     ----------
@@ -373,21 +415,16 @@ class BicubicDownsample(LinearOperator):
 
         self.scale = int(scale)
         self.input_shape = tuple(input_shape)
-        self._matrices = tuple(resize_matrix(length, 1.0 / self.scale).toarray() for length in self.input_shape[:2])
+        self._rows, self._cols = (AxisResize(resize_matrix(length, 1.0 / self.scale)) for length in input_shape[:2])
 
     def output_shape(self, input_shape: tuple[int, ...]) -> tuple[int, ...]:
         return (-(-input_shape[0] // self.scale), -(-input_shape[1] // self.scale)) + tuple(input_shape[2:])
 
-    def _on(self, like: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
-        return tuple(torch.as_tensor(matrix, dtype=like.dtype, device=like.device) for matrix in self._matrices)
-
     def apply(self, x: torch.Tensor) -> torch.Tensor:
-        rows, cols = self._on(x)
-        return rows @ x @ cols.T
+        return self._cols.apply(self._rows.apply(x, -2), -1)
 
     def apply_adjoint(self, y: torch.Tensor) -> torch.Tensor:
-        rows, cols = self._on(y)
-        return rows.T @ y @ cols
+        return self._rows.adjoint(self._cols.adjoint(y, -1), -2)
 
 
 class Mask(LinearOperator):

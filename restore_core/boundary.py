@@ -81,12 +81,10 @@ def extend_for_fft(observation: Observation, margin: int | None = None) -> tuple
     if observation.boundary == "circular":
         return image, (slice(0, height), slice(0, width))
     kernel = observation.kernel
-    kernel_h, kernel_w = kernel.shape
-    margin = 2 * max(kernel_h, kernel_w) if margin is None else margin
+    margin = 2 * max(kernel.shape) if margin is None else margin
     pad_y, pad_x = (margin, margin), (margin, margin)
-    if observation.boundary == "valid":
-        pad_y = (margin + kernel_h - 1 - kernel_h // 2, margin + kernel_h // 2)
-        pad_x = (margin + kernel_w - 1 - kernel_w // 2, margin + kernel_w // 2)
+    if observation.boundary == "valid":  # also the band of the clean image the observation lacks
+        pad_y, pad_x = ((margin + before, margin + after) for before, after in Blur(kernel).padding)
     padded = np.pad(image, (pad_y, pad_x) + ((0, 0),) * (image.ndim - 2), mode="edge")
     if margin:
         padded = edge_taper(padded, kernel, margin)

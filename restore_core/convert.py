@@ -13,6 +13,7 @@ import os
 import re
 import struct
 import warnings
+from collections.abc import Callable
 from pathlib import Path
 from typing import BinaryIO
 
@@ -267,6 +268,23 @@ def from_planes(planes: torch.Tensor, ndim: int) -> np.ndarray:
     """Inverse of :func:`to_planes`: an ``(H, W)`` (``ndim`` 2) or ``(C, H, W)`` tensor as an image array."""
     array = planes.detach().cpu().numpy()
     return array if ndim == 2 else np.moveaxis(array, 0, -1)
+
+
+def on_planes(
+    function: Callable[[torch.Tensor], torch.Tensor],
+    image: np.ndarray | torch.Tensor,
+    device: torch.device | str = "cpu",
+    dtype: torch.dtype = torch.float64,
+) -> np.ndarray | torch.Tensor:
+    """``function`` of a tensor applied to a tensor as it is, or to an image array through its planes.
+
+    An ``HxW``/``HxWxC`` array goes through :func:`to_planes` (on ``device``, in ``dtype``) and the
+    result comes back through :func:`from_planes` as an array.
+    """
+    if isinstance(image, torch.Tensor):
+        return function(image)
+    array = np.asarray(image)
+    return from_planes(function(to_planes(array, device, dtype)), array.ndim)
 
 
 def rgb_to_ycbcr(image: np.ndarray) -> np.ndarray:

@@ -27,7 +27,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import torch
 
-from .convert import from_planes, to_planes
+from .convert import on_planes, to_planes
 
 if TYPE_CHECKING:
     from .operators import Blur, Decimate, ImageLike, LinearOperator
@@ -87,10 +87,7 @@ class DataStep(ABC):
 
     def __call__(self, z: ImageLike, rho: float) -> ImageLike:
         """The minimiser from the estimate ``z`` (the clean image's shape) with weight ``rho > 0``."""
-        if isinstance(z, torch.Tensor):
-            return self.solve(z, rho)
-        array = np.asarray(z, dtype=np.float64)
-        return from_planes(self.solve(to_planes(array, self.y.device, self.y.dtype), rho), array.ndim)
+        return on_planes(lambda planes: self.solve(planes, rho), z, self.y.device, self.y.dtype)
 
     @abstractmethod
     def solve(self, z: torch.Tensor, rho: float) -> torch.Tensor:

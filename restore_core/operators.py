@@ -27,13 +27,12 @@ gradients (:meth:`LinearOperator.pinv`) and its data step (:mod:`restore_core.da
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Callable
 
 import numpy as np
 import torch
 import torch.nn.functional as F
 
-from .convert import MAX_SIDE, from_planes, to_planes
+from .convert import MAX_SIDE, on_planes
 from .datasteps import (
     ConjugateGradientStep,
     DataStep,
@@ -123,14 +122,6 @@ def pad_symmetric_adjoint(
     return folded.new_zeros((*padded.shape[:-2], shape[0], shape[1])).index_add(-1, cols, folded)
 
 
-def _on_planes(function: Callable[[torch.Tensor], torch.Tensor], image: ImageLike) -> ImageLike:
-    """``function`` of a tensor applied to a tensor, or to an array through float64 planes on the CPU."""
-    if isinstance(image, torch.Tensor):
-        return function(image)
-    array = np.asarray(image, dtype=np.float64)
-    return from_planes(function(to_planes(array)), array.ndim)
-
-
 class LinearOperator(ABC):
     """A linear map between image spaces with its adjoint (``<A x, y> = <x, A^T y>``).
 
@@ -152,11 +143,11 @@ class LinearOperator(ABC):
 
     def forward(self, x: ImageLike) -> ImageLike:
         """Apply ``A`` to a tensor, or to an array (float64 result)."""
-        return _on_planes(self.apply, x)
+        return on_planes(self.apply, x)
 
     def adjoint(self, y: ImageLike) -> ImageLike:
         """Apply ``A^T`` to a tensor, or to an array (float64 result)."""
-        return _on_planes(self.apply_adjoint, y)
+        return on_planes(self.apply_adjoint, y)
 
     def compute_norm(
         self,
@@ -214,7 +205,7 @@ class LinearOperator(ABC):
                 lambda x: self.apply_adjoint(self.apply(x)), rhs, torch.zeros_like(rhs), iterations, tol
             )
 
-        return _on_planes(solve, y)
+        return on_planes(solve, y)
 
     def data_step(self, y: ImageLike) -> DataStep:
         """The data step of this operator for the observation ``y``.
@@ -238,6 +229,12 @@ class Blur(LinearOperator):
     boundary : {'circular', 'reflect', 'valid'}
         Boundary model.
 
+    Attributes
+    ----------
+    padding : tuple of (int, int)
+        Pixels (before, after) the kernel reaches beyond an output pixel on each axis: what the
+        'reflect' model mirrors in and what a 'valid' observation lacks of the clean image.
+
     Examples
     --------
     >>> import numpy as np, torch
@@ -254,9 +251,7 @@ class Blur(LinearOperator):
             raise RestoreError(f"unknown boundary {boundary!r}; choose one of {', '.join(BOUNDARIES)}.")
         self.kernel = validate_kernel(kernel)
         self.boundary = boundary
-        height, width = self.kernel.shape
-        self._pad_y = (height - 1 - height // 2, height // 2)
-        self._pad_x = (width - 1 - width // 2, width // 2)
+        self.padding = tuple((side - 1 - side // 2, side // 2) for side in self.kernel.shape)
         self._transfers: dict[tuple, torch.Tensor] = {}
 
     def transfer(
@@ -294,7 +289,7 @@ class Blur(LinearOperator):
         if self.boundary == "circular":
             return circular_convolve(x, self.transfer(x.shape[-2:], x))
         if self.boundary == "reflect":
-            x = pad_symmetric(x, self._pad_y, self._pad_x)
+            x = pad_symmetric(x, *self.padding)
         return self._valid(x)
 
     def apply_adjoint(self, y: torch.Tensor) -> torch.Tensor:
@@ -303,7 +298,7 @@ class Blur(LinearOperator):
         full = self._valid_adjoint(y)
         if self.boundary == "valid":
             return full
-        return pad_symmetric_adjoint(full, y.shape[-2:], self._pad_y, self._pad_x)
+        return pad_symmetric_adjoint(full, y.shape[-2:], *self.padding)
 
     def data_step(self, y: ImageLike) -> DataStep:
         """FFT closed form for the circular model, conjugate gradients for the others."""

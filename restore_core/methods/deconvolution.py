@@ -52,28 +52,42 @@ def auto_tv_weight(sigma: float) -> float:
 LAPLACIAN = ((0.0, -1.0, 0.0), (-1.0, 4.0, -1.0), (0.0, -1.0, 0.0))
 
 
-def wiener_filter(kernel: np.ndarray, shape: tuple[int, int], balance: float, device: torch.device) -> torch.Tensor:
-    """The Wiener–Hunt filter ``W = conj(H) / (|H|² + balance |L|²)`` on a ``shape`` real-FFT grid, in float64.
+def wiener_transfers(
+    kernel: np.ndarray, shape: tuple[int, int], device: torch.device
+) -> tuple[torch.Tensor, torch.Tensor]:
+    """The real-FFT transfer functions ``H`` of the kernel and ``L`` of the Laplacian on a ``shape`` grid (float64).
 
-    ``H`` is the kernel's transfer function and ``L`` that of the Laplacian, both centred as
-    :func:`restore_core.fourier.otf` does (and scikit-image's ``uft.ir2tf``).
+    Both are centred as :func:`restore_core.fourier.otf` does (and scikit-image's ``uft.ir2tf``).
     """
     transfer = otf(torch.as_tensor(kernel, dtype=torch.float64, device=device), shape)
-    regulariser = otf(torch.tensor(LAPLACIAN, dtype=torch.float64, device=device), shape)
+    return transfer, otf(torch.tensor(LAPLACIAN, dtype=torch.float64, device=device), shape)
+
+
+def wiener_filter(kernel: np.ndarray, shape: tuple[int, int], balance: float, device: torch.device) -> torch.Tensor:
+    """The Wiener–Hunt filter ``W = conj(H) / (|H|² + balance |L|²)`` on a ``shape`` real-FFT grid, in float64."""
+    transfer, regulariser = wiener_transfers(kernel, shape, device)
     return transfer.conj() / (transfer.abs().square() + balance * regulariser.abs().square())
+
+
+def half_spectrum_sum(power: torch.Tensor, width: int) -> torch.Tensor:
+    """Sum of a real image's power spectrum over the full grid, from its real-FFT half (last two axes).
+
+    The half grid of ``rfft2`` stands for its mirrored columns too (all but the first and, for an even
+    ``width``, the last), so those count twice (Parseval).
+    """
+    mirrored = power[..., 1 : (width + 1) // 2]
+    return power.sum(dim=(-2, -1)) + mirrored.sum(dim=(-2, -1))
 
 
 def wiener_noise_gain(kernel: np.ndarray, shape: tuple[int, int], balance: float) -> float:
     """Factor by which :func:`wiener` scales the level of white noise.
 
     The Wiener–Hunt filter :func:`wiener_filter` turns white noise of level σ into coloured noise of
-    level ``σ sqrt(mean |W|²)`` (Parseval over the full spectrum: the half grid of the real FFT
-    counts its mirrored columns twice), evaluated here on a ``shape`` frequency grid.
+    level ``σ sqrt(mean |W|²)`` (Parseval over the full spectrum), evaluated here on a ``shape``
+    frequency grid.
     """
     power = wiener_filter(kernel, tuple(shape), balance, torch.device("cpu")).abs().square()
-    width = shape[1]
-    mirrored = power[:, 1 : (width + 1) // 2]  # the columns the half spectrum stands for twice
-    return float(torch.sqrt((power.sum() + mirrored.sum()) / (shape[0] * width)))
+    return float(torch.sqrt(half_spectrum_sum(power, shape[1]) / (shape[0] * shape[1])))
 
 
 def wiener_deconvolution(blurred: np.ndarray, kernel: np.ndarray, balance: float, device: str = "auto") -> np.ndarray:
@@ -151,10 +165,8 @@ def wiener(observation: Observation, balance: float | None = None, device: str =
 
 
 def _quadratic_norm(spectrum: torch.Tensor, width: int) -> np.ndarray:
-    """``||x||²`` per leading index of images given by their unitary real FFT (Parseval: mirrored columns twice)."""
-    power = torch.view_as_real(spectrum).square().sum(dim=-1)
-    mirrored = power[..., 1 : (width + 1) // 2]
-    return (power.sum(dim=(-2, -1)) + mirrored.sum(dim=(-2, -1))).cpu().numpy()
+    """``||x||²`` per leading index of images given by their unitary real FFT."""
+    return half_spectrum_sum(torch.view_as_real(spectrum).square().sum(dim=-1), width).cpu().numpy()
 
 
 def unsupervised_wiener_deconvolution(
@@ -202,8 +214,7 @@ def unsupervised_wiener_deconvolution(
     torch_device = get_device(device)
     observed = to_planes(np.atleast_3d(blurred), torch_device, torch.float64)
     shape, size = tuple(observed.shape[-2:]), observed.shape[-2] * observed.shape[-1]
-    transfer = otf(torch.as_tensor(kernel, dtype=torch.float64, device=torch_device), shape)
-    regulariser = otf(torch.tensor(LAPLACIAN, dtype=torch.float64, device=torch_device), shape)
+    transfer, regulariser = wiener_transfers(kernel, shape, torch_device)
     transfer_power, regulariser_power = transfer.abs().square(), regulariser.abs().square()
     data = torch.fft.rfft2(observed, norm="ortho")
     filtered_data = transfer.conj() * data
@@ -372,8 +383,7 @@ def richardson_lucy_deconvolution(
         updated = normaliser > min_support
         normaliser = torch.where(updated, normaliser, 1.0)
         if boundary == "valid":  # the nearest observed value where nothing is updated
-            pad = [(size - 1 - size // 2, size // 2) for size in operator.kernel.shape]
-            clipped = np.pad(clipped, pad + [(0, 0)] * (clipped.ndim - 2), mode="edge")
+            clipped = np.pad(clipped, [*operator.padding, *[(0, 0)] * (clipped.ndim - 2)], mode="edge")
         fixed = to_planes(clipped, observed.device, torch.float32).clamp_min(RL_FLOOR)
         estimate = torch.where(updated, level, fixed)
     estimate = estimate.contiguous()

@@ -220,6 +220,18 @@ def test_method_parameters_change_the_output_and_refuse_bad_values_readably(page
     iterations.press("Enter")
     expect(page.locator(".toast-body").filter(has_text="num_iter").first).to_contain_text("got -3")
     expect(iterations).to_have_value("")
+    tv_weight = page.locator("#param-richardson_lucy-tv_weight input")  # RL-TV: automatic, 0 = plain RL
+    assert tv_weight.get_attribute("placeholder") == "automatic"
+    run_and_wait(page, 2)
+    automatic = table(page)["Richardson–Lucy"][0]
+    tv_weight.fill("0")
+    tv_weight.press("Enter")
+    run_and_wait(page, 2)
+    assert table(page)["Richardson–Lucy"][0] != automatic
+    tv_weight.fill("0.5")
+    tv_weight.press("Enter")
+    expect(page.locator(".toast-body").filter(has_text="tv_weight").first).to_contain_text("got 0.5")
+    expect(tv_weight).to_have_value("0")
     assert not INTERNALS.search(" ".join(page.locator(".toast-body").all_inner_texts()))
 
 

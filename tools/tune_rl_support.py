@@ -6,7 +6,8 @@ observation); the others keep the nearest observed value. This prints the mean P
 image) for each candidate threshold on training images only: a seeded subset (``--images``, default
 12; ``--seed``, default 0) of ``train/Train400``, image ``i`` blurred by synthetic kernel ``i mod 6``
 (:func:`tools.tuning_data.synthetic_kernels`) with the 'valid' boundary and noise σ 2.55 and 7.65
-seeded ``i``, restored at the automatic iteration count. The library's value is chosen from it.
+seeded ``i``, restored at the automatic iteration count and RL-TV weight (as ``rc.restore`` would).
+The library's value is chosen from it.
 """
 
 from __future__ import annotations
@@ -17,7 +18,12 @@ import numpy as np
 
 import restore_core as rc
 from restore_core.dataroot import add_data_root_argument
-from restore_core.methods.deconvolution import RL_MIN_SUPPORT, auto_rl_iterations, richardson_lucy_deconvolution
+from restore_core.methods.deconvolution import (
+    RL_MIN_SUPPORT,
+    auto_rl_iterations,
+    auto_rl_tv_weight,
+    richardson_lucy_deconvolution,
+)
 
 from .tuning_data import synthetic_kernels, training_images
 
@@ -43,8 +49,10 @@ def main() -> None:
             kernel = kernels[index % len(kernels)]
             observation = rc.degrade(image, "deblur", kernel=kernel, sigma=sigma, boundary="valid", seed=index)
             for candidate in CANDIDATES:
-                restored = richardson_lucy_deconvolution(observation.image, kernel, auto_rl_iterations(sigma),
-                                                         "valid", "cpu", min_support=candidate)  # fmt: skip
+                restored = richardson_lucy_deconvolution(
+                    observation.image, kernel, auto_rl_iterations(sigma), "valid", "cpu",
+                    min_support=candidate, tv_weight=auto_rl_tv_weight(sigma),
+                )  # fmt: skip
                 scores[candidate].append(rc.psnr(image, np.clip(restored, 0.0, 1.0)))
         print(f"{sigma:<6} " + "  ".join(f"{np.mean(values):6.2f}" for values in scores.values()), flush=True)
 

@@ -227,6 +227,12 @@ def build_parser() -> argparse.ArgumentParser:
     )
     levels.add_argument("--color", action="store_true", help="jpeg: compress the RGB image instead of its Y channel")
     levels.add_argument(
+        "--boundary",
+        choices=rc.BOUNDARIES,
+        help="deblur: how the blur treats the image's borders (default circular, the literature's; reflect "
+        "and valid are a photo's non-periodic borders, which the methods are told)",
+    )
+    levels.add_argument(
         "--clip", action="store_true", help="denoise, deblur, sr, inpaint: clip the noisy observation to [0, 1]"
     )
     parser.add_argument(
@@ -279,6 +285,7 @@ def _option_tasks() -> dict[str, tuple[str, ...]]:
     tasks["noise_sigma"] = tuple(task.name for task in declared if task.protocol.noise_default is not None)
     tasks["color"] = tuple(task.name for task in declared if task.protocol.rgb_option)
     tasks["clip"] = tuple(task.name for task in declared if not task.clips)
+    tasks["boundary"] = tuple(task.name for task in declared if task.protocol.field == "kernel")
     return tasks
 
 
@@ -349,7 +356,13 @@ def make_levels(args: argparse.Namespace) -> tuple[Level, ...]:
     elif args.kernels:
         kernels = load_kernels(args.kernels, args.data_root)
     levels = protocols.build_levels(
-        args.task, values, noise_sigmas=args.noise_sigma, kernels=kernels, clip=args.clip, color=args.color
+        args.task,
+        values,
+        noise_sigmas=args.noise_sigma,
+        kernels=kernels,
+        clip=args.clip,
+        color=args.color,
+        boundary=args.boundary or "circular",
     )
     return tuple({level.label: level for level in levels}.values())  # the label is part of a row's key
 

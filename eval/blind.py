@@ -410,6 +410,8 @@ def check_arguments(parser: argparse.ArgumentParser, args: argparse.Namespace) -
     for option in ("deconvolver", "kernel_size"):
         if getattr(args, option) is not None and not args.blind:
             parser.error(f"--{option.replace('_', '-')} applies to --blind")
+    if args.blind and args.boundary is not None:
+        parser.error(f"--boundary does not apply to --blind: its protocol blurs with the {BOUNDARY} boundary")
 
 
 def default_datasets(data_root: Path | None) -> list[str]:

@@ -47,6 +47,8 @@ class Level:
         Fraction of missing pixels (inpaint).
     kernel_array : ndarray or None
         The kernel itself (deblur; sr with blur-then-decimate).
+    boundary : str
+        How the blur treats the image's borders (one of :data:`restore_core.BOUNDARIES`).
     """
 
     label: str
@@ -56,6 +58,7 @@ class Level:
     quality: int | None = None
     ratio: float | None = None
     kernel_array: np.ndarray | None = field(default=None, compare=False, repr=False)
+    boundary: str = "circular"
 
     def columns(self) -> dict[str, Any]:
         """The degradation parameters as the result columns ``sigma kernel scale quality ratio``."""
@@ -76,6 +79,7 @@ def build_levels(
     kernels: Mapping[str, np.ndarray] | None = None,
     clip: bool = False,
     color: bool = False,
+    boundary: str = "circular",
 ) -> list[Level]:
     """The levels of a benchmark run.
 
@@ -95,6 +99,9 @@ def build_levels(
         Whether noisy observations are clipped to ``[0, 1]`` (named in the label).
     color : bool
         JPEG on RGB instead of Y (named in the label).
+    boundary : str
+        Boundary of the blur of the task whose levels are kernels (deblur; named in the label unless
+        ``'circular'``, the literature's).
 
     Returns
     -------
@@ -112,7 +119,8 @@ def build_levels(
         fields: dict[str, Any] = {} if noise is None else {"sigma": noise}
         fields[protocol.field] = value
         if protocol.field == "kernel":
-            fields["kernel_array"] = kernels[value]
+            fields.update(kernel_array=kernels[value], boundary=boundary)
+            extras += [] if boundary == "circular" else [boundary]
         if extra_kernel:
             fields.update(kernel=extra_kernel, kernel_array=kernels[extra_kernel])
         levels.append(Level(" ".join([protocol.label(value), *extras]), **fields))
@@ -128,13 +136,13 @@ def ground_truth(task: str, image: np.ndarray, level: Level, color: bool = False
 
 
 def observe(task: str, clean: np.ndarray, level: Level, seed: int, clip: bool = False) -> rc.Observation:
-    """Degrade the ground truth at ``level`` with ``seed`` (circular blur, random masks)."""
+    """Degrade the ground truth at ``level`` with ``seed`` (the level's blur boundary, random masks)."""
     return rc.degrade(
         clean,
         task,
         sigma=level.sigma or 0.0,
         kernel=level.kernel_array,
-        boundary="circular",
+        boundary=level.boundary,
         scale=level.scale,
         quality=level.quality,
         ratio=level.ratio,

@@ -224,6 +224,13 @@ SUITE: tuple[Entry, ...] = (
         shape=_SET12,
     ),
     Entry(
+        "deblur-set12-reflect",
+        "Non-blind deblurring, Set12, Levin kernels k1..k8, reflect boundary (a photo's non-periodic borders)",
+        ("--task", "deblur", "--datasets", "Set12", "--kernels", *rc.LEVIN_KERNELS, "--noise-sigma", "2.55", "7.65")
+        + ("--boundary", "reflect", "--methods", "identity", "wiener", "richardson_lucy", "pnp_tv", "wiener_unet")
+        + ("pnp_unet",),
+    ),
+    Entry(
         "deblur-cbsd68-gauss",
         "Non-blind deblurring, CBSD68 (colour), 25x25 Gaussian kernel σ=1.6, circular blur",
         ("--task", "deblur", "--datasets", "CBSD68", "--kernels", "gauss1.6", "--noise-sigma", "2.55"),

@@ -123,9 +123,12 @@ def summary_block(
     return "\n".join([*lines, END])
 
 
-def replace_block(text: str, block: str) -> str:
-    """``text`` with the generated block replaced (text without the markers is returned unchanged)."""
-    if START not in text or END not in text:
+def replace_block(text: str, block: str, start: str = START, end: str = END) -> str:
+    """``text`` with the generated block (from ``start`` to ``end``, markers included) replaced.
+
+    Text without the markers is returned unchanged.
+    """
+    if start not in text or end not in text:
         return text
-    before, rest = text.split(START, 1)
-    return before + block + rest.split(END, 1)[1]
+    before, rest = text.split(start, 1)
+    return before + block + rest.split(end, 1)[1]

@@ -7,7 +7,9 @@ FFT of the kernel zero-padded to the image size with its centre moved to the ori
 
 from __future__ import annotations
 
+import scipy.fft
 import torch
+import torch.nn.functional as F
 
 
 def otf(kernel: torch.Tensor, shape: tuple[int, int], centred: bool = True, onesided: bool = True) -> torch.Tensor:
@@ -22,6 +24,20 @@ def otf(kernel: torch.Tensor, shape: tuple[int, int], centred: bool = True, ones
     if centred:
         padded = torch.roll(padded, (-(kernel.shape[0] // 2), -(kernel.shape[1] // 2)), dims=(0, 1))
     return torch.fft.rfft2(padded) if onesided else torch.fft.fft2(padded)
+
+
+def fast_grid(shape: tuple[int, int]) -> tuple[int, int]:
+    """The smallest grid at least ``shape`` whose sides real FFTs handle fast (products of 2, 3 and 5).
+
+    A linear ('valid') convolution computed as a circular one may use any grid at least as large as
+    the padded image; sides such as 644 = 4·7·23 are several times slower than 648 = 8·81.
+    """
+    return tuple(scipy.fft.next_fast_len(int(side), real=True) for side in shape)
+
+
+def zero_extend(image: torch.Tensor, shape: tuple[int, int]) -> torch.Tensor:
+    """``image`` (…, h, w) zero-padded at the end of its last two axes to ``shape``."""
+    return F.pad(image, (0, shape[1] - image.shape[-1], 0, shape[0] - image.shape[-2]))
 
 
 def circular_convolve(image: torch.Tensor, transfer: torch.Tensor, adjoint: bool = False) -> torch.Tensor:

@@ -39,10 +39,12 @@ from .datasteps import (
     FourierBlurStep,
     FourierDecimateStep,
     PixelwiseStep,
+    PreconditionedBlurStep,
+    SeparableResizeStep,
     conjugate_gradient,
 )
 from .errors import RestoreError
-from .fourier import circular_convolve, otf
+from .fourier import circular_convolve, fast_grid, otf, zero_extend
 from .kernels import validate_kernel
 
 #: An image as the operators take it: an ``HxW``/``HxWxC`` array or an ``(..., H, W)`` tensor.
@@ -105,8 +107,17 @@ def _pad_index(length: int, pad: tuple[int, int], device: torch.device) -> torch
     return torch.as_tensor(symmetric_pad_indices(length, *pad), device=device)
 
 
+def _mirror(image: torch.Tensor, axis: int, pad: tuple[int, int]) -> torch.Tensor:
+    """``image`` with its first ``pad[0]`` and last ``pad[1]`` samples along ``axis`` reflected outside."""
+    before, after = pad
+    start, end = image.narrow(axis, 0, before), image.narrow(axis, image.shape[axis] - after, after)
+    return torch.cat([start.flip(axis), image, end.flip(axis)], dim=axis)
+
+
 def pad_symmetric(image: torch.Tensor, pad_y: tuple[int, int], pad_x: tuple[int, int]) -> torch.Tensor:
     """Mirror-pad the last two axes of a tensor (works for pads larger than the image)."""
+    if max(pad_y) <= image.shape[-2] and max(pad_x) <= image.shape[-1]:  # one reflection: copies, not gathers
+        return _mirror(_mirror(image, -2, pad_y), -1, pad_x)
     rows = _pad_index(image.shape[-2], pad_y, image.device)
     cols = _pad_index(image.shape[-1], pad_x, image.device)
     return image.index_select(-2, rows).index_select(-1, cols)
@@ -277,13 +288,17 @@ class Blur(LinearOperator):
 
     def _valid(self, x: torch.Tensor) -> torch.Tensor:
         height, width = self.kernel.shape
-        full = circular_convolve(x, self.transfer(x.shape[-2:], x, centred=False))
-        return full[..., height - 1 :, width - 1 :]
+        grid = fast_grid(x.shape[-2:])
+        full = circular_convolve(zero_extend(x, grid), self.transfer(grid, x, centred=False))
+        return full[..., height - 1 : x.shape[-2], width - 1 : x.shape[-1]]
 
     def _valid_adjoint(self, y: torch.Tensor) -> torch.Tensor:
         height, width = self.kernel.shape
-        embedded = F.pad(y, (width - 1, 0, height - 1, 0))
-        return circular_convolve(embedded, self.transfer(embedded.shape[-2:], y, centred=False), adjoint=True)
+        shape = (y.shape[-2] + height - 1, y.shape[-1] + width - 1)
+        grid = fast_grid(shape)
+        embedded = F.pad(y, (width - 1, grid[1] - shape[1], height - 1, grid[0] - shape[0]))
+        full = circular_convolve(embedded, self.transfer(grid, y, centred=False), adjoint=True)
+        return full[..., : shape[0], : shape[1]]
 
     def apply(self, x: torch.Tensor) -> torch.Tensor:
         if self.boundary == "circular":
@@ -301,10 +316,10 @@ class Blur(LinearOperator):
         return pad_symmetric_adjoint(full, y.shape[-2:], *self.padding)
 
     def data_step(self, y: ImageLike) -> DataStep:
-        """FFT closed form for the circular model, conjugate gradients for the others."""
+        """FFT closed form for the circular model, preconditioned conjugate gradients for the others."""
         if self.boundary == "circular":
             return FourierBlurStep(self, y)
-        return super().data_step(y)
+        return PreconditionedBlurStep(self, y)
 
 
 class Decimate(LinearOperator):
@@ -364,6 +379,7 @@ class AxisResize:
     """
 
     def __init__(self, matrix) -> None:
+        self.gram = (matrix @ matrix.T).toarray()  # R Rᵀ, outputs x outputs: the closed-form data step's
         counts = np.diff(matrix.indptr)
         self.inputs, outputs, taps = matrix.shape[1], matrix.shape[0], int(counts.max())
         self.index = np.zeros((outputs, taps), dtype=np.int64)
@@ -420,6 +436,14 @@ class BicubicDownsample(LinearOperator):
 
     def apply_adjoint(self, y: torch.Tensor) -> torch.Tensor:
         return self._rows.adjoint(self._cols.adjoint(y, -1), -2)
+
+    def grams(self) -> tuple[np.ndarray, np.ndarray]:
+        """``R Rᵀ`` and ``C Cᵀ``: ``A Aᵀ`` is their Kronecker product (float64)."""
+        return self._rows.gram, self._cols.gram
+
+    def data_step(self, y: ImageLike) -> DataStep:
+        """Closed form by the Woodbury identity in the eigenbases of the two axes' Gram matrices."""
+        return SeparableResizeStep(self, y)
 
 
 class Mask(LinearOperator):

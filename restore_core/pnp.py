@@ -29,7 +29,10 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import numpy as np
+import torch
 
+from .convert import from_planes, to_planes
+from .device import get_device
 from .errors import RestoreError
 from .observation import Observation
 from .tasks import TASK_REGISTRY, get_task
@@ -72,6 +75,7 @@ def hqs(
     lam: float = DEFAULT_LAM,
     ensemble: bool = False,
     progress: Progress | None = None,
+    device: str = "cpu",
 ) -> np.ndarray:
     """Plug-and-play HQS for deblurring, super-resolution and inpainting.
 
@@ -95,6 +99,8 @@ def hqs(
         (DPIR's cheap self-ensemble).
     progress : callable, optional
         ``progress(done, total)`` after each iteration.
+    device : {'cpu', 'auto', 'cuda'}
+        Where the data steps compute (in float32; the denoiser chooses its own device).
 
     Returns
     -------
@@ -120,18 +126,19 @@ def hqs(
     if sigma_end is None:
         sigma_end = max(sigma, task.pnp.sigma_floor)
     levels = noise_schedule(sigma_start, sigma_end, iterations)
-    data = observation.operator.data_step(observation.image)
-    estimate = task.initial_estimate(observation)
+    place = {"device": get_device(device), "dtype": torch.float32}
+    data = observation.operator.data_step(to_planes(observation.image, **place))
+    estimate = to_planes(task.initial_estimate(observation), **place)
     for index, level in enumerate(levels):
-        estimate = data(estimate, lam * (sigma / level) ** 2)
-        turned = dihedral(estimate, index) if ensemble else estimate
-        denoised = np.asarray(denoiser(np.ascontiguousarray(turned, dtype=np.float32), float(level)), np.float64)
-        estimate = dihedral(denoised, index, inverse=True) if ensemble else denoised
+        image = from_planes(data(estimate, lam * (sigma / level) ** 2), observation.image.ndim)
+        turned = dihedral(image, index) if ensemble else image
+        denoised = np.asarray(denoiser(np.ascontiguousarray(turned), float(level)), np.float32)
+        estimate = to_planes(dihedral(denoised, index, inverse=True) if ensemble else denoised, **place)
         if progress is not None:
             progress(index + 1, iterations)
     if levels[-1] > sigma:  # the schedule stopped above the noise level: one more data step fits the data again
         estimate = data(estimate, lam * (sigma / levels[-1]) ** 2)
-    return np.ascontiguousarray(estimate, dtype=np.float32)
+    return np.ascontiguousarray(from_planes(estimate, observation.image.ndim))
 
 
 __all__ = ["DEFAULT_LAM", "MIN_SIGMA", "PNP_TASKS", "Denoiser", "Progress", "dihedral", "hqs", "noise_schedule"]

@@ -269,6 +269,10 @@ def test_level_labels_and_parameters():
     deblur = protocols.build_levels("deblur", ["k1"], kernels=kernels)
     assert [level.label for level in deblur] == ["k1 σ=2.55", "k1 σ=7.65"]
     assert [level.sigma for level in protocols.build_levels("deblur", ["k1"], noise_sigmas=[0], kernels=kernels)] == [0]
+    reflect = protocols.build_levels("deblur", ["k1"], noise_sigmas=[2.55], kernels=kernels, boundary="reflect")
+    assert [level.label for level in reflect] == ["k1 σ=2.55 reflect"]
+    assert protocols.observe("deblur", datasets.skimage_photo("camera"), reflect[0], seed=0).boundary == "reflect"
+    assert protocols.observe("deblur", datasets.skimage_photo("camera"), deblur[0], seed=0).boundary == "circular"
     assert protocols.build_levels("sr", [4], noise_sigmas=[5])[0].columns() == {
         "sigma": 5.0,
         "kernel": None,

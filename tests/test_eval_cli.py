@@ -332,6 +332,8 @@ def test_ctrl_c_stops_real(tmp_path, monkeypatch, capsys):
         (("--task", "deblur", "--kernels", "k1"), "kernels k1..k8 are read from <data root>/kernels/levin8.npz"),
         (("--task", "deblur", "--kernels", "k1", "--data-root", "{tmp}"), "no kernel file at {tmp}/kernels"),
         (("--task", "deblur", "--kernels", "k9"), "unknown kernel k9"),
+        (("--boundary", "reflect"), "--boundary applies to --task deblur, not denoise"),
+        (("--task", "deblur", "--blind", "--boundary", "valid"), "--boundary does not apply to --blind"),
     ],
 )
 def test_bad_options_and_data_are_refused(tmp_path, monkeypatch, capsys, options, message):
@@ -350,6 +352,16 @@ def test_repeated_datasets_and_levels_run_once(tmp_path):
     options = ["--datasets", "Set12", "set12", "--sigmas", "25", "25.0", "--methods", "identity", "identity"]
     assert benchmark.main([*options, "--data-root", str(tmp_path), "--out", str(tmp_path / "out")]) == 0
     assert len(read_results(tmp_path / "out" / RESULTS_FILE)) == 1
+
+
+def test_a_reflect_boundary_run_tells_the_methods_and_labels_its_levels(tmp_path):
+    arguments = ["--task", "deblur", "--datasets", "skimage", "--limit", "1", "--kernels", "gauss1.6"]
+    arguments += ["--noise-sigma", "2.55", "--boundary", "reflect", "--methods", "identity", "wiener"]
+    assert benchmark.main([*arguments, "--out", str(tmp_path / "out")]) == 0
+    rows = read_results(tmp_path / "out" / RESULTS_FILE)
+    assert set(rows["level"]) == {"gauss1.6 σ=2.55 reflect"}
+    psnr = dict(zip(rows["method"], rows["psnr"].astype(float), strict=True))
+    assert psnr["wiener"] > psnr["identity"] + 1  # the boundary-aware model deblurs the reflect observation
 
 
 def test_an_empty_data_root_runs_the_builtin_set_and_says_so(tmp_path, capsys):

@@ -16,7 +16,7 @@ from restore_core.methods import learned
 from restore_core.nets import specs
 from restore_core.nets.models import run_sr, run_unet
 from restore_core.nets.sr import DeconvSR
-from restore_core.nets.tiling import tile_starts
+from restore_core.nets.tiling import tile_layout
 from restore_core.nets.unet import DeconvUNet, pad_to_multiple
 from restore_core.nets.weights import build_network, load_network, save_weights
 from restore_core.training import checkpoints, data, loop
@@ -54,11 +54,16 @@ def test_unet_decodes_with_transposed_convolutions_and_pads_any_size():
     assert network(image, torch.tensor([[0.1]])).shape == image.shape
 
 
-def test_tile_starts_cover_the_image_on_the_grid():
-    starts = tile_starts(304, 128, 48, align=8)
-    assert starts[0] == 0 and starts[-1] == 304 - 128 and all(start % 8 == 0 for start in starts)
-    assert all(nxt - start <= 128 - 2 * 48 for start, nxt in itertools.pairwise(starts))
-    assert tile_starts(100, 128, 48) == [0]
+@pytest.mark.parametrize("length", [104, 128, 136, 304, 608, 904, 1224, 4096])
+def test_tile_layout_covers_the_image_on_the_grid_with_the_fewest_smallest_tiles(length):
+    size, starts = tile_layout(length, 128, 48, align=8)
+    assert size <= 128 and size % 8 == 0 and all(start % 8 == 0 for start in starts)
+    assert starts[0] == 0 and starts[-1] == length - size
+    assert all(nxt - start <= size - 2 * 48 for start, nxt in itertools.pairwise(starts))  # enough shared context
+    fewest = 1 if length <= 128 else -(-(length - 2 * 48) // (128 - 2 * 48))
+    assert len(starts) == fewest
+    assert size * len(starts) < length + 2 * 48 * (len(starts) - 1) + 8 * len(starts)  # no more than alignment waste
+    assert tile_layout(100, 128, 48) == (100, [0])
 
 
 @pytest.mark.parametrize("name", ["unet_gray", "unet_color"])
@@ -174,17 +179,27 @@ def test_opponent_transform_is_orthonormal_and_maps_through_the_gray_model(weigh
 def test_colour_prior_picks_the_colour_model_or_the_gray_model_on_opponent_channels(weights_dir, monkeypatch):
     write_untrained("unet_gray")
     write_untrained("unet_color")
-    calls = []
+    calls, inputs = [], []
 
     def identity_network(name, image, condition, **options):
         calls.append(name)
+        inputs.append((image.shape, condition))
         return image
 
     monkeypatch.setattr("restore_core.nets.models.run_unet", identity_network)
     colour = rc.to_float(skimage.data.astronaut())[:16, :16]
     learned.unet_denoise(colour, 10.0)
     learned.unet_denoise(colour, 10.0, colour_prior="opponent")
-    assert calls == ["unet_color", "unet_gray", "unet_gray", "unet_gray"]
+    learned.unet_denoise(colour, 10.0, colour_prior="opponent_half")  # too small to shrink
+    assert calls == ["unet_color"] + ["unet_gray"] * 6
+    assert [shape for shape, _ in inputs] == [(16, 16, 3)] + [(16, 16)] * 6
+    inputs.clear()
+    large = rc.to_float(skimage.data.astronaut())[100:230, 100:229]
+    smooth = learned.unet_denoise(large, 10.0, colour_prior="opponent_half")
+    assert [shape for shape, _ in inputs] == [(130, 129), (65, 65), (65, 65)]
+    assert inputs[1][1] < inputs[0][1] and smooth.shape == large.shape  # chroma shrunk: less noise left in it
+    luminance = large @ learned.OPPONENT[0]
+    np.testing.assert_allclose(smooth @ learned.OPPONENT[0], luminance, atol=1e-5)  # the identity keeps luminance
     with pytest.raises(rc.RestoreError, match="colour_prior must be one of colour, opponent"):
         learned.unet_denoise(colour, 10.0, colour_prior="rgb")
     observation = rc.degrade(colour, "deblur", kernel=rc.gaussian_kernel(1.0), sigma=2.55, seed=0)

@@ -129,7 +129,8 @@ def test_padding_adjoint():
     lhs = _inner(pad_symmetric(x, (20, 10), (2, 3)), y)
     rhs = _inner(x, pad_symmetric_adjoint(y, x.shape, (20, 10), (2, 3)))
     assert lhs == pytest.approx(rhs, rel=1e-5)
-    assert np.array_equal(pad_symmetric(x, (3, 2), (1, 4)).numpy(), np.pad(x.numpy(), ((3, 2), (1, 4)), "symmetric"))
+    for pads in [((3, 2), (1, 4)), ((10, 0), (12, 12)), ((25, 11), (0, 30))]:  # one reflection, and several
+        assert np.array_equal(pad_symmetric(x, *pads).numpy(), np.pad(x.numpy(), pads, "symmetric")), pads
 
 
 @pytest.mark.parametrize("kernel", [KERNELS["gauss"], KERNELS["motion"]], ids=["gauss", "motion"])

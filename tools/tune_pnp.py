@@ -10,9 +10,11 @@ denoiser level of the last iteration (the per-task floor,
 ``Task.pnp.sigma_floor``), ``iterations`` and ``sigma_start``, the level of
 the first iteration (at most 49: the denoiser is trained up to 50). Settings of
 ``wiener_unet``: ``balance_scale`` and ``noise_scale``. Both have ``colour_prior``
-(the colour model, or the gray model on opponent channels), tuned with ``--color``.
-``--write`` writes the best value into ``restore_core/tuned.json``, which the library reads
-(per task for ``sigma_end``, else the value with the best mean over the tasks).
+(the colour model, or the gray model on opponent channels, its chroma at full or half
+resolution), tuned with ``--color``. ``--write`` writes the best value into
+``restore_core/tuned.json``, which the library reads (per task for ``sigma_end``, else the
+value with the best mean over the tasks). Time counts with ``--within DB``: the value written is
+then the fastest whose mean is at most DB below the best one's (seconds are printed per value).
 
 Protocol (training data only, never a test set)
     Images: the seeded subset of ``train/Train400`` of :mod:`tools.tuning_data`
@@ -42,6 +44,7 @@ from tqdm import tqdm
 
 import restore_core as rc
 from restore_core.dataroot import add_data_root_argument
+from restore_core.methods.learned import COLOUR_PRIORS
 from restore_core.tuned import TUNED_FILE, tuned_setting, write_settings
 
 from .tuning_data import centre_crop, synthetic_kernels, training_images
@@ -54,7 +57,7 @@ GRIDS = {
     "noise_scale": (0.7, 1.0, 1.15, 1.3, 1.5, 1.7),
     "iterations": (8, 16, 24, 40, 60, 80),
     "sigma_start": (20.0, 30.0, 40.0, 49.0),
-    "colour_prior": ("colour", "opponent"),
+    "colour_prior": COLOUR_PRIORS,
 }
 #: Settings whose tuned value the library reads from ``tuned.json`` (``--write``); per task for those of PER_TASK.
 WRITABLE = ("lam", "sigma_end", "balance_scale", "noise_scale", "colour_prior")
@@ -95,6 +98,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         help=f"write the best value into the library's {TUNED_FILE.name} ({', '.join(WRITABLE)}; per task for "
         f"{', '.join(PER_TASK)}, else the best mean over the tasks)",
     )
+    parser.add_argument(
+        "--within",
+        type=float,
+        default=0.0,
+        metavar="DB",
+        help="write the fastest value whose mean PSNR over the tasks is at most DB below the best (default 0)",
+    )
     args = parser.parse_args(argv)
     if args.write and args.setting not in WRITABLE:
         parser.error(f"--write takes {', '.join(WRITABLE)}; {args.setting} keeps DPIR's published value.")
@@ -116,13 +126,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     grid = GRIDS[args.setting]
     best: dict[str, float | str] = {}
     overall: dict[float | str, list[float]] = {}
+    seconds: dict[float | str, float] = dict.fromkeys(grid, 0.0)
     for task in tasks:
         table = {}
         for level in LEVELS[task]:
             pairs = cases(task, images, level)
             for value in tqdm(grid, desc=f"{task} {level:g}", leave=False):
+                start = time.perf_counter()
                 scores = [rc.psnr(clean, rc.restore(observation, args.method, **{args.setting: value}))
                           for clean, observation in pairs]  # fmt: skip
+                seconds[value] += time.perf_counter() - start
                 table[level, value] = float(np.mean(scores))
         print(f"\n{task}: mean PSNR (dB) of {args.method}, {len(images)} {folder} images\n")
         print(f"| {args.setting} | " + " | ".join(f"{level:g}" for level in LEVELS[task]) + " | mean |")
@@ -131,16 +144,19 @@ def main(argv: Sequence[str] | None = None) -> int:
         for value in grid:
             row = [table[level, value] for level in LEVELS[task]]
             means[value] = float(np.mean(row))
-            print(f"| {_text(value)} | " + " | ".join(f"{psnr:.2f}" for psnr in row) + f" | {means[value]:.2f} |")
+            print(f"| {_text(value)} | " + " | ".join(f"{psnr:.3f}" for psnr in row) + f" | {means[value]:.3f} |")
         best[task] = max(means, key=means.get)
         for value, mean in means.items():
             overall.setdefault(value, []).append(mean)
         print(f"\nbest {args.setting} for {task}: {_text(best[task])}")
+    print("\nseconds over all runs: " + ", ".join(f"{_text(value)} {seconds[value]:.1f}" for value in grid))
     if args.write:
         if args.setting in PER_TASK:  # the tasks not tuned here keep their values
             value: object = {**tuned_setting(args.method, args.setting), **best}
         else:
-            value = max(overall, key=lambda v: float(np.mean(overall[v])))
+            totals = {value: float(np.mean(scores)) for value, scores in overall.items()}
+            close = [value for value in grid if totals[value] >= max(totals.values()) - args.within]
+            value = min(close, key=seconds.get)
         command = shlex.join(["python", "-m", "tools.tune_pnp", *(sys.argv[1:] if argv is None else argv)])
         write_settings(
             args.method, {args.setting: {"value": value, "fitted": f"{time.strftime('%Y-%m-%d')}: {command}"}}

@@ -48,9 +48,14 @@ OPPONENT = np.array([[1, 1, 1], [np.sqrt(1.5), 0, -np.sqrt(1.5)], [np.sqrt(0.5),
 )
 
 
-#: How the learned prior denoises colour images: with the colour model, or with the gray model on
-#: the three opponent channels (:func:`opponent_denoise`).
-COLOUR_PRIORS = ("colour", "opponent")
+#: How the learned prior denoises colour images: with the colour model, with the gray model on the
+#: three opponent channels, or with it on the luminance and on the two chroma channels at half
+#: resolution, half the passes (:func:`opponent_denoise`).
+COLOUR_PRIORS = ("colour", "opponent", "opponent_half")
+#: Chroma resolution of each colour prior that denoises opponent channels.
+CHROMA_SCALES = {"opponent": 1.0, "opponent_half": 0.5}
+#: Smallest side a chroma channel is shrunk from (below it the network sees too little context).
+MIN_SHRINK_SIDE = 64
 
 
 def unet_denoise(
@@ -63,37 +68,52 @@ def unet_denoise(
 ) -> np.ndarray:
     """Denoise with the shipped DeconvUNet at noise level ``sigma`` (0–255 scale), gray or colour.
 
-    Colour images use the colour model, or :func:`opponent_denoise` with ``colour_prior="opponent"``
-    and while only the gray model ships. This is also the prior step of the plug-and-play solvers.
+    Colour images use the colour model, or :func:`opponent_denoise` with the opponent priors
+    (``"opponent"`` while only the gray model ships). This is also the prior step of the plug-and-play
+    solvers.
     """
     from ..nets.models import run_unet
 
     if colour_prior not in COLOUR_PRIORS:
         raise RestoreError(f"colour_prior must be one of {', '.join(COLOUR_PRIORS)}, not {colour_prior!r}.")
     colour_missing = not MODELS["unet_color"].path.is_file() and MODELS["unet_gray"].path.is_file()
-    if image.ndim == 3 and (colour_prior == "opponent" or colour_missing):
-        return opponent_denoise(image, sigma, device, tile, precision)
+    if image.ndim == 3 and (colour_prior in CHROMA_SCALES or colour_missing):
+        chroma_scale = CHROMA_SCALES.get(colour_prior, 1.0)
+        return opponent_denoise(image, sigma, device, tile, precision, chroma_scale)
     return run_unet(denoiser_model(image), image, sigma / 255.0, device=device, tile=tile, precision=precision)
 
 
 def opponent_denoise(
-    image: np.ndarray, sigma: float, device: str = "auto", tile: int = TILE, precision: str = "float32"
+    image: np.ndarray,
+    sigma: float,
+    device: str = "auto",
+    tile: int = TILE,
+    precision: str = "float32",
+    chroma_scale: float = 1.0,
 ) -> np.ndarray:
     """Denoise a colour image with the gray model, channel by channel in the opponent space.
 
     Each channel of the orthonormal opponent space :data:`OPPONENT` is mapped affinely onto
-    ``[0, 1]`` and its noise level scaled alike.
+    ``[0, 1]`` and its noise level scaled alike. With ``chroma_scale < 1`` the two chroma channels
+    are denoised shrunk by that factor (MATLAB bicubic, noise level times the factor, i.e. a block
+    mean's; the antialiased bicubic leaves a little more, so chroma is smoothed a little more) and
+    enlarged back: natural images carry little fine detail in chroma, and at 0.5 the prior costs
+    half the passes. Channels with a side under :data:`MIN_SHRINK_SIDE` stay at full resolution.
     """
     from ..nets.models import run_unet
 
     opponent = image.astype(np.float64) @ OPPONENT.T
     low = np.minimum(OPPONENT, 0).sum(axis=1)  # channel ranges for RGB in [0, 1]
     span = np.maximum(OPPONENT, 0).sum(axis=1) - low
-    channels = [
-        run_unet("unet_gray", ((opponent[..., c] - low[c]) / span[c]).astype(np.float32), sigma / 255.0 / span[c],
-                 device=device, tile=tile, precision=precision) * span[c] + low[c]
-        for c in range(3)
-    ]  # fmt: skip
+    channels = []
+    for c in range(3):
+        scale = chroma_scale if c and min(image.shape[:2]) * chroma_scale >= MIN_SHRINK_SIDE else 1.0
+        channel = ((opponent[..., c] - low[c]) / span[c]).astype(np.float32)
+        small = channel if scale == 1.0 else imresize(channel, scale)
+        denoised = run_unet("unet_gray", small, sigma * scale / 255.0 / span[c], device=device, tile=tile,
+                            precision=precision)  # fmt: skip
+        denoised = denoised if scale == 1.0 else imresize(denoised, output_shape=channel.shape)
+        channels.append(denoised * span[c] + low[c])
     return (np.stack(channels, axis=-1) @ OPPONENT).astype(np.float32)
 
 

@@ -14,19 +14,38 @@ from collections.abc import Callable
 import torch
 
 
-def tile_starts(length: int, tile: int, overlap: int, align: int = 1) -> list[int]:
-    """Start offsets of tiles of size ``tile`` covering ``[0, length)`` with at least ``2*overlap`` shared.
+def tile_layout(length: int, tile: int, overlap: int, align: int = 1) -> tuple[int, list[int]]:
+    """The fewest, then smallest, tiles covering ``[0, length)`` with at least ``2*overlap`` shared.
 
-    Starts are multiples of ``align`` (``length`` and ``tile`` must be too), so a network that
-    downsamples ``align`` times sees every tile on the same grid as the whole image.
+    Each tile is at most ``tile`` long; the tiles are as short as the count allows, so the pixels
+    the network processes exceed ``length`` by little more than the shared context (fixed
+    ``tile``-sized tiles would recompute up to a whole tile). Sizes and starts are multiples of
+    ``align`` (``length`` must be too), so a network that downsamples ``align`` times sees every
+    tile on the same grid as the whole image.
+
+    Returns
+    -------
+    size : int
+        Tile length.
+    starts : list of int
+        Start offsets, the first 0, the last ``length - size``.
+
+    Examples
+    --------
+    >>> tile_layout(608, 512, 48, align=8)  # two 352-row tiles, not two of 512
+    (352, [0, 256])
     """
     if length <= tile:
-        return [0]
-    stride = (tile - 2 * overlap) // align * align
-    if stride <= 0 or length % align or tile % align:
+        return length, [0]
+    if length % align or tile % align or tile - 2 * overlap < align:
         raise ValueError(f"tile {tile} must be a multiple of {align} exceeding twice the overlap {overlap}")
-    starts = list(range(0, length - tile, stride))
-    return [*starts, length - tile]
+    count = -(-(length - 2 * overlap) // (tile // align * align - 2 * overlap))
+    while True:
+        size = -(-(length + 2 * overlap * (count - 1)) // (count * align)) * align
+        stride = (size - 2 * overlap) // align * align
+        if size <= tile and stride * (count - 1) >= length - size:
+            return size, [min(index * stride, length - size) for index in range(count)]
+        count += 1
 
 
 def _owned(starts: list[int], tile: int, length: int) -> list[tuple[int, int]]:
@@ -58,7 +77,7 @@ def tiled_apply(
     scale : int
         Output pixels per input pixel (super-resolution).
     align : int
-        Tile offsets are multiples of it (see :func:`tile_starts`).
+        Tile sizes and offsets are multiples of it (see :func:`tile_layout`).
 
     Returns
     -------
@@ -68,8 +87,7 @@ def tiled_apply(
     height, width = image.shape[-2:]
     if height <= tile and width <= tile:
         return run(image)
-    rows, columns = tile_starts(height, tile, overlap, align), tile_starts(width, tile, overlap, align)
-    tile_h, tile_w = min(tile, height), min(tile, width)
+    (tile_h, rows), (tile_w, columns) = (tile_layout(side, tile, overlap, align) for side in (height, width))
     output = None
     for top, (own_top, own_bottom) in zip(rows, _owned(rows, tile_h, height), strict=True):
         for left, (own_left, own_right) in zip(columns, _owned(columns, tile_w, width), strict=True):

@@ -16,8 +16,6 @@ References
        Transactions on Image Processing 25(8), 2016.
 .. [2] M. R. Hestenes and E. Stiefel, "Methods of conjugate gradients for solving linear
        systems", Journal of Research of the National Bureau of Standards 49(6), 1952.
-.. [3] S. J. Reeves, "Fast image restoration without boundary artifacts", IEEE Transactions on
-       Image Processing 14(10), 2005.
 """
 
 from __future__ import annotations
@@ -28,21 +26,14 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 import torch
-import torch.nn.functional as F
 
 from .convert import on_planes, to_planes
-from .fourier import fast_grid
 
 if TYPE_CHECKING:
     from .operators import BicubicDownsample, Blur, Decimate, ImageLike, LinearOperator
 
 #: Most conjugate-gradient iterations of one data step (it stops earlier at a relative residual of 1e-6).
 CG_ITERATIONS = 30
-#: Most iterations and relative residual of the preconditioned steps of non-circular blurs. Measured
-#: with ``pnp_unet`` on 4 Train400 images x 6 synthetic kernels, reflect boundary (PSNR at sigma 2.55 /
-#: 7.65, normal-operator products per step): 1e-6 31.180 / 27.997 dB, 16.9; 1e-4 31.164 / 27.996, 8.7;
-#: 1e-3 31.094 / 27.985, 4.4 (a tolerance loosened with the denoiser level, 1e-4 sigma_k / sigma: 31.111, 5.2).
-PCG_ITERATIONS, PCG_TOL = 30, 1e-4
 
 
 def conjugate_gradient(
@@ -51,36 +42,29 @@ def conjugate_gradient(
     start: torch.Tensor,
     iterations: int,
     tol: float,
-    preconditioner: Callable[[torch.Tensor], torch.Tensor] | None = None,
 ) -> torch.Tensor:
     """Conjugate gradients [2]_ for ``normal(x) = rhs`` with ``normal`` symmetric positive (semi-)definite.
 
     Starts from ``start`` and stops after ``iterations`` or once the residual's norm is below
-    ``tol`` times the norm of ``rhs``. A ``preconditioner`` (symmetric positive definite, close to
-    the inverse of ``normal``) makes it preconditioned CG.
+    ``tol`` times the norm of ``rhs``.
     """
-    precondition = preconditioner or (lambda residual: residual)
     x = start.clone()
     residual = rhs - normal(x)
+    direction = residual.clone()
+    energy = float(residual.square().sum())
     target = tol**2 * max(float(rhs.square().sum()), 1e-30)
-    if float(residual.square().sum()) <= target:
-        return x
-    preconditioned = precondition(residual)
-    direction = preconditioned.clone()
-    energy = float((residual * preconditioned).sum())
     for _ in range(iterations):
+        if energy <= target:
+            break
         image = normal(direction)
         curvature = float((direction * image).sum())
-        if curvature <= 0.0 or energy <= 0.0:  # a direction in the null space: nothing left to reduce
+        if curvature <= 0.0:  # a direction in the null space: nothing left to reduce
             break
         step = energy / curvature
         x = x + step * direction
         residual = residual - step * image
-        if float(residual.square().sum()) <= target:
-            break
-        preconditioned = precondition(residual)
-        new_energy = float((residual * preconditioned).sum())
-        direction = preconditioned + (new_energy / energy) * direction
+        new_energy = float(residual.square().sum())
+        direction = residual + (new_energy / energy) * direction
         energy = new_energy
     return x
 
@@ -147,41 +131,6 @@ class FourierBlurStep(DataStep):
     def solve(self, z: torch.Tensor, rho: float) -> torch.Tensor:
         spectrum = (self.numerator + rho * torch.fft.rfft2(z)) / (self.transfer.abs().square() + rho)
         return torch.fft.irfft2(spectrum, s=z.shape[-2:])
-
-
-class PreconditionedBlurStep(ConjugateGradientStep):
-    """Conjugate gradients for a non-circular blur, preconditioned by the circular solve (Reeves 2005 [3]_).
-
-    The preconditioner zero-extends the residual by the kernel's reach onto a fast FFT grid, divides
-    its spectrum by ``|K|² + rho`` and crops it back: the exact inverse away from the borders, so the
-    iterations only have the border band left to fix and a few reach the plain CG solution.
-    """
-
-    def __init__(self, operator: Blur, y: ImageLike) -> None:
-        super().__init__(operator, y)
-        self.shape = tuple(self.rhs.shape[-2:])
-        (self.top, after_y), (self.left, after_x) = operator.padding
-        self.grid = fast_grid((self.shape[0] + self.top + after_y, self.shape[1] + self.left + after_x))
-        self.power = operator.transfer(self.grid, self.rhs).abs().square()
-
-    def precondition(self, residual: torch.Tensor, rho: float) -> torch.Tensor:
-        """``R (CᵀC + rho)⁻¹ Rᵀ residual`` with ``C`` the circular blur on the extended grid."""
-        height, width = self.shape
-        right, bottom = self.grid[1] - width - self.left, self.grid[0] - height - self.top
-        extended = F.pad(residual, (self.left, right, self.top, bottom))
-        solved = torch.fft.irfft2(torch.fft.rfft2(extended) / (self.power + rho), s=self.grid)
-        return solved[..., self.top : self.top + height, self.left : self.left + width]
-
-    def solve(self, z: torch.Tensor, rho: float) -> torch.Tensor:
-        operator = self.operator
-        return conjugate_gradient(
-            lambda x: operator.apply_adjoint(operator.apply(x)) + rho * x,
-            self.rhs + rho * z,
-            z,
-            PCG_ITERATIONS,
-            PCG_TOL,
-            lambda residual: self.precondition(residual, rho),
-        )
 
 
 class SeparableResizeStep(DataStep):
@@ -265,7 +214,6 @@ __all__ = [
     "FourierBlurStep",
     "FourierDecimateStep",
     "PixelwiseStep",
-    "PreconditionedBlurStep",
     "SeparableResizeStep",
     "block_mean",
     "conjugate_gradient",

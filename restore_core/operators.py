@@ -39,7 +39,6 @@ from .datasteps import (
     FourierBlurStep,
     FourierDecimateStep,
     PixelwiseStep,
-    PreconditionedBlurStep,
     SeparableResizeStep,
     conjugate_gradient,
 )
@@ -316,10 +315,16 @@ class Blur(LinearOperator):
         return pad_symmetric_adjoint(full, y.shape[-2:], *self.padding)
 
     def data_step(self, y: ImageLike) -> DataStep:
-        """FFT closed form for the circular model, preconditioned conjugate gradients for the others."""
+        """FFT closed form for the circular model, conjugate gradients for the others.
+
+        Conjugate gradients preconditioned by the circular solve (Reeves 2005) reach the exact
+        minimiser in fewer products, but plug-and-play lost up to 4.6 dB with it on Set12 with the Levin
+        kernels (reflect): 30 plain iterations from the denoised estimate also regularise the poorly
+        observed border band, which the exact minimiser amplifies at the schedule's small ``rho``.
+        """
         if self.boundary == "circular":
             return FourierBlurStep(self, y)
-        return PreconditionedBlurStep(self, y)
+        return super().data_step(y)
 
 
 class Decimate(LinearOperator):

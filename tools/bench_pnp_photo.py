@@ -16,6 +16,7 @@ table into the README. Run it on an otherwise idle machine.
 from __future__ import annotations
 
 import argparse
+import shlex
 import sys
 import time
 from collections.abc import Callable, Sequence
@@ -83,8 +84,8 @@ def main(argv: Sequence[str] | None = None) -> int:
                         help="time only these tasks")  # fmt: skip
     parser.add_argument("--readme", action="store_true", help=f"also write the table into {README} between its markers")
     args = parser.parse_args(argv)
-    if args.readme and not (args.only is None and args.repeats == 1 and args.device == "auto"):
-        parser.error("--readme writes the default run only (no --only, --repeats or --device)")
+    if args.readme and not (args.repeats == 1 and args.device == "auto"):
+        parser.error("--readme writes default runs only (no --repeats or --device)")
     device = get_device(args.device)
     precisions = [p for p in args.precisions if p == "float32" or native_bfloat16(device)]
     clean = photo()
@@ -115,7 +116,8 @@ def main(argv: Sequence[str] | None = None) -> int:
                          f"{target:g} | {rc.psnr(clean, output):.2f} |")  # fmt: skip
             print(lines[-1], flush=True)
     if args.readme:
-        block = "\n".join([START, *lines, END])
+        command = shlex.join(["python", "-m", "tools.bench_pnp_photo", *(sys.argv[1:] if argv is None else argv)])
+        block = "\n".join([START, f"`{command}`:", "", *lines, END])
         README.write_text(replace_block(README.read_text(encoding="utf-8"), block, START, END), encoding="utf-8")
         print(f"wrote the table into {README}")
     return int(missed)

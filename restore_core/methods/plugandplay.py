@@ -34,10 +34,11 @@ SOLVER_PARAMS = (
 _ENSEMBLE = Param("ensemble", True, "bool", help="denoise a different flip/rotation at each iteration")
 #: Colour priors chosen on training images by ``python -m tools.tune_pnp --setting colour_prior --color --write``
 #: (``restore_core/tuned.json``; 8 BSDS400 crops, deblurring with 6 synthetic kernels at sigma 2.55 and 7.65,
-#: inpainting 50% and 80%). PnP, with ``--within 0.05`` (the fastest within 0.05 dB of the best mean): the
-#: gray model on opponent channels 28.929 / 29.228 dB (deblurring / inpainting), with chroma at half
-#: resolution 28.930 / 29.211 in 61% of the time, the colour model 28.563 / 29.021. The colour model gave
-#: the Wiener two-stage method 0.11 dB more than opponent channels.
+#: inpainting 50% and 80%: the gray model on opponent channels gave PnP 0.24 dB more in deblurring and 0.21 dB
+#: more in inpainting; the colour model gave the Wiener two-stage method 0.11 dB more). Chroma at half
+#: resolution (``"opponent_half"``) matched full-resolution chroma there (28.930 / 29.211 dB against 28.929 /
+#: 29.228 mean deblurring / inpainting, 61% of the time, 2026-12-03), but lost 0.26 / 0.07 dB on CBSD68 with
+#: the Levin kernels (the ``deblur-cbsd68-levin`` suite entry), so it is a choice, not the default.
 PNP_COLOUR_PRIOR = tuned_setting("pnp_unet", "colour_prior")
 WIENER_COLOUR_PRIOR = tuned_setting("wiener_unet", "colour_prior")
 

@@ -384,7 +384,7 @@ class AxisResize:
     """
 
     def __init__(self, matrix) -> None:
-        self.gram = (matrix @ matrix.T).toarray()  # R Rᵀ, outputs x outputs: the closed-form data step's
+        self.matrix = matrix
         counts = np.diff(matrix.indptr)
         self.inputs, outputs, taps = matrix.shape[1], matrix.shape[0], int(counts.max())
         self.index = np.zeros((outputs, taps), dtype=np.int64)
@@ -396,6 +396,10 @@ class AxisResize:
     def _taps(self, like: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
         index = torch.as_tensor(self.index.ravel(), device=like.device)
         return index, torch.as_tensor(self.weight, dtype=like.dtype, device=like.device)
+
+    def gram(self) -> np.ndarray:
+        """``R Rᵀ`` (outputs x outputs, float64), made only when a closed-form data step needs it."""
+        return (self.matrix @ self.matrix.T).toarray()
 
     def apply(self, x: torch.Tensor, axis: int) -> torch.Tensor:
         """Resize axis ``axis`` (-2 or -1) of ``x``."""
@@ -444,7 +448,7 @@ class BicubicDownsample(LinearOperator):
 
     def grams(self) -> tuple[np.ndarray, np.ndarray]:
         """``R Rᵀ`` and ``C Cᵀ``: ``A Aᵀ`` is their Kronecker product (float64)."""
-        return self._rows.gram, self._cols.gram
+        return self._rows.gram(), self._cols.gram()
 
     def data_step(self, y: ImageLike) -> DataStep:
         """Closed form by the Woodbury identity in the eigenbases of the two axes' Gram matrices."""

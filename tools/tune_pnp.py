@@ -106,6 +106,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         help="write the fastest value whose mean PSNR over the tasks is at most DB below the best (default 0)",
     )
     args = parser.parse_args(argv)
+    if not args.within >= 0:
+        parser.error(f"--within must be a non-negative number of dB, not {args.within:g}")
     if args.write and args.setting not in WRITABLE:
         parser.error(f"--write takes {', '.join(WRITABLE)}; {args.setting} keeps DPIR's published value.")
     if args.data_root is None:

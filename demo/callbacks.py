@@ -541,12 +541,8 @@ async def _run(source: str, upload: str | None, args: tuple[Any, ...], progress:
     clean = None if settings.mode == "real" else rc.quantize(image)
     estimate = estimate_notice(observation, settings)
     if blind:
-        try:
-            observation, kernel_notice = await asyncio.to_thread(
-                blind_observation, observation, clean, settings.blind_method, progress
-            )
-        except rc.RestoreError as error:
-            raise gr.Error(describe_failure(error)) from error
+        observation, kernel_notice = await blind_observation(observation, clean, settings.blind_method, progress,
+                                                             deadline)  # fmt: skip
         estimate = " ".join(part for part in (estimate, kernel_notice) if part)
     results, failures = await restore_all(observation, clean, chosen, method_params, progress, deadline)
     if not results:
@@ -555,25 +551,51 @@ async def _run(source: str, upload: str | None, args: tuple[Any, ...], progress:
     return await asyncio.to_thread(_run_outputs, observation, clean, results, settings, notices)
 
 
-def blind_observation(
-    observation: rc.Observation, clean: np.ndarray | None, method: str, progress: gr.Progress
+async def blind_observation(
+    observation: rc.Observation, clean: np.ndarray | None, method: str, progress: gr.Progress, deadline: float
 ) -> tuple[rc.Observation, str]:  # fmt: skip
     """The observation with the kernel estimated from its image by ``method``, and a notice about the estimate.
 
-    With a clean reference (a simulation) the notice compares the estimate with the true kernel: their
-    similarity and what Wiener deconvolution loses with the estimate (the PSNR cost of not knowing it).
+    The estimate runs in a worker of :data:`POOL`, like a method: a closed page or the run's time
+    budget (``deadline``, ``time.monotonic()``) kills it.
+
+    Raises
+    ------
+    gr.Error
+        When the estimate fails, is stopped or runs past the budget (no method can run then).
     """
 
     def report(done: int, total: int) -> None:
         progress(done / total, desc=f"Estimating the blur kernel: step {done} of {total}")
 
-    blind = rc.with_estimated_kernel(observation, method=method, progress=report)
+    job = (rc.with_estimated_kernel, (observation,), {"method": method})
+    try:
+        async with POOL.worker_async(deadline) as worker:
+            blind = await worker.call_async(job, progress=report, deadline=deadline, stopped=client_gone())
+    except RunCancelled as error:
+        raise gr.Error("the run was stopped: its page was closed.") from error
+    except RunTimedOut as error:
+        raise gr.Error(
+            f"estimating the blur kernel took longer than the run's time budget ({RUN_SECONDS:g} s): try a smaller "
+            "image, the Sharpen estimator or a kernel of your own."
+        ) from error
+    except rc.RestoreError as error:
+        raise gr.Error(describe_failure(error)) from error
+    return blind, await asyncio.to_thread(_kernel_notice, observation, blind, clean)
+
+
+def _kernel_notice(observation: rc.Observation, blind: rc.Observation, clean: np.ndarray | None) -> str:
+    """What the notice says of an estimated kernel.
+
+    With a clean reference (a simulation) it compares the estimate with the true kernel: their
+    similarity and what Wiener deconvolution loses with the estimate (the PSNR cost of not knowing it).
+    """
     side = blind.kernel.shape[0]
     if clean is None:
-        return blind, f"Blur kernel estimated from the photo ({side}×{side}, shown above)."
+        return f"Blur kernel estimated from the photo ({side}×{side}, shown above)."
     true_psnr, estimate_psnr = (rc.score(case, clean, rc.restore(case, "wiener"))[0] for case in (observation, blind))
     similarity = rc.kernel_similarity(blind.kernel, observation.kernel)
-    return blind, (
+    return (
         f"Blur kernel estimated from the degraded image ({side}×{side}, shown above): similarity {similarity:.2f} "
         f"to the true one; Wiener deconvolution gives {estimate_psnr:.2f} dB with it, {true_psnr:.2f} dB with the "
         "true kernel."

@@ -16,6 +16,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
+from scipy import ndimage
 
 from .convert import rgb_to_gray, to_float
 from .errors import RestoreError
@@ -160,7 +161,9 @@ def motion_kernel(length: float, angle: float = 0.0) -> np.ndarray:
     return validate_kernel(_supersampled(size, inside))
 
 
-def shake_kernel(size: int = 25, seed: int = 0, length: float | None = None, anxiety: float = 0.005) -> np.ndarray:
+def shake_kernel(
+    size: int = 25, seed: int = 0, length: float | None = None, anxiety: float = 0.005, speed_variation: float = 0.0
+) -> np.ndarray:
     """Random camera-shake kernel from a simulated hand trajectory.
 
     The trajectory is a random walk with inertia, a pull back to the start and
@@ -181,10 +184,16 @@ def shake_kernel(size: int = 25, seed: int = 0, length: float | None = None, anx
         How much the direction wanders and jerks, in ``[0, 1]`` (0 gives straight trajectories);
         Boracchi and Foi's default 0.005 gives curved strokes like recorded shakes (Levin et al. 2009),
         values above about 0.02 curl the path onto itself into a blob.
+    speed_variation : float
+        Standard deviation, in ``[0, 3]``, of the log of the hand's speed along the trajectory (a smooth
+        random profile): 0 moves at constant speed (a stroke of even brightness); about 1 lingers at some
+        points and hurries through others, leaving the bright knots and faint tails of recorded shakes
+        (Levin et al. 2009). The exposure is the time spent at each point.
     """
     size = _odd(_check_whole(size, "the shake kernel size", 3, MAX_KERNEL_SIDE))
     rng = np.random.default_rng(check_seed(seed, "the shake seed"))
     anxiety = _check_number(anxiety, "the shake anxiety", 0.0, 1.0)
+    speed_variation = _check_number(speed_variation, "the shake speed variation", 0.0, 3.0)
     total = 2.0 * size if length is None else _check_number(length, "the trajectory length", _MIN_WIDTH, 4.0 * size)
     steps = 2000
     centripetal = 0.7 * rng.uniform()
@@ -201,6 +210,8 @@ def shake_kernel(size: int = 25, seed: int = 0, length: float | None = None, anx
         velocity += jerk + anxiety * (wander - centripetal * points[step - 1]) * total / (steps - 1)
         velocity = velocity / abs(velocity) * total / (steps - 1)
         points[step] = points[step - 1] + velocity
+    if speed_variation:
+        points = _at_varying_speed(points, speed_variation, np.random.default_rng([seed, 1]))
     points -= points.mean()
     span = max(np.ptp(points.real), np.ptp(points.imag))
     if span > size - 3:
@@ -218,6 +229,19 @@ def shake_kernel(size: int = 25, seed: int = 0, length: float | None = None, anx
     ):
         np.add.at(kernel, (np.clip(y0 + dy, 0, size - 1), np.clip(x0 + dx, 0, size - 1)), weight)
     return validate_kernel(kernel)
+
+
+def _at_varying_speed(points: np.ndarray, variation: float, rng: np.random.Generator) -> np.ndarray:
+    """Positions at equal time steps along a path sampled at equal distances, for a random speed profile.
+
+    The log-speed is white noise smoothed over a tenth of the path, scaled to standard deviation
+    ``variation``; the time to cover each step is its length over the speed there.
+    """
+    smooth = ndimage.gaussian_filter1d(rng.standard_normal(len(points)), len(points) / 10, mode="reflect")
+    speed = np.exp(variation * smooth / max(float(smooth.std()), 1e-12))
+    time = np.concatenate([[0.0], np.cumsum(1.0 / speed[1:])])
+    even = np.linspace(0.0, time[-1], len(points))
+    return np.interp(even, time, points.real) + 1j * np.interp(even, time, points.imag)
 
 
 #: The kernels generated from a few numbers, by kind; a kind's settings are its builder's keyword arguments.

@@ -1,7 +1,8 @@
 """Restoration in worker processes: a crash, a hang or a memory blow-up in one method cannot take its caller down.
 
 A :class:`WorkerPool` keeps a few warm processes (networks loaded once). Each :meth:`Worker.steps`
-run sends one observation to a worker and watches it: progress comes back as messages; a cancel,
+run sends one job (a restoration, or another library call such as a kernel estimate) to a worker and
+watches it: progress comes back as messages; a cancel,
 an exceeded deadline or a dead worker (a segfault in native code) ends the run at once by killing
 the process, and the pool replaces it. A worker's address space is capped
 (``RLIMIT_AS``, on the CPU) at its warmed-up size plus ``memory_budget`` bytes, so one request
@@ -43,6 +44,8 @@ POLL_SECONDS = 0.02
 #: Least time between two progress messages of a worker (seconds).
 PROGRESS_SECONDS = 0.1
 Progress = Callable[[int, int], None]
+#: A worker's job: ``(function, args, kwargs)``, run as ``function(*args, progress=..., **kwargs)``.
+Job = tuple[Callable[..., Any], tuple[Any, ...], dict[str, Any]]
 
 
 class MethodFailed(RestoreError):
@@ -107,10 +110,19 @@ def _describe(error: BaseException, budget: int | None) -> str:
     return f"{type(error).__name__}: {error}"
 
 
-def _serve(conn: Connection, initializer: Callable[[], None] | None, budget: int | None) -> None:
-    """A worker's life: warm up, then restore each ``(observation, method, params)`` received until EOF."""
+def _restore(observation: Observation, method: str, progress: Progress | None = None, **params: Any) -> np.ndarray:
+    """:func:`restore_core.restore` (imported in the worker, where the registry is filled)."""
     from .registry import restore
 
+    return restore(observation, method, progress, **params)
+
+
+def _serve(conn: Connection, initializer: Callable[[], None] | None, budget: int | None) -> None:
+    """A worker's life: warm up, then run each job ``(function, args, kwargs)`` received until EOF.
+
+    The function is called as ``function(*args, progress=report, **kwargs)``; its result (or its
+    error's message) goes back to the caller.
+    """
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle; it ends the workers
     if initializer is not None:
         initializer()
@@ -128,11 +140,11 @@ def _serve(conn: Connection, initializer: Callable[[], None] | None, budget: int
 
     while True:
         try:
-            observation, method, params = conn.recv()
+            function, args, kwargs = conn.recv()
         except EOFError:
             return
         try:
-            conn.send(("result", restore(observation, method, report, **params)))
+            conn.send(("result", function(*args, progress=report, **kwargs)))
         except Exception as error:  # every failure goes back to the caller as a message
             conn.send(("error", _describe(error, budget)))
         release_free_memory()
@@ -199,26 +211,21 @@ class Worker:
 
     def steps(
         self,
-        observation: Observation,
-        method: str,
-        params: dict[str, Any] | None = None,
+        job: Job,
         progress: Progress | None = None,
         deadline: float | None = None,
         stopped: Callable[[], bool] | None = None,
-    ) -> Generator[None, None, np.ndarray]:
-        """Run one restoration, yielding while it computes; the generator's return value is the image.
+    ) -> Generator[None, None, Any]:
+        """Run one job in the worker, yielding while it computes; the generator's return value is its result.
 
-        Drive it with :meth:`restore` or :meth:`restore_async`. Closing the generator early
-        (a caller cancelled) kills the worker.
+        Drive it with :meth:`restore`, :meth:`restore_async` or :meth:`call_async`. Closing the
+        generator early (a caller cancelled) kills the worker.
 
         Parameters
         ----------
-        observation : Observation
-            What to restore.
-        method : str
-            Registered method name.
-        params : dict, optional
-            Method parameters.
+        job : tuple
+            ``(function, args, kwargs)``: a module-level function (it travels by reference), called in
+            the worker as ``function(*args, progress=..., **kwargs)``.
         progress : callable, optional
             ``progress(done, total)``, called with the worker's progress reports.
         deadline : float, optional
@@ -229,19 +236,19 @@ class Worker:
         Raises
         ------
         RestoreError
-            The method's own error, or :class:`RunCancelled`, :class:`RunTimedOut`, :class:`WorkerCrashed`.
+            The job's own error, or :class:`RunCancelled`, :class:`RunTimedOut`, :class:`WorkerCrashed`.
         """
         sent = False
         finished = False
         try:
             while True:
                 try:
-                    done, image = self._receive(progress)
+                    done, result = self._receive(progress)
                     if done:
                         finished = True
-                        return image
+                        return result
                     if self.ready and not sent:
-                        self._conn.send((observation, method, dict(params or {})))
+                        self._conn.send(job)
                         sent = True
                 except MethodFailed:
                     finished = True  # the method's own error: the worker is sound and takes the next run
@@ -263,9 +270,9 @@ class Worker:
         self, observation: Observation, method: str, params: dict[str, Any] | None = None, *,
         progress: Progress | None = None, timeout: float | None = None, stopped: Callable[[], bool] | None = None,
     ) -> np.ndarray:  # fmt: skip
-        """Run :meth:`steps` to the end, blocking; ``timeout`` in seconds from now."""
+        """Restore in the worker (:func:`restore_core.restore`), blocking; ``timeout`` in seconds from now."""
         deadline = None if timeout is None else time.monotonic() + timeout
-        steps = self.steps(observation, method, params, progress, deadline, stopped)
+        steps = self.steps((_restore, (observation, method), dict(params or {})), progress, deadline, stopped)
         try:
             while True:
                 next(steps)
@@ -279,8 +286,21 @@ class Worker:
         self, observation: Observation, method: str, params: dict[str, Any] | None = None, *,
         progress: Progress | None = None, deadline: float | None = None, stopped: Callable[[], bool] | None = None,
     ) -> np.ndarray:  # fmt: skip
-        """Run :meth:`steps` to the end without blocking the event loop; cancelling the task kills the worker."""
-        steps = self.steps(observation, method, params, progress, deadline, stopped)
+        """Restore in the worker without blocking the event loop; cancelling the task kills the worker."""
+        job = (_restore, (observation, method), dict(params or {}))
+        return await self.call_async(job, progress=progress, deadline=deadline, stopped=stopped)
+
+    async def call_async(
+        self, job: Job, *, progress: Progress | None = None, deadline: float | None = None,
+        stopped: Callable[[], bool] | None = None,
+    ) -> Any:  # fmt: skip
+        """Run any ``job`` (see :meth:`steps`) without blocking the event loop; cancelling the task kills the worker.
+
+        Examples
+        --------
+        >>> kernel = await worker.call_async((rc.estimate_kernel, (image,), {}), deadline=deadline)  # doctest: +SKIP
+        """
+        steps = self.steps(job, progress, deadline, stopped)
         try:
             while True:
                 next(steps)

@@ -607,6 +607,18 @@ def test_blind_simulation_restores_with_an_estimated_kernel_and_states_its_cost(
     assert isinstance(kernel, np.ndarray) and kernel.dtype == np.uint8  # the estimate's picture
 
 
+def test_a_kernel_estimate_past_the_time_budget_is_stopped_with_a_message(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The blind step runs in a worker under the run's budget: stopped at the deadline, its worker killed."""
+    arena(None, ["wiener"], source="camera", task="deblur")  # the workers are up: the budget below is the estimate's
+    monkeypatch.setattr(callbacks, "RUN_SECONDS", 1.0)
+    start = time.monotonic()
+    with pytest.raises(gr.Error, match=r"estimating the blur kernel took longer than the run's time budget \(1 s\)"):
+        arena(None, ["wiener"], source="camera", task="deblur", kernel_type="motion", motion_length=9.0,
+              noise_sigma=1.0, blind_kernel=True)  # fmt: skip
+    assert time.monotonic() - start < 10
+    assert not callbacks.POOL.busy_pids(), "the estimating worker was given back (killed)"
+
+
 def test_real_photo_deblurring_estimates_the_kernel_whatever_kernel_is_chosen(small_upload: str) -> None:
     outputs = arena(small_upload, ["wiener"], mode="real", task="deblur", kernel_type="upload", blind_kernel=True)
     assert "Blur kernel estimated from the photo" in outputs[8] and len(outputs[2]) == 2

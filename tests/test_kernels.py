@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from scipy import ndimage
 
 import restore_core as rc
 
@@ -46,6 +47,26 @@ def test_default_shake_kernels_are_strokes_across_their_support_not_dots():
         rows, cols = np.nonzero(kernel > 0.05 * kernel.max())
         assert max(np.ptp(rows), np.ptp(cols)) >= 8, seed  # the path spans a third of the support or more
         assert len(rows) >= 20, seed
+
+
+def test_a_shake_at_varying_speed_has_bright_knots_and_faint_tails_on_the_same_path():
+    for seed in range(4):
+        even, varying = rc.shake_kernel(25, seed), rc.shake_kernel(25, seed, speed_variation=1.0)
+        assert np.array_equal(even, rc.shake_kernel(25, seed, speed_variation=0.0)), "0 is the constant-speed stroke"
+        assert varying.sum() == pytest.approx(1.0) and varying.min() >= 0
+        path = even > 0.05 * even.max()
+
+        def spread(kernel: np.ndarray) -> float:  # how uneven the brightness along the stroke is
+            values = kernel[kernel > 0.05 * kernel.max()]
+            return float(values.std() / values.mean())
+
+        assert spread(varying) > 1.2 * spread(even), seed
+        lit = varying > 0.05 * varying.max()
+        near = ndimage.binary_dilation(path, iterations=2)
+        on_path = max(  # the share of the bright pixels on the same stroke, at the best shift (centring moves it)
+            (np.roll(lit, (dy, dx), axis=(0, 1)) & near).sum() for dy in range(-4, 5) for dx in range(-4, 5)
+        )
+        assert on_path >= 0.9 * lit.sum(), seed
 
 
 def test_kernel_from_image_and_centering():
@@ -110,6 +131,8 @@ def test_huge_weights_make_a_normalised_kernel():
         (lambda: rc.shake_kernel(size=7.5), "whole number"),
         (lambda: rc.shake_kernel(anxiety=float("nan")), "anxiety"),
         (lambda: rc.shake_kernel(anxiety=-1), "anxiety"),
+        (lambda: rc.shake_kernel(speed_variation=4), "speed variation"),
+        (lambda: rc.shake_kernel(speed_variation=float("nan")), "speed variation"),
         (lambda: rc.shake_kernel(11, length=0), "trajectory length"),
         (lambda: rc.gaussian_kernel("1.6"), "Gaussian sigma"),
         (lambda: rc.gaussian_kernel(1e-300), "Gaussian sigma"),

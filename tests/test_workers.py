@@ -62,6 +62,24 @@ def test_a_worker_restores_like_the_library_and_reports_progress(pool, observati
         assert worker.restore(observation, "identity", timeout=60).shape == observation.clean_shape
 
 
+def test_any_library_call_runs_in_a_worker_with_its_progress(pool) -> None:
+    """A kernel estimate (the demo's blind step) runs as a job: same kernel as in-process, progress per scale."""
+    truth = rc.motion_kernel(7, 30)
+    blurred = rc.degrade(rc.sample_image("camera", 96), "deblur", kernel=truth, boundary="reflect", sigma=1.0, seed=0)
+    steps = []
+
+    async def estimate(size: object) -> np.ndarray:
+        async with pool.worker_async() as worker:
+            job = (rc.estimate_kernel, (blurred.image,), {"size": size})
+            deadline = time.monotonic() + 60
+            return await worker.call_async(job, progress=lambda *step: steps.append(step), deadline=deadline)
+
+    np.testing.assert_array_equal(asyncio.run(estimate(9)), rc.estimate_kernel(blurred.image, size=9))
+    assert steps and steps[-1][0] == steps[-1][1], "every scale's progress reached the caller"
+    with pytest.raises(MethodFailed, match="kernel size must be a whole number"):
+        asyncio.run(estimate(2.5))
+
+
 def test_a_native_crash_is_an_error_and_the_pool_goes_on(pool, observation) -> None:
     with pool.worker() as worker:
         pid = worker.process.pid

@@ -31,24 +31,34 @@ from restore_core.dataroot import add_data_root_argument
 
 #: Noise of the observations (0–255), support bound, timing problem's kernel side.
 SIGMA, SIZE, TIMING_SIDE = 2.55, 31, 27
+#: Speed variation of the training shakes (:func:`restore_core.shake_kernel`): recorded shakes have bright
+#: knots where the hand lingered and faint tails where it hurried, which constant-speed strokes lack.
+SPEED_VARIATION = 1.0
 
 
-def shakes(count: int) -> list[tuple[str, np.ndarray]]:
+def shakes(count: int, speed_variation: float = SPEED_VARIATION) -> list[tuple[str, np.ndarray]]:
     """``count`` seeded Levin-like camera shakes (name, kernel)."""
     rng = np.random.default_rng(1)
     kernels = []
     for index in range(count):
         size = int(rng.integers(6, 14)) * 2 + 1
         length, anxiety = float(rng.uniform(1.0, 2.5) * size), float(rng.uniform(0.002, 0.01))
-        kernels.append((f"shake{size}#{index}", rc.shake_kernel(size, 100 + index, length=length, anxiety=anxiety)))
+        kernels.append(
+            (
+                f"shake{size}#{index}",
+                rc.shake_kernel(size, 100 + index, length=length, anxiety=anxiety, speed_variation=speed_variation),
+            )
+        )
     return kernels
 
 
-def problems(data_root: Path, images: int, kernels: int) -> list[tuple[str, np.ndarray, str, np.ndarray]]:
+def problems(data_root: Path, images: int, kernels: int, speed_variation: float = SPEED_VARIATION
+             ) -> list[tuple[str, np.ndarray, str, np.ndarray]]:  # fmt: skip
     """(image name, clean luma, kernel name, kernel) of the training problems."""
     files = sorted((data_root / "train" / "BSDS400").glob("*.jpg"))[7::37][:images]
     pictures = [(path.name, rc.rgb_to_y(rc.load_image(path))) for path in files]
-    return [(name, image, kernel_name, kernel) for name, image in pictures for kernel_name, kernel in shakes(kernels)]
+    drawn = shakes(kernels, speed_variation)
+    return [(name, image, kernel_name, kernel) for name, image in pictures for kernel_name, kernel in drawn]
 
 
 def accuracy(data_root: Path, images: int, kernels: int, method: str, deconvolver: str) -> None:

@@ -8,8 +8,8 @@ and Pan et al. 2014):
   L0 gradient prior keeps the strong edges the kernel is read from and flattens the rest);
 * kernel step: ``k = argmin ||∇x ⊛ k - ∇y||² + γ ||k||²`` by conjugate gradients on the
   support, on gradients windowed towards the borders (photos are not periodic) and away from
-  saturated pixels, then kept non-negative, values within its noise and pieces disconnected from
-  the main one removed, normalised to sum 1.
+  saturated pixels, then kept non-negative, small values and pieces disconnected from the main
+  one removed, normalised to sum 1.
 
 The estimators (:data:`KERNEL_ESTIMATORS`): ``l0`` runs this on the blurred image; ``learned``
 on the blurred image first cleaned by the project's learned denoiser (its noise is what the
@@ -56,9 +56,8 @@ MIN_STRUCTURE = 2e-3
 PRIOR_WEIGHT, PRIOR_FLOOR, PRIOR_DECAY = 4e-3, 1e-4, 1.1
 #: Alternations of latent and kernel steps per scale.
 ALTERNATIONS = 5
-#: Kernel values below this many times the estimate's noise (the RMS of its negative values), or below
-#: this fraction of the largest value, are removed (:func:`clean_kernel`).
-NOISE_FLOOR, KERNEL_THRESHOLD = 3.0, 0.02
+#: Kernel values below this fraction of the largest are removed.
+KERNEL_THRESHOLD = 0.05
 #: Tikhonov weight of the kernel step, relative to the mean gradient energy of the latent image.
 KERNEL_REGULARISATION = 1e-2
 #: Pixels at or above this value are taken as clipped by the sensor (see :func:`_unsaturated`).
@@ -249,23 +248,14 @@ def _kernel_step(latent: torch.Tensor, soft: list[torch.Tensor], window: torch.T
 
 
 def clean_kernel(kernel: np.ndarray) -> np.ndarray:
-    """A least-squares kernel estimate made a kernel: the values it cannot tell from zero and the pieces apart
-    from the main one removed, non-negative, normalised to sum 1 (a delta when nothing is left).
-
-    A true kernel has no negative values, so the estimate's negative values are its noise: values under
-    :data:`NOISE_FLOOR` times their RMS are noise too (a threshold relative to the peak instead cut the faint
-    tails of recorded shakes, where the hand moved fast, and kept the noise of a kernel with one bright knot:
-    1.75 → 1.26 dB lost to the true kernel on training shakes, ``python -m tools.bench_blind``), as are
-    values under :data:`KERNEL_THRESHOLD` of the peak.
-    """
-    negative = kernel[kernel < 0]
-    noise = float(np.sqrt(np.mean(negative**2))) if negative.size else 0.0
+    """Non-negative, values under :data:`KERNEL_THRESHOLD` of the peak and pieces apart from the main one removed,
+    normalised to sum 1 (a delta when nothing is left)."""
     kernel = np.clip(kernel, 0.0, None)
     if kernel.max() <= 0:
         delta = np.zeros_like(kernel)
         delta[kernel.shape[0] // 2, kernel.shape[1] // 2] = 1.0
         return delta
-    kernel[kernel < max(NOISE_FLOOR * noise, KERNEL_THRESHOLD * kernel.max())] = 0.0
+    kernel[kernel < KERNEL_THRESHOLD * kernel.max()] = 0.0
     labels, count = ndimage.label(kernel > 0, structure=np.ones((3, 3)))
     if count > 1:
         mass = ndimage.sum(kernel, labels, index=np.arange(1, count + 1)) / kernel.sum()

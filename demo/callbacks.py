@@ -32,6 +32,9 @@ from .method_params import params_for
 from .served_files import call_folder
 from .views import error_map, kernel_picture, spectrum_picture, zoom_crop
 
+#: The error of a run whose page closed (nobody waits for its results).
+PAGE_CLOSED = "the run was stopped: its page was closed."
+
 #: Columns of the metrics table (an already degraded photo has no reference: no PSNR/SSIM). Few, so that
 #: the scores fit a phone's width; learned methods say "(learned)" in their names.
 COLUMNS = ("Method", "PSNR (dB)", "SSIM", "Time (s)")
@@ -392,7 +395,7 @@ async def restore_all(
             seconds = time.perf_counter() - start
             results.append(await asyncio.to_thread(_scored, observation, clean, method, image, seconds))
         except RunCancelled as error:  # the client went away: nobody waits for the other methods
-            raise gr.Error("the run was stopped: its page was closed.") from error
+            raise gr.Error(PAGE_CLOSED) from error
         except RunTimedOut:
             failures.append(Failure(method, f"stopped: the run's time budget ({RUN_SECONDS:g} s) was spent."))
         except rc.RestoreError as error:  # any failure of one method must leave the others running
@@ -573,7 +576,7 @@ async def blind_observation(
         async with POOL.worker_async(deadline) as worker:
             blind = await worker.call_async(job, progress=report, deadline=deadline, stopped=client_gone())
     except RunCancelled as error:
-        raise gr.Error("the run was stopped: its page was closed.") from error
+        raise gr.Error(PAGE_CLOSED) from error
     except RunTimedOut as error:
         raise gr.Error(
             f"estimating the blur kernel took longer than the run's time budget ({RUN_SECONDS:g} s): try a smaller "

@@ -2,12 +2,11 @@
 
 A :class:`WorkerPool` keeps a few warm processes (networks loaded once). Each :meth:`Worker.steps`
 run sends one job (a restoration, or another library call such as a kernel estimate) to a worker and
-watches it: progress comes back as messages; a cancel,
-an exceeded deadline or a dead worker (a segfault in native code) ends the run at once by killing
-the process, and the pool replaces it. A worker's address space is capped
-(``RLIMIT_AS``, on the CPU) at its warmed-up size plus ``memory_budget`` bytes, so one request
-cannot take the machine's memory; a worker that grew past ``recycle_bytes`` is replaced after its
-run, so memory is returned.
+watches it: progress comes back as messages; a cancel, an exceeded deadline or a dead worker (a
+segfault in native code) ends the run at once by killing the process, and the pool replaces it. A
+worker's address space is capped (``RLIMIT_AS``, on the CPU) at its warmed-up size plus
+``memory_budget`` bytes, so one request cannot take the machine's memory; a worker that grew past
+``recycle_bytes`` is replaced after its run, so memory is returned.
 
 Workers come from a fork server (a clean process that imported the library once) where the
 platform has one, else from fresh interpreters.
@@ -115,6 +114,11 @@ def _restore(observation: Observation, method: str, progress: Progress | None = 
     from .registry import restore
 
     return restore(observation, method, progress, **params)
+
+
+def restore_job(observation: Observation, method: str, params: dict[str, Any] | None = None) -> Job:
+    """The job of restoring ``observation`` with ``method`` and its ``params`` (for :meth:`Worker.steps`)."""
+    return _restore, (observation, method), dict(params or {})
 
 
 def _serve(conn: Connection, initializer: Callable[[], None] | None, budget: int | None) -> None:
@@ -272,7 +276,7 @@ class Worker:
     ) -> np.ndarray:  # fmt: skip
         """Restore in the worker (:func:`restore_core.restore`), blocking; ``timeout`` in seconds from now."""
         deadline = None if timeout is None else time.monotonic() + timeout
-        steps = self.steps((_restore, (observation, method), dict(params or {})), progress, deadline, stopped)
+        steps = self.steps(restore_job(observation, method, params), progress, deadline, stopped)
         try:
             while True:
                 next(steps)
@@ -287,7 +291,7 @@ class Worker:
         progress: Progress | None = None, deadline: float | None = None, stopped: Callable[[], bool] | None = None,
     ) -> np.ndarray:  # fmt: skip
         """Restore in the worker without blocking the event loop; cancelling the task kills the worker."""
-        job = (_restore, (observation, method), dict(params or {}))
+        job = restore_job(observation, method, params)
         return await self.call_async(job, progress=progress, deadline=deadline, stopped=stopped)
 
     async def call_async(

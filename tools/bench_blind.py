@@ -1,15 +1,15 @@
 """Tune and time blind kernel estimation: ``python -m tools.bench_blind --data-root DIR [--timing]``.
 
 Without ``--timing``: the protocol of ``python -m eval.benchmark --task deblur --blind`` (reflect
-boundary, σ 2.55, Wiener deconvolution with the estimated and the true kernel, scores without a
-50-pixel border at the best integer alignment) on **training** images only — every 37th
-``train/BSDS400`` image from the 8th, luminance — times seeded camera shakes of 13–27 pixels with
-trajectories of 1–2.5 times their support, drawn at a varying speed (:func:`restore_core.shake_kernel`,
-``speed_variation`` 1: bright knots and faint tails like recorded shakes; the constant-speed strokes
-used before were easier than the test kernels: 1.0 dB lost to the true kernel there against 2.0 dB on
-Kodak24 × Levin). Never the Levin kernels of the test protocol. Prints per problem and on average the kernel similarity, the
-error ratio and the PSNR with the estimated and the true kernel, and the success rates at error ratio
-≤ 2 and 3: the numbers the estimators' constants were chosen on.
+boundary, σ 2.55, Wiener deconvolution with the estimated and the true kernel, scores without a 50-pixel
+border at the best integer alignment) on **training** images only — every 37th ``train/BSDS400`` image
+from the 8th, luminance — times seeded camera shakes of 13–27 pixels with trajectories of 1–2.5 times
+their support, drawn at a varying speed (:func:`restore_core.shake_kernel`, ``speed_variation`` 1:
+bright knots and faint tails like recorded shakes, as hard as the test kernels: the learned estimator
+loses 1.75 dB to the true kernel here and 1.98 dB on Kodak24 × Levin; the constant-speed strokes used
+before were easier). Never the Levin kernels of the test protocol. Prints per problem and on average the
+kernel similarity, the error ratio and the PSNR with the estimated and the true kernel, and the success
+rates at error ratio ≤ 2 and 3: the numbers the estimators' constants were chosen on.
 
 ``--timing``: seconds of one estimate of a 27x27 kernel from a 512x512 gray image (scikit-image's
 camera blurred by a shake), on the CPU with the current torch threads and on CUDA when present.

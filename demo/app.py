@@ -177,6 +177,11 @@ def _task_controls(mode: gr.Radio, task: gr.Radio) -> tuple[dict[str, gr.compone
         controls["scale"] = gr.Radio(list(rc.SCALES), value=_DEFAULTS.scale, label="Scale factor")
     with groups["quality"]:
         controls["quality"] = gr.Slider(1, 100, value=_DEFAULTS.quality, step=1, label="JPEG quality")
+        controls["estimate_quality"] = gr.Checkbox(
+            value=_DEFAULTS.estimate_quality,
+            label="Estimate the quality from the image (a real JPEG's, or a simulation's to compare)",
+            elem_id="estimate-quality",
+        )
     with groups["mask"]:
         controls["mask_type"] = gr.Radio(list(MASK_CHOICES), value=_DEFAULTS.mask_type, label="Mask", elem_id="mask")
         controls["mask_ratio"] = gr.Slider(0.05, 0.9, value=_DEFAULTS.mask_ratio, step=0.05, label="Missing fraction")
@@ -353,7 +358,8 @@ def _wire_controls(app: gr.Blocks, inputs: _Inputs, views: dict[str, gr.componen
                 **_PRIVATE)  # fmt: skip
     task.input(noise_default, task, controls["noise_sigma"], queue=False, **_PRIVATE)
     controls["mode"].change(mode_visibility, controls["mode"],
-                            [controls["estimate_sigma"], controls["seed"], views["against"], controls["blind_kernel"]],
+                            [controls["estimate_sigma"], controls["seed"], views["against"], controls["blind_kernel"],
+                             controls["estimate_quality"]],
                             queue=False,
                             **_PRIVATE)  # fmt: skip
     controls["blind_kernel"].change(lambda ticked: gr.update(visible=ticked), controls["blind_kernel"],

@@ -207,15 +207,15 @@ def kernel_visibility(kernel_type: str) -> tuple[dict[str, Any], ...]:
 
 
 def mode_visibility(mode: str) -> tuple[dict[str, Any], ...]:
-    """Controls that depend on the mode: the noise-estimate checkbox, the seed, the slider's comparisons and
-    the blind-deblurring checkbox.
+    """Controls that depend on the mode: the noise-estimate checkbox, the seed, the slider's comparisons, the
+    blind-deblurring checkbox and the JPEG-quality estimate.
 
     The estimate is for real photos, the seed for simulated degradations; a real photo has no
-    clean reference to compare a result against, and its blur kernel is estimated by default (its
-    owner rarely knows it; unticking brings the kernel choices back).
+    clean reference to compare a result against, and its blur kernel and JPEG quality are
+    estimated by default (its owner rarely knows them; unticking brings the choices back).
     """
     real = mode == "real"
-    return gr.update(visible=real), gr.update(visible=not real), against_choices(reference=not real), real
+    return gr.update(visible=real), gr.update(visible=not real), against_choices(reference=not real), real, real
 
 
 def against_choices(reference: bool) -> dict[str, Any]:
@@ -252,10 +252,38 @@ def _settings(args: tuple[Any, ...]) -> Degradation:
     return Degradation(*args)
 
 
-def _prepare(source: str, upload: str | None, settings: Degradation) -> tuple[np.ndarray, str, rc.Observation]:
-    """The image to work on, its notice and the observation the settings make of it."""
+def _prepare(source: str, upload: str | None, settings: Degradation) -> tuple[np.ndarray, str, rc.Observation, str]:
+    """The image to work on, its notice, the observation the settings make of it and what was estimated of it.
+
+    With :attr:`~demo.degradation.Degradation.estimates_quality`, the observation holds the JPEG
+    quality of its image (:func:`quality_observation`; the preview does not estimate it).
+    """
     image, notice = input_image(source, upload)
-    return image, notice, settings.observe(image)
+    observation = settings.observe(image)
+    if not settings.estimates_quality:
+        return image, notice, observation, ""
+    real = settings.mode == "real"
+    observation, found = quality_observation(observation, upload if real and source == UPLOAD else None)
+    return image, notice, observation, found + ("." if real else f" (the simulation compressed at {settings.quality}).")
+
+
+def quality_observation(observation: rc.Observation, jpeg_file: str | None) -> tuple[rc.Observation, str]:
+    """The observation with its image's JPEG quality, and what it is and where it comes from (no full stop).
+
+    A real photo uploaded as a JPEG file states its quality in its quantisation tables (also when it
+    was downscaled to the arena's working size); any other image has it estimated from its pixels
+    (:func:`restore_core.with_estimated_quality`, about a second for a megapixel).
+
+    Raises
+    ------
+    RestoreError
+        For an image without a JPEG trace (the message asks for its quality) or too small.
+    """
+    quality = None if jpeg_file is None else rc.read_jpeg_quality(jpeg_file)
+    if quality is not None:
+        return replace(observation, quality=quality), f"JPEG quality read from the file: {quality}"
+    estimated = rc.with_estimated_quality(observation)
+    return estimated, f"JPEG quality estimated from the image: {estimated.quality}"
 
 
 #: Previews computed at once: they run outside Gradio's queue (a queue full of runs must not refuse a
@@ -434,11 +462,13 @@ def styled_table(table: pd.DataFrame) -> Styler:
     return style
 
 
-def write_downloads(arena: Arena, table: pd.DataFrame, settings: Degradation, estimated_sigma: float | None) -> str:
+def write_downloads(arena: Arena, table: pd.DataFrame, settings: Degradation, observation: rc.Observation) -> str:
     """A zip of every picture shown (PNG, lossless), the metrics table (CSV) and the settings (JSON).
 
-    With an estimated noise level, ``noise_sigma`` in the settings is the estimate the methods used.
+    With an estimated noise level, ``noise_sigma`` in the settings is the estimate the methods used;
+    with an estimated JPEG quality, ``estimated_quality`` is.
     """
+    sigma = estimated_sigma(observation, settings)
     path = call_folder() / "deconv_arena_results.zip"
     with zipfile.ZipFile(path, "w") as archive:  # stored: PNGs are compressed already
         for index, (name, image) in enumerate(arena.named().items()):
@@ -451,8 +481,10 @@ def write_downloads(arena: Arena, table: pd.DataFrame, settings: Degradation, es
             for key, value in asdict(settings).items()
             if key not in ("kernel_upload", "mask_drawing", "mask_upload")
         }
-        if estimated_sigma is not None:
-            described["noise_sigma"] = round(estimated_sigma, 3)
+        if sigma is not None:
+            described["noise_sigma"] = round(sigma, 3)
+        if settings.estimates_quality:
+            described["estimated_quality"] = observation.quality
         archive.writestr("settings.json", json.dumps(described, indent=2))
     return str(path)
 
@@ -533,7 +565,7 @@ async def _run(source: str, upload: str | None, args: tuple[Any, ...], progress:
     count = len(fields(Degradation))
     settings, (classical, learned, method_params) = _settings(args[:count]), args[count:]
     try:
-        image, notice, observation = await asyncio.to_thread(_prepare, source, upload, settings)
+        image, notice, observation, quality_notice = await asyncio.to_thread(_prepare, source, upload, settings)
         chosen = selected_methods([*(classical or ()), *(learned or ())], settings.task)
         blind = settings.estimates_kernel
     except (rc.RestoreError, ValueError, TypeError) as error:
@@ -542,7 +574,7 @@ async def _run(source: str, upload: str | None, args: tuple[Any, ...], progress:
     if notice:
         gr.Warning(notice)
     clean = None if settings.mode == "real" else rc.quantize(image)
-    estimate = estimate_notice(observation, settings)
+    estimate = " ".join(part for part in (estimate_notice(observation, settings), quality_notice) if part)
     if blind:
         observation, kernel_notice = await blind_observation(observation, clean, settings.blind_method, progress,
                                                              deadline)  # fmt: skip
@@ -634,7 +666,7 @@ def _run_outputs(
         slider_pair(arena, best, AGAINST[0]),
         gr.update(choices=[result.method.display_name for result in results], value=best),
         against_choices(reference=clean is not None),
-        write_downloads(arena, table, settings, estimated_sigma(observation, settings)),
+        write_downloads(arena, table, settings, observation),
         "\n\n".join(part for part in notices if part),
         *kernel_views(observation),
         arena,

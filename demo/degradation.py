@@ -119,6 +119,10 @@ class Degradation:
         the estimate can be compared with it.
     blind_method : str
         The kernel estimator of blind deblurring, a value of :data:`BLIND_CHOICES`.
+    estimate_quality : bool
+        JPEG artifact removal with the quality estimated from the degraded image
+        (:func:`restore_core.with_estimated_quality`): a real photo's ``quality`` is then ignored; a
+        simulation still compresses at ``quality``, so the estimate can be compared with it.
     """
 
     mode: str = "simulate"
@@ -141,6 +145,7 @@ class Degradation:
     seed: int = 0
     blind_kernel: bool = False
     blind_method: str = "l0"
+    estimate_quality: bool = False
 
     @property
     def estimates_kernel(self) -> bool:
@@ -150,6 +155,13 @@ class Degradation:
         if self.blind_method not in dict(BLIND_CHOICES).values():
             raise rc.RestoreError(f"unknown kernel estimator {self.blind_method!r}.")
         return bool(self.blind_kernel) and "kernel" in rc.get_task(self.task).needs
+
+    @property
+    def estimates_quality(self) -> bool:
+        """Whether the methods get a JPEG quality estimated from the image."""
+        if not isinstance(self.estimate_quality, (bool, np.bool_)):
+            raise rc.RestoreError(f"estimate_quality must be true or false, got {self.estimate_quality!r}.")
+        return bool(self.estimate_quality) and "quality" in rc.get_task(self.task).needs
 
     def kernel(self) -> np.ndarray:
         """The blur kernel the settings describe (normalised).

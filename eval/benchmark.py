@@ -46,8 +46,20 @@ from .executors import add_executor_arguments, check_executor_arguments, execute
 from .plots import LEVEL_PLOT, RUNTIME_PLOT, plot_psnr_vs_level, plot_psnr_vs_runtime
 from .protocols import PROTOCOLS, SEEDING, Level
 from .report import failure_notes, markdown_results, run_header, summarize, write_reports
-from .results import RESULTS_FILE, ResultsFile, count_saved, finished_keys, read_results, row_key, select_keys
+from .results import (
+    RESULTS_FILE,
+    SCHEMA,
+    ResultsFile,
+    Schema,
+    count_saved,
+    finished_keys,
+    read_results,
+    row_key,
+    select_keys,
+)
 
+#: Column of the quality estimated from each image (``--task jpeg --blind``), and the report's line about it.
+ESTIMATED_QUALITY, QUALITY_HEADER = "estimated_quality", "JPEG quality"
 #: ``--methods`` words that select a group of methods, and the family each selects (None: all).
 METHOD_GROUPS = {"all": None, "all-classical": "classical", "all-learned": "learned"}
 
@@ -56,6 +68,7 @@ _EXAMPLES = """examples:
   python -m eval.benchmark --task sr --datasets Set5 Set14 --scales 2 3 4 --methods bicubic --data-root data
   python -m eval.benchmark --task deblur --datasets skimage --kernels gauss1.6 motion15 --methods all-classical
   python -m eval.benchmark --task jpeg --datasets LIVE1 classic5 --qualities 10 40 --methods identity
+  python -m eval.benchmark --task jpeg --blind --color --datasets LIVE1 --methods deconv_jpeg --data-root data
   DECONV_DATA=data python -m eval.benchmark --task inpaint --ratios 0.5 --noise-sigma 5 --methods all
   DECONV_DATA=data python -m eval.benchmark --task deblur --blind --datasets Kodak24 --methods all"""
 
@@ -96,6 +109,9 @@ class Plan:
         How many images of each dataset get example crops in the report.
     precision : str
         ``--precision``, passed to methods that take a ``precision`` parameter (the learned ones).
+    blind_quality : bool
+        ``--task jpeg --blind``: the methods get the quality estimated from each compressed image
+        (:func:`restore_core.with_estimated_quality`), never the true one; rows record the estimate.
     """
 
     task: str
@@ -109,6 +125,12 @@ class Plan:
     color: bool = False
     examples: int = 1
     precision: str = "float32"
+    blind_quality: bool = False
+
+    @property
+    def schema(self) -> Schema:
+        """The columns of the run's ``results.csv``: with the estimated quality when it is blind."""
+        return SCHEMA.extended((ESTIMATED_QUALITY,)) if self.blind_quality else SCHEMA
 
     def cells(self) -> Iterator[Cell]:
         """All runs, dataset by dataset, image by image, level by level, method by method."""
@@ -436,6 +458,7 @@ def make_plan(args: argparse.Namespace) -> Plan:
         color=args.color,
         examples=args.examples,
         precision=args.precision,
+        blind_quality=args.blind,
     )
 
 
@@ -448,7 +471,8 @@ def _load(image: BenchImage) -> np.ndarray:
 def observe(plan: Plan, image: BenchImage, level: Level) -> tuple[np.ndarray, rc.Observation]:
     """The ground truth and observation of an image at a level (kept for the next method of the same pair)."""
     clean = protocols.ground_truth(plan.task, _load(image), level, plan.color)
-    return clean, protocols.observe(plan.task, clean, level, seed=plan.seed + image.index, clip=plan.clip)
+    observation = protocols.observe(plan.task, clean, level, seed=plan.seed + image.index, clip=plan.clip)
+    return clean, rc.with_estimated_quality(observation) if plan.blind_quality else observation
 
 
 def run_cell(plan: Plan, cell: Cell) -> tuple[dict[str, Any], np.ndarray | None]:
@@ -468,7 +492,8 @@ def run_cell(plan: Plan, cell: Cell) -> tuple[dict[str, Any], np.ndarray | None]
     except Exception as error:  # one failed run must not stop the others
         return {**row, "error": error_text(error)}, None
     kept = restored if cell.image.index < plan.examples else None
-    return {**row, "psnr": psnr, "ssim": ssim, "seconds": seconds}, kept
+    estimate = {ESTIMATED_QUALITY: observation.quality} if plan.blind_quality else {}
+    return {**row, "psnr": psnr, "ssim": ssim, "seconds": seconds, **estimate}, kept
 
 
 def save_example(plan: Plan, out: Path, cell: Cell, restored: np.ndarray) -> None:
@@ -493,7 +518,7 @@ def run_plan(plan: Plan, results: ResultsFile, executor: str = "serial", address
     ``executor`` and ``address`` choose where the runs execute (:func:`eval.executors.execute`); this
     process writes every row.
     """
-    done = finished_keys(read_results(results.path))
+    done = finished_keys(read_results(results.path, plan.schema))
     cells = list(plan.cells())
     pending = [cell for cell in cells if row_key(plan.row(cell)) not in done]
     if len(pending) < len(cells):
@@ -541,9 +566,12 @@ def example_rows(plan: Plan, out: Path, rows: pd.DataFrame) -> list[examples.Exa
 
 def report_plan(plan: Plan, out: Path, command: str, data_root: Path | None) -> bool:
     """Write the summaries, plots and examples of the grid's rows, print its tables, tell whether any run failed."""
-    rows = select_keys(read_results(out / RESULTS_FILE), {row_key(plan.row(cell)) for cell in plan.cells()})
+    keys = {row_key(plan.row(cell)) for cell in plan.cells()}
+    rows = select_keys(read_results(out / RESULTS_FILE, plan.schema), keys)
     records = summarize(rows, plan.task, [dataset.name for dataset in plan.datasets], plan.levels, plan.methods)
     header = run_header(plan.task, plan.device_name, data_root, PROTOCOLS[plan.task], SEEDING)
+    if plan.blind_quality:
+        header[QUALITY_HEADER] = quality_estimates(rows)
     notes = failure_notes(rows)
     figures = [
         name
@@ -553,6 +581,18 @@ def report_plan(plan: Plan, out: Path, command: str, data_root: Path | None) -> 
     extra = examples.examples_html(out, example_rows(plan, out, rows))
     print(markdown_results(write_reports(out, command, header, records, notes, figures, extra), notes))
     return bool((rows["error"] != "").any())
+
+
+def quality_estimates(rows: pd.DataFrame) -> str:
+    """How the qualities estimated from the images (``--task jpeg --blind``) compare with the true ones."""
+    done = rows.loc[rows["error"] == ""].drop_duplicates(["dataset", "image", "level"])
+    estimates, truths = (pd.to_numeric(done[column]) for column in (ESTIMATED_QUALITY, "quality"))
+    errors = (estimates - truths).abs()
+    worst = f"; largest error {errors.max():g}" if len(done) and errors.max() > 0 else ""
+    return (
+        "estimated from each compressed image (restore_core.with_estimated_quality), the methods never see the "
+        f"true one: equal to it for {int((errors == 0).sum())} of {len(done)} observations{worst}"
+    )
 
 
 def run_benchmark(args: argparse.Namespace, out: Path, command: str) -> int:
@@ -566,11 +606,11 @@ def run_benchmark(args: argparse.Namespace, out: Path, command: str) -> int:
         When an output cannot be written.
     """
     started = time.perf_counter()
-    if args.blind:
+    if args.blind and "kernel" in rc.get_task(args.task).needs:
         return run_blind_benchmark(args, out, command)
     plan = make_plan(args)
     prepare_folder(out)
-    with ResultsFile(out / RESULTS_FILE, overwrite=args.overwrite) as results:
+    with ResultsFile(out / RESULTS_FILE, overwrite=args.overwrite, schema=plan.schema) as results:
         run_plan(plan, results, args.executor, args.address)
     failed = report_plan(plan, out, command, args.data_root)
     print(f"{time.perf_counter() - started:.1f} s on {plan.device_name}; outputs in {out}/")

@@ -392,10 +392,11 @@ def stored_section(folder: Path, link: str, records: list[dict[str, Any]], heade
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     """The options of the blind benchmark."""
-    group = parser.add_argument_group("blind deblurring (--task deblur --blind)")
-    group.add_argument("--blind", action="store_true", help="estimate each kernel from the blurred image "
-                       "(Sun et al.'s protocol, see below); --methods then names kernel estimators: "
-                       f"{', '.join(rc.KERNEL_ESTIMATORS)} or all")  # fmt: skip
+    group = parser.add_argument_group("blind restoration (--blind)")
+    group.add_argument("--blind", action="store_true", help="--task deblur: estimate each kernel from the blurred "
+                       "image (Sun et al.'s protocol, see below); --methods then names kernel estimators: "
+                       f"{', '.join(rc.KERNEL_ESTIMATORS)} or all. --task jpeg: the methods get the quality "
+                       "estimated from each compressed image instead of the true one")  # fmt: skip
     group.add_argument("--deconvolver", metavar="METHOD", help=f"--blind: the non-blind method given the estimated "
                        f"and the true kernel (default {DECONVOLVER})")  # fmt: skip
     group.add_argument("--kernel-size", type=int, metavar="N", help=f"--blind: support bound handed to the "
@@ -405,12 +406,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def check_arguments(parser: argparse.ArgumentParser, args: argparse.Namespace) -> None:
     """Refuse blind options without ``--blind`` and ``--blind`` with another task (exit status 2)."""
     blurs = [name for name in rc.TASKS if "kernel" in rc.get_task(name).needs]
-    if args.blind and args.task not in blurs:
-        parser.error(f"--blind applies to --task {' or '.join(blurs)}, not {args.task}")
+    blind = blurs + [name for name in rc.TASKS if "quality" in rc.get_task(name).needs]
+    if args.blind and args.task not in blind:
+        parser.error(f"--blind applies to --task {' or '.join(blind)}, not {args.task}")
     for option in ("deconvolver", "kernel_size"):
-        if getattr(args, option) is not None and not args.blind:
-            parser.error(f"--{option.replace('_', '-')} applies to --blind")
-    if args.blind and args.boundary is not None:
+        if getattr(args, option) is not None and not (args.blind and args.task in blurs):
+            parser.error(f"--{option.replace('_', '-')} applies to --blind with --task {' or '.join(blurs)}")
+    if args.blind and args.task in blurs and args.boundary is not None:
         parser.error(f"--boundary does not apply to --blind: its protocol blurs with the {BOUNDARY} boundary")
 
 

@@ -156,7 +156,7 @@ _SIGMAS = ("σ=15", "σ=25", "σ=50")
 #: prior runs BM3D at every iteration: 15 s per Set12 image in deblurring, 75 s in inpainting).
 RUN_BUDGET = 10.0
 #: Typical restored images of the entries' datasets (Set5/Set14 are up to 512 pixels a side).
-_SET12, _SR_SETS, _CBSD68 = (256, 256), (512, 512), (321, 481, 3)
+_SET12, _SR_SETS, _CBSD68, _LIVE1 = (256, 256), (512, 512), (321, 481, 3), (548, 666, 3)
 _QUALITIES = ("q=10", "q=20", "q=30", "q=40")
 
 #: The suite, fastest first.
@@ -202,6 +202,20 @@ SUITE: tuple[Entry, ...] = (
         ),
         _references("LIVE1", "identity", _QUALITIES, (27.77, 30.07, 31.41, 32.35), 0.15, _JPEG)
         + _references("classic5", "identity", _QUALITIES, (27.82, 30.12, 31.48, 32.43), 0.15, _JPEG),
+    ),
+    Entry(
+        "jpeg-live1-color",
+        "JPEG artifact removal, LIVE1 colour (RGB, 4:2:0), quality known",
+        ("--task", "jpeg", "--color", "--datasets", "LIVE1", "--qualities", "10", "20", "30", "40"),
+        budget=RUN_BUDGET,
+        shape=_LIVE1,
+    ),
+    Entry(
+        "jpeg-live1-color-blind",
+        "JPEG artifact removal, LIVE1 colour (RGB, 4:2:0), quality estimated from each image (--blind)",
+        ("--task", "jpeg", "--color", "--blind", "--datasets", "LIVE1", "--qualities", "10", "20", "30", "40"),
+        budget=RUN_BUDGET,
+        shape=_LIVE1,
     ),
     Entry(
         "inpaint-set12",
@@ -393,6 +407,8 @@ def section_markdown(
 ) -> str:
     """The section of ``docs/RESULTS.md`` for one entry."""
     parts = [f"## {entry.title}", f"```\n{command}\n```", f"Device: {header['Device']}. Protocol: {header['Protocol']}"]
+    if benchmark.QUALITY_HEADER in header:
+        parts[-1] += f" JPEG quality: {header[benchmark.QUALITY_HEADER]}."
     if notes := rerun_notes(header):
         parts[-1] += f" Partial reruns ({'; '.join(notes)}) replaced those methods' records of the first run."
     parts += [markdown_table(table) for table in metric_tables(records)[:2]]

@@ -23,6 +23,7 @@ from .device import get_device
 from .errors import FirstFrameWarning, RestoreError
 from .imresize import imresize
 from .jpeg import jpeg_compress
+from .jpeg_quality import estimate_jpeg_quality, quality_from_tables, read_jpeg_quality, with_estimated_quality
 from .kernels import (
     KERNEL_KINDS,
     LEVIN_KERNELS,
@@ -70,6 +71,7 @@ __all__ = [
     "center_kernel",
     "degrade",
     "disk_kernel",
+    "estimate_jpeg_quality",
     "estimate_kernel",
     "estimate_noise_sigma",
     "expected_seconds",
@@ -93,7 +95,9 @@ __all__ = [
     "motion_kernel",
     "named_kernel",
     "psnr",
+    "quality_from_tables",
     "quantize",
+    "read_jpeg_quality",
     "register",
     "restore",
     "rgb_to_y",
@@ -108,4 +112,5 @@ __all__ = [
     "validate_image",
     "validate_kernel",
     "with_estimated_kernel",
+    "with_estimated_quality",
 ]

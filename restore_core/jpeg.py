@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+from functools import lru_cache
 
 import numpy as np
 from PIL import Image
@@ -51,11 +52,19 @@ def jpeg_compress(image: np.ndarray, quality: int) -> np.ndarray:
         return np.asarray(decoded, dtype=np.float32) / 255.0
 
 
-def luma_quantization_table(quality: int) -> np.ndarray:
-    """The 8x8 luminance quantisation table the encoder uses at ``quality`` (read from a real encoding)."""
-    data = _encode(np.zeros((8, 8), dtype=np.float32), check_quality(quality))
+@lru_cache(maxsize=128)
+def quantization_tables(quality: int) -> tuple[np.ndarray, np.ndarray]:
+    """The 8x8 luminance and chrominance quantisation tables of the encoder at ``quality``.
+
+    Read from a real encoding (libjpeg's scaling of the tables of the JPEG standard's Annex K),
+    in natural (row-major) order; read-only arrays.
+    """
+    data = _encode(np.zeros((8, 8, 3), dtype=np.float32), check_quality(quality))
     with Image.open(io.BytesIO(data)) as decoded:
-        return np.asarray(decoded.quantization[0], dtype=np.float64).reshape(8, 8)
+        tables = tuple(np.asarray(decoded.quantization[index], dtype=np.float64).reshape(8, 8) for index in (0, 1))
+    for table in tables:
+        table.flags.writeable = False
+    return tables
 
 
 def quantization_noise_sigma(quality: int) -> float:
@@ -64,5 +73,5 @@ def quantization_noise_sigma(quality: int) -> float:
     ``sqrt(mean(step**2 / 12))`` over the 64 coefficients: an upper bound of the
     compression error that deblocking methods scale to set their strength.
     """
-    steps = luma_quantization_table(quality)
+    steps = quantization_tables(quality)[0]
     return float(np.sqrt(np.mean(steps**2 / 12.0)))

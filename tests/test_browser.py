@@ -25,6 +25,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 from PIL import Image
+from skimage import data
 
 playwright = pytest.importorskip("playwright.sync_api", reason="the playwright package is not installed")
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
@@ -330,6 +331,26 @@ def test_blind_deblurring_shows_the_estimated_kernel_and_is_the_default_for_real
     expect(page.locator("#kernel-views")).to_contain_text("Estimated from the photo when you press Run")
     run_and_wait(page, 1)
     expect(page.locator("#notice")).to_contain_text("Blur kernel estimated from the photo")
+
+
+def test_a_real_jpeg_is_restored_at_the_quality_its_file_states(page, tmp_path: Path) -> None:
+    path = tmp_path / "photo.jpg"
+    Image.fromarray(data.astronaut()[:160, 160:320]).save(path, quality=35)
+    page.locator("#upload input[type=file]").set_input_files(str(path))
+    page.locator("#task").get_by_text("JPEG artefacts").click()
+    estimate = page.locator("#estimate-quality input[type=checkbox]")
+    expect(estimate).not_to_be_checked()  # a simulation compresses at the slider's quality, known unless asked
+    page.locator("#mode").get_by_text("Real degraded photo").click()
+    expect(estimate).to_be_checked()  # a photo's owner rarely knows its quality
+    choose_methods(page, "deconv_jpeg")
+    run_and_wait(page, 1)
+    expect(page.locator("#notice")).to_contain_text("JPEG quality read from the file: 35.")
+    href = page.locator("#download a").first.get_attribute("href")
+    settings = json.loads(zipfile.ZipFile(io.BytesIO(page.request.get(href).body())).read("settings.json"))
+    assert settings["estimate_quality"] is True and settings["estimated_quality"] == 35
+    estimate.uncheck()  # the slider's quality then
+    run_and_wait(page, 1)
+    expect(page.locator("#notice")).not_to_contain_text("JPEG quality read")
 
 
 def test_real_inpainting_takes_an_uploaded_mask_and_a_new_image_clears_old_results(page, tmp_path: Path) -> None:

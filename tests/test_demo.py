@@ -22,6 +22,7 @@ import numpy as np
 import pandas as pd
 import pytest
 from PIL import Image
+from scipy import ndimage
 
 import restore_core as rc
 from demo import build_app, callbacks, launch_options
@@ -628,6 +629,39 @@ def test_real_photo_deblurring_estimates_the_kernel_whatever_kernel_is_chosen(sm
 def test_a_blind_setting_that_is_not_a_boolean_is_refused() -> None:
     with pytest.raises(gr.Error, match="blind_kernel must be true or false"):
         arena(None, ["wiener"], source="camera", task="deblur", blind_kernel="yes")
+
+
+def test_a_simulation_with_an_estimated_quality_states_it_beside_the_true_one() -> None:
+    outputs = arena(None, ["deconv_jpeg"], source="camera", task="jpeg", quality=23, estimate_quality=True)
+    check_outputs(outputs, 1)
+    assert "JPEG quality estimated from the image: 23 (the simulation compressed at 23)." in outputs[8]
+    known = arena(None, ["deconv_jpeg"], source="camera", task="jpeg", quality=23)
+    assert outputs[-1].results[0].psnr == known[-1].results[0].psnr  # the methods ran on the estimate
+
+
+def test_a_real_jpeg_is_restored_at_its_own_quality_whatever_the_slider_says(tmp_path: Path) -> None:
+    from skimage import data
+
+    path = tmp_path / "photo.jpg"
+    Image.fromarray(data.astronaut()[:128, 128:256]).save(path, quality=35)
+    outputs = arena(str(path), ["bm3d_deblock"], mode="real", task="jpeg", quality=90, estimate_quality=True)
+    assert "JPEG quality read from the file: 35." in outputs[8]
+    with zipfile.ZipFile(outputs[7]) as archive:
+        assert json.loads(archive.read("settings.json"))["estimated_quality"] == 35
+    png = tmp_path / "photo.png"  # the same pixels without the file's tables: estimated from them
+    Image.open(path).save(png)
+    outputs = arena(str(png), ["bm3d_deblock"], mode="real", task="jpeg", quality=90, estimate_quality=True)
+    assert "JPEG quality estimated from the image: 35." in outputs[8]
+
+
+def test_a_real_photo_without_a_jpeg_trace_asks_for_its_quality(tmp_path: Path) -> None:
+    path = tmp_path / "smooth.png"
+    noise = np.random.default_rng(0).random((96, 96, 3))
+    Image.fromarray(rc.to_uint8(np.clip(ndimage.gaussian_filter(noise, (1.5, 1.5, 0)) * 2 - 0.5, 0, 1))).save(path)
+    with pytest.raises(gr.Error, match="no trace of JPEG compression"):
+        arena(str(path), ["bm3d_deblock"], mode="real", task="jpeg", estimate_quality=True)
+    with pytest.raises(gr.Error, match="estimate_quality must be true or false"):
+        arena(None, ["bm3d_deblock"], source="camera", task="jpeg", estimate_quality="yes")
 
 
 def test_clearing_the_results_answers_every_run_output_and_the_state() -> None:

@@ -99,9 +99,10 @@ class _Dataset:
 @pytest.mark.parametrize(
     ("arguments", "message"),
     [
-        (("--task", "denoise", "--blind"), "--blind applies to --task deblur"),
+        (("--task", "denoise", "--blind"), "--blind applies to --task deblur or jpeg"),
         (("--task", "deblur", "--deconvolver", "wiener"), "--deconvolver applies to --blind"),
         (("--task", "deblur", "--kernel-size", "21"), "--kernel-size applies to --blind"),
+        (("--task", "jpeg", "--blind", "--deconvolver", "wiener"), "--deconvolver applies to --blind with --task"),
     ],
 )
 def test_options_out_of_place_are_refused(capsys: pytest.CaptureFixture[str], arguments, message):

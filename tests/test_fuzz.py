@@ -430,6 +430,8 @@ def test_resizing_jpeg_and_noise_estimation_give_finite_results_or_refuse(image,
         assert compressed.shape == image.shape and compressed.min() >= 0 and compressed.max() <= 1
     sigma = outcome(rc.estimate_noise_sigma, image)
     assert sigma is None or (np.isfinite(sigma) and sigma >= 0)
+    estimate = outcome(rc.estimate_jpeg_quality, image if compressed is None else compressed)
+    assert estimate is None or (isinstance(estimate, int) and 1 <= estimate <= 100)
 
 
 def encoded(image: np.ndarray, file_format: str, frames: int) -> bytes:
@@ -467,6 +469,8 @@ def test_image_files_load_or_are_refused(image, file_format, frames, damage, whe
     if loaded is not None:
         assert loaded.dtype == np.float32 and np.all(np.isfinite(loaded)) and loaded.min() >= 0 and loaded.max() <= 1
         assert damage != "none" or loaded.shape[:2] == image.shape[:2]
+    quality = outcome(rc.read_jpeg_quality, bytes(data))
+    assert quality is None or (isinstance(quality, int) and 1 <= quality <= 100)
     with tempfile.TemporaryDirectory() as folder:
         assert outcome(rc.save_image, image, Path(folder) / f"out.{file_format.lower()}") is None
 

@@ -210,6 +210,15 @@ def build_parser() -> argparse.ArgumentParser:
         help="denoise: noise levels, 0–255 scale (default 15 25 50)",
     )
     levels.add_argument(
+        "--camera-noise",
+        nargs="+",
+        choices=rc.CAMERA_LEVELS,
+        metavar="LEVEL",
+        help=f"denoise: real camera noise instead of --sigmas, levels {' '.join(rc.CAMERA_LEVELS)} (colour "
+        "images; the noise is made at a random camera's sensor and processed to 8-bit sRGB, see "
+        "restore_core.camera_noise; the methods are not told its level)",
+    )
+    levels.add_argument(
         "--kernels",
         nargs="+",
         metavar="KERNEL",
@@ -308,6 +317,7 @@ def _option_tasks() -> dict[str, tuple[str, ...]]:
     tasks["color"] = tuple(task.name for task in declared if task.protocol.rgb_option)
     tasks["clip"] = tuple(task.name for task in declared if not task.clips)
     tasks["boundary"] = tuple(task.name for task in declared if task.protocol.field == "kernel")
+    tasks["camera_noise"] = tuple(task.name for task in declared if task.protocol.field == "sigma")
     return tasks
 
 
@@ -316,6 +326,8 @@ def check_options(parser: argparse.ArgumentParser, args: argparse.Namespace) -> 
     for dest, tasks in _option_tasks().items():
         if getattr(args, dest) not in (None, False) and args.task not in tasks:
             parser.error(f"--{dest.replace('_', '-')} applies to --task {' or '.join(tasks)}, not {args.task}")
+    if args.camera_noise and (args.sigmas or args.clip):
+        parser.error("--camera-noise replaces --sigmas (and its observations are 8-bit: clipped already)")
 
 
 def select_methods(task: str, names: Sequence[str] | None) -> tuple[rc.Method, ...]:
@@ -385,6 +397,7 @@ def make_levels(args: argparse.Namespace) -> tuple[Level, ...]:
         clip=args.clip,
         color=args.color,
         boundary=args.boundary or "circular",
+        cameras=args.camera_noise,
     )
     return tuple({level.label: level for level in levels}.values())  # the label is part of a row's key
 

@@ -49,6 +49,8 @@ class Level:
         The kernel itself (deblur; sr with blur-then-decimate).
     boundary : str
         How the blur treats the image's borders (one of :data:`restore_core.BOUNDARIES`).
+    camera : str or None
+        Level of real camera noise (:data:`restore_core.CAMERA_LEVELS`) instead of Gaussian noise.
     """
 
     label: str
@@ -59,6 +61,7 @@ class Level:
     ratio: float | None = None
     kernel_array: np.ndarray | None = field(default=None, compare=False, repr=False)
     boundary: str = "circular"
+    camera: str | None = None
 
     def columns(self) -> dict[str, Any]:
         """The degradation parameters as the result columns ``sigma kernel scale quality ratio``."""
@@ -80,6 +83,7 @@ def build_levels(
     clip: bool = False,
     color: bool = False,
     boundary: str = "circular",
+    cameras: Sequence[str] | None = None,
 ) -> list[Level]:
     """The levels of a benchmark run.
 
@@ -102,6 +106,9 @@ def build_levels(
     boundary : str
         Boundary of the blur of the task whose levels are kernels (deblur; named in the label unless
         ``'circular'``, the literature's).
+    cameras : sequence of str, optional
+        Levels of real camera noise (:data:`restore_core.CAMERA_LEVELS`) replacing the noise levels
+        of a task whose levels are noise levels (denoise): one level each, ``values`` unused.
 
     Returns
     -------
@@ -110,6 +117,10 @@ def build_levels(
     """
     declared = rc.get_task(task)
     protocol = declared.protocol
+    if cameras:
+        if protocol.field != "sigma":
+            raise rc.RestoreError(f"camera noise levels replace noise levels; the {task} task's levels are not.")
+        return [Level(f"camera {name}", camera=name) for name in cameras]
     noises = protocol.noise_default if noise_sigmas is None else tuple(map(float, noise_sigmas))
     extra_kernels = tuple(kernels or ()) if "kernel" in declared.optional else ()
     levels = []
@@ -149,4 +160,5 @@ def observe(task: str, clean: np.ndarray, level: Level, seed: int, clip: bool = 
         mask_type="random",
         clip=clip,
         seed=seed,
+        camera=level.camera,
     )

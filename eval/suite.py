@@ -265,6 +265,26 @@ SUITE: tuple[Entry, ...] = (
         ("--task", "denoise", "--datasets", "CBSD68", "--sigmas", "15", "25", "50", "--methods", "all"),
         _references("CBSD68", "bm3d", _SIGMAS, (33.52, 30.71, 27.38), 0.15, _CBM3D),
     ),
+    Entry(
+        "denoise-camera",
+        "Colour denoising of real camera noise (simulated: Poisson–Gaussian at the sensor, demosaicked, "
+        "processed to 8-bit sRGB), first 8 images of Kodak24 and McMaster; no method is told the noise level",
+        (
+            "--task",
+            "denoise",
+            "--camera-noise",
+            *rc.CAMERA_LEVELS,
+            "--datasets",
+            "Kodak24",
+            "McMaster",
+            "--limit",
+            "8",
+            "--methods",
+            "bm3d",
+            "deconv_unet",
+            "camera_unet",
+        ),
+    ),
 )
 
 

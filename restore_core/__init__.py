@@ -17,6 +17,7 @@ True
 from . import methods as _methods  # noqa: F401  (registers every method)
 from .blind import KERNEL_ESTIMATORS, KernelEstimator, estimate_kernel, kernel_similarity, with_estimated_kernel
 from .blur_fit import BlurFit, fit_blur
+from .camera_noise import CAMERA_LEVELS, add_camera_noise
 from .convert import load_image, quantize, rgb_to_y, rgb_to_ycbcr, save_image, to_float, to_uint8, validate_image
 from .costs import expected_seconds
 from .device import get_device
@@ -51,6 +52,7 @@ from .tasks import SCALES, TASKS, Task, get_task
 
 __all__ = [
     "BOUNDARIES",
+    "CAMERA_LEVELS",
     "FAMILIES",
     "KERNEL_ESTIMATORS",
     "KERNEL_KINDS",
@@ -68,6 +70,7 @@ __all__ = [
     "Param",
     "RestoreError",
     "Task",
+    "add_camera_noise",
     "center_kernel",
     "degrade",
     "disk_kernel",

@@ -11,6 +11,7 @@ from typing import Any
 
 import numpy as np
 
+from .camera_noise import add_camera_noise, camera_level
 from .convert import float_image, validate_image
 from .errors import RestoreError
 from .noise import (
@@ -112,6 +113,9 @@ class Observation:
         Whether the observation was clipped to ``[0, 1]``.
     seed : int or None
         Seed of the simulated degradation (None for real photos).
+    camera : str, float or None
+        Level of simulated camera noise (:func:`restore_core.camera_noise.add_camera_noise`) when the
+        noise is a camera's; ``sigma`` is then None: a camera's noise has no single level.
     """
 
     image: np.ndarray
@@ -126,6 +130,7 @@ class Observation:
     mask: np.ndarray | None = None
     clipped: bool = False
     seed: int | None = None
+    camera: str | float | None = None
     _estimated_sigma: list = field(default_factory=list, repr=False)
 
     def __post_init__(self) -> None:
@@ -138,6 +143,10 @@ class Observation:
             object.__setattr__(self, "peak", check_peak(self.peak))
         if self.seed is not None:
             object.__setattr__(self, "seed", check_seed(self.seed))
+        if self.camera is not None:
+            camera_level(self.camera)
+            if self.sigma is not None or self.peak is not None:
+                raise RestoreError("camera noise is its own noise model: an observation with it has no sigma or peak.")
         if not isinstance(self.clipped, (bool, np.bool_)):
             raise RestoreError(f"clipped must be True or False, got {self.clipped!r}.")
         check_observed_scale(self.image, self.sigma, self.peak)
@@ -203,6 +212,7 @@ class Observation:
             "missing": None if self.mask is None else float(1 - self.mask.mean()),
             "clipped": self.clipped,
             "seed": self.seed,
+            "camera": self.camera,
         }
 
 
@@ -221,11 +231,12 @@ def degrade(
     ratio: float | None = None,
     clip: bool = False,
     seed: int = 0,
+    camera: str | float | None = None,
 ) -> Observation:
     """Simulate a degradation of a clean image.
 
     The linear part is applied first (blur, downsampling or masking), then noise
-    (Poisson, then Gaussian), then optional clipping; JPEG compresses last.
+    (Poisson, then Gaussian, or a camera's), then optional clipping; JPEG compresses last.
 
     Parameters
     ----------
@@ -256,6 +267,13 @@ def degrade(
         Clip the noisy observation to ``[0, 1]``.
     seed : int
         Non-negative seed for the noise and the generated mask: same seed, same observation.
+    camera : str or float, optional
+        Real camera noise instead of ``sigma``/``peak`` (colour images): a level of
+        :data:`~restore_core.camera_noise.CAMERA_LEVELS` (``'low'``, ``'medium'``, ``'high'``) or a
+        shot-noise factor; the image goes back to a random camera's sensor, gets its
+        Poisson–Gaussian noise there, correlated by demosaicking, and is processed again to
+        8 bits (:func:`~restore_core.camera_noise.add_camera_noise`). The observation's
+        ``sigma`` is then None (unknown, estimated by the methods that need it).
 
     Returns
     -------
@@ -282,6 +300,10 @@ def degrade(
         image.shape, boundary=boundary, **declared.simulated(image.shape, given, mask_type, ratio, seed)
     )
     observed = declared.operator(image.shape, model).forward(image).astype(np.float32)
+    if camera is not None:
+        if peak is not None or sigma:
+            raise RestoreError("camera noise is its own noise model: leave sigma and peak out.")
+        observed = add_camera_noise(np.clip(observed, 0.0, 1.0), camera, rng)[0]
     if peak is not None:
         observed = add_poisson_noise(observed, peak, rng)
     observed = add_gaussian_noise(observed, sigma, rng) if check_sigma(sigma) > 0 else observed
@@ -290,13 +312,14 @@ def degrade(
         observed,
         task,
         image.shape,
-        sigma=sigma,
+        sigma=None if camera is not None else sigma,
         peak=peak,
         kernel=model["kernel"],
         boundary=boundary,
         scale=model["scale"],
         quality=model["quality"],
         mask=model["mask"],
-        clipped=clip or declared.clips,
+        clipped=clip or declared.clips or camera is not None,
         seed=seed,
+        camera=camera,
     )

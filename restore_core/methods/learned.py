@@ -209,6 +209,32 @@ if shipped("unet_gray", "unet_color"):
     )(deconv_unet)
 
 
+def camera_unet(observation: Observation, device: str, tile: int, precision: str = "float32") -> np.ndarray:
+    """Denoise a photo's real (camera) noise blind: the network reads the noise level map off the image.
+
+    A gray image goes through the colour network as three equal channels, and comes back as their mean.
+    """
+    from ..nets.models import run_blind_unet
+
+    image = observation.image
+    colour = image if image.ndim == 3 else np.repeat(image[..., None], 3, axis=-1)
+    restored = run_blind_unet("unet_camera", colour, device=device, tile=tile, precision=precision)[0]
+    return restored if image.ndim == 3 else restored.mean(axis=-1)
+
+
+if shipped("unet_camera"):
+    register(
+        "camera_unet",
+        "DeconvUNet real noise (learned)",
+        "learned",
+        ["denoise"],
+        [DEVICE_PARAM, _TILE, PRECISION_PARAM],
+        description="Blind colour denoiser of real photos: a noise-level-map estimator feeding a DeconvUNet, "
+        "trained on BSDS400 with simulated camera noise (sensor Poisson-Gaussian noise, demosaicking, camera "
+        "processing, JPEG); gray images as three equal channels.",
+    )(camera_unet)
+
+
 if shipped("jpeg_gray", "jpeg_color"):
     register(
         "deconv_jpeg",

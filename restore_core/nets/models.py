@@ -137,3 +137,38 @@ def run_sr(
             lambda part: network(part).float(), to_tensor(low, torch_device), tile, overlap, scale=spec.config["scale"]
         )
     return to_array(output, gray=True)
+
+
+def run_blind_unet(
+    name: str,
+    image: np.ndarray,
+    device: str = "auto",
+    tile: int = TILE,
+    overlap: int = OVERLAP,
+    precision: str = "float32",
+) -> tuple[np.ndarray, np.ndarray]:
+    """Apply a BlindDeconvUNet model to an HxWx3 image; ``device``, ``tile``, ``overlap`` and ``precision`` as in
+    :func:`run_unet`.
+
+    Returns
+    -------
+    restored : ndarray
+        float32, shaped like ``image``.
+    level : ndarray
+        HxW float32: the noise standard deviation the network estimated at each pixel (``[0, 1]`` scale).
+    """
+    spec = get_spec(name)
+    if image.ndim != 3 or image.shape[-1] != spec.channels:
+        raise RestoreError(f"model {name} takes {spec.channels}-channel images, got an image of shape {image.shape}.")
+    torch_device = get_device(device)
+    network = network_for(name, torch_device)
+
+    def both(part: torch.Tensor) -> torch.Tensor:
+        level = network.noise_map(part)
+        return torch.cat([network.denoiser(part, level), level], dim=1).float()
+
+    padded, (height, width) = pad_to_multiple(to_tensor(image, torch_device), network.multiple)
+    tile = max(tile // network.multiple * network.multiple, 2 * overlap + network.multiple)
+    with inference(torch_device, precision):
+        output = to_array(tiled_apply(both, padded, tile, overlap, align=network.multiple)[..., :height, :width], False)
+    return output[..., :-1], output[..., -1]

@@ -34,6 +34,11 @@ class ModelSpec:
         Training folder under ``<data root>/train``.
     description : str
         One sentence for the model card.
+    training : dict
+        Options of the training degradation beyond the constructor's (e.g. ``{"noise": "camera"}``),
+        read by the task's :meth:`~restore_core.tasks.Task.training_inputs`.
+    init : str or None
+        A shipped model whose weights start the network's ``denoiser`` when training begins afresh.
     """
 
     name: str
@@ -42,11 +47,18 @@ class ModelSpec:
     task: str
     train_set: str
     description: str
+    training: dict[str, Any] = field(default_factory=dict, hash=False)
+    init: str | None = None
 
     @property
     def path(self) -> Path:
         """The weights file."""
         return WEIGHTS_DIR / f"{self.name}.safetensors"
+
+    @property
+    def task_config(self) -> dict[str, Any]:
+        """What the task's training degradation reads: the constructor arguments and the training options."""
+        return {**self.config, **self.training}
 
     @property
     def channels(self) -> int:
@@ -71,6 +83,10 @@ MODELS: dict[str, ModelSpec] = {
                       "model sizes")
             for size, widths in (("xs", (12, 24, 48, 96)), ("s", (16, 32, 64, 128)))
         ),
+        ModelSpec("unet_camera", "BlindDeconvUNet", {"channels": 3, "widths": _UNET["widths"], "blocks": 1},
+                  "denoise", "BSDS400", "blind colour denoiser of real camera noise: a noise-level estimator feeding "
+                  "a DeconvUNet (started from unet_color), trained on simulated camera noise",
+                  training={"noise": "camera"}, init="unet_color"),
         ModelSpec("jpeg_gray", "DeconvUNet", {"channels": 1, **_UNET}, "jpeg", "BSDS400",
                   "JPEG artifact removal of gray images (the Y channel of BSDS400 for training), qualities 5-95, "
                   "the quality as an input map"),

@@ -37,8 +37,9 @@ class DeconvUNet(nn.Module):
     Notes
     -----
     ``forward(image, condition)`` takes an ``(N, channels, H, W)`` image and an
-    ``(N, condition)`` vector broadcast to constant maps; H and W must be multiples
-    of :attr:`multiple` (use :func:`restore_core.nets.tiling.pad_to_multiple`).
+    ``(N, condition)`` vector broadcast to constant maps, or ``(N, condition, H, W)`` maps
+    that vary over the image; H and W must be multiples of :attr:`multiple` (use
+    :func:`restore_core.nets.tiling.pad_to_multiple`).
     """
 
     def __init__(self, channels: int = 1, widths: tuple[int, ...] = (24, 48, 96, 192), blocks: int = 1,
@@ -57,7 +58,9 @@ class DeconvUNet(nn.Module):
         self.tail = conv3x3(widths[0], channels)
 
     def forward(self, image: torch.Tensor, condition: torch.Tensor) -> torch.Tensor:
-        maps = condition.to(image.dtype)[:, :, None, None].expand(-1, -1, *image.shape[-2:])
+        maps = condition.to(image.dtype)
+        if maps.ndim == 2:
+            maps = maps[:, :, None, None].expand(-1, -1, *image.shape[-2:])
         features = self.head(torch.cat([image, maps], dim=1))
         skips = []
         for encode, down in zip(self.encoder, self.down, strict=True):

@@ -18,11 +18,16 @@ from safetensors.torch import load_file, safe_open, save_file
 from torch import nn
 
 from ..errors import RestoreError
+from .blind import BlindDeconvUNet
 from .sr import DeconvSR
 from .unet import DeconvUNet
 
 #: Network classes by architecture name.
-ARCHITECTURES: dict[str, type[nn.Module]] = {"DeconvUNet": DeconvUNet, "DeconvSR": DeconvSR}
+ARCHITECTURES: dict[str, type[nn.Module]] = {
+    "DeconvUNet": DeconvUNet,
+    "DeconvSR": DeconvSR,
+    "BlindDeconvUNet": BlindDeconvUNet,
+}
 
 
 def build_network(architecture: str, config: Mapping[str, Any]) -> nn.Module:

@@ -12,7 +12,7 @@ import numpy as np
 import torch
 
 from ..nets.specs import ModelSpec, get_spec
-from ..nets.weights import build_network, save_weights
+from ..nets.weights import ARCHITECTURES, build_network, save_weights
 from ..tasks import get_task
 from .checkpoints import CHECKPOINT, RUN_STATE, load_checkpoint
 from .data import HOLDOUT
@@ -62,7 +62,7 @@ def model_card(spec: ModelSpec, state: dict[str, Any], path: Path, command: str,
 | degradation | {_degradation_text(spec)} |
 | steps | {state["step"]} of {config["steps"]} (batch {config["batch"]}, patch {config["patch"]}) |
 | seed | {config["seed"]} |
-| optimisation | Adam, L1 loss, cosine learning rate {config["lr"]:g} → {config["lr"] / 100:g}{_resumptions(state)} |
+| optimisation | Adam, {_objective(spec)}, cosine learning rate {_rates(config)}{_resumptions(state)} |
 | wall time | {state["seconds"] / 3600:.2f} h on {state["device"]} |
 | exported | {datetime.now(UTC):%Y-%m-%d %H:%M UTC}, Python {platform.python_version()}, torch {torch.__version__} |
 
@@ -93,13 +93,23 @@ def _resumptions(state: dict[str, Any]) -> str:
     return "".join(f"; {note}" for note in notes)
 
 
+def _rates(config: dict[str, Any]) -> str:
+    """``lr → lr/100``: the cosine schedule's ends."""
+    return f"{config['lr']:g} → {config['lr'] / 100:g}"
+
+
+def _objective(spec: ModelSpec) -> str:
+    """The training loss in words: the architecture's own (``objective``), else the L1 loss."""
+    return getattr(ARCHITECTURES[spec.architecture], "objective", "L1 loss")
+
+
 def _shapes(spec: ModelSpec) -> list[tuple[int, ...]]:
     return [tuple(tensor.shape) for tensor in build_network(spec.architecture, spec.config).state_dict().values()]
 
 
 def _degradation_text(spec: ModelSpec) -> str:
-    return get_task(spec.task).training_text(spec.config)
+    return get_task(spec.task).training_text(spec.task_config)
 
 
 def _validation_text(spec: ModelSpec) -> str:
-    return f"{get_task(spec.task).validation_text(spec.config)}, centre {VALIDATION_SIDE}x{VALIDATION_SIDE} crops"
+    return f"{get_task(spec.task).validation_text(spec.task_config)}, centre {VALIDATION_SIDE}x{VALIDATION_SIDE} crops"

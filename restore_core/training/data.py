@@ -74,7 +74,7 @@ def make_batch(
 
     ``level`` fixes the degradation level (validation); ``device`` None keeps the tensors on the CPU.
     """
-    inputs, condition = get_task(spec.task).training_inputs(clean, rng, spec.config, level)
+    inputs, condition = get_task(spec.task).training_inputs(clean, rng, spec.task_config, level)
     return _nchw(inputs, device), None if condition is None else _nchw(condition, device), _nchw(clean, device)
 
 

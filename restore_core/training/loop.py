@@ -51,6 +51,14 @@ def predict(network: torch.nn.Module, inputs: torch.Tensor, condition: torch.Ten
     return network(inputs) if condition is None else network(inputs, condition)
 
 
+def batch_loss(network: torch.nn.Module, inputs: torch.Tensor, condition: torch.Tensor | None,
+               target: torch.Tensor) -> torch.Tensor:  # fmt: skip
+    """The training loss of a batch: the network's own ``loss`` when it has one, else the L1 error."""
+    if hasattr(network, "loss"):
+        return network.loss(inputs, condition, target)
+    return F.l1_loss(predict(network, inputs, condition).float(), target)
+
+
 def validation_psnr(spec: ModelSpec, network: torch.nn.Module, images: Sequence[np.ndarray], seed: int,
                     device: torch.device) -> float:  # fmt: skip
     """Mean PSNR on centre crops of the held-out training images at the task's validation level.
@@ -164,6 +172,12 @@ def train(
     elif restart_lr is not None:
         raise RestoreError("a warm restart (--restart-lr) continues a run: pass --resume with a checkpoint in the "
                            "run folder or exported weights.")  # fmt: skip
+    elif spec.init is not None:
+        start = get_spec(spec.init).path
+        if not start.is_file():
+            raise RestoreError(f"{config.model} starts from {spec.init}, whose weights {start} are missing.")
+        network.denoiser.load_state_dict(load_file(str(start)))
+        state["init"] = spec.init
     if (here := describe_device(device)) not in state["device"]:
         state["device"] += f", then {here}"
     if not state["history"]:
@@ -190,7 +204,7 @@ def train(
         for group in optimizer.param_groups:
             group["lr"] = learning_rate(config, step, state.get("schedule"))
         with autocast:
-            loss = F.l1_loss(predict(network, inputs, condition).float(), target)
+            loss = batch_loss(network, inputs, condition, target)
         optimizer.zero_grad(set_to_none=True)
         loss.backward()
         optimizer.step()

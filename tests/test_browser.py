@@ -136,11 +136,12 @@ def inside(box: dict[str, float], viewport: dict[str, int]) -> bool:
 def test_example_click_runs_and_shows_the_input_once_results_and_scores(page) -> None:
     page.locator("tbody tr").filter(has_text="Simulate a degradation").filter(has_text="Denoise").first.click()
     expect(page.locator("#task input[value=denoise]")).to_be_checked()
-    expect(page.locator("#gallery img")).to_have_count(5, timeout=TIMEOUT_MS)
+    expect(page.locator("#gallery img")).to_have_count(6, timeout=TIMEOUT_MS)
     captions = page.locator("#gallery .caption-label").all_inner_texts()
     assert captions[0].startswith("Input (degraded) — ") and sum("Input" in text for text in captions) == 1
     shown = table(page)
-    methods = ["TV (Chambolle)", "Wavelet (BayesShrink)", "Non-local means", "DeconvUNet (learned)"]
+    methods = ["TV (Chambolle)", "Wavelet (BayesShrink)", "Non-local means", "DeconvUNet (learned)",
+               "DeconvUNet real noise (learned)"]  # fmt: skip
     assert list(shown) == ["Input (degraded)", *methods]
     for name, (psnr, ssim, *_) in shown.items():
         assert re.fullmatch(r"\d+\.\d{2}", psnr) and re.fullmatch(r"0\.\d{4}", ssim), (name, psnr, ssim)
@@ -152,7 +153,7 @@ def test_example_click_runs_and_shows_the_input_once_results_and_scores(page) ->
     expect(page.locator("#compare input")).to_have_value(best)  # the slider opens on the best result …
     expect(page.locator("#against input[value='degraded input']")).to_be_checked()  # … against the input
     page.get_by_role("tab", name="Zoom and error maps").click()
-    expect(page.locator("#zoom img")).to_have_count(6)  # reference, input, four results
+    expect(page.locator("#zoom img")).to_have_count(7)  # reference, input, five results
     captions = page.locator("#zoom .caption-label").all_inner_texts()
     assert captions[:2] == ["clean reference", "degraded input"] and captions[2:] == methods
     ARTIFACTS.mkdir(exist_ok=True)

@@ -92,7 +92,8 @@ def test_rerun_arguments_narrow_the_methods_and_the_output_folder():
                         *base[4:]]  # fmt: skip
     classical = suite.rerun_arguments(["--task", "denoise", "--methods", "all", *base], suite.family_rerun("classical"))
     assert classical[3:5] == ["identity", "tv"] and "deconv_unet" not in classical
-    assert suite.rerun_arguments(["--task", "denoise", *base], learned)[-2:] == ["--methods", "deconv_unet"]
+    learned_denoisers = ["deconv_unet", "camera_unet"]
+    assert suite.rerun_arguments(["--task", "denoise", *base], learned)[-3:] == ["--methods", *learned_denoisers]
     assert suite.rerun_arguments(["--task", "sr", "--methods", "bicubic", *base], learned) is None
     chosen = suite.rerun_arguments(["--task", "deblur", "--methods", "wiener", "tv_deconv", *base],
                                    suite.methods_rerun(["tv_deconv", "bm3d"]))  # fmt: skip

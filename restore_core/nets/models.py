@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from functools import lru_cache
 from pathlib import Path
@@ -107,10 +107,19 @@ def run_unet(
     network = network_for(name, torch_device)
     level = torch.tensor([[condition]], dtype=torch.float32, device=torch_device)
 
-    padded, (height, width) = pad_to_multiple(to_tensor(image, torch_device), network.multiple)
+    def run(part: torch.Tensor) -> torch.Tensor:
+        return network(part, level).float()
+
+    return _tiled_unet(network, run, image, torch_device, tile, overlap, precision)
+
+
+def _tiled_unet(network: nn.Module, run: Callable[[torch.Tensor], torch.Tensor], image: np.ndarray,
+                device: torch.device, tile: int, overlap: int, precision: str) -> np.ndarray:  # fmt: skip
+    """``run`` over ``image`` padded to the U-Net's grid, in tiles aligned to it, cropped back (an HxW(xC) array)."""
+    padded, (height, width) = pad_to_multiple(to_tensor(image, device), network.multiple)
     tile = max(tile // network.multiple * network.multiple, 2 * overlap + network.multiple)
-    with inference(torch_device, precision):
-        output = tiled_apply(lambda part: network(part, level).float(), padded, tile, overlap, align=network.multiple)
+    with inference(device, precision):
+        output = tiled_apply(run, padded, tile, overlap, align=network.multiple)
     return to_array(output[..., :height, :width], image.ndim == 2)
 
 
@@ -167,8 +176,5 @@ def run_blind_unet(
         level = network.noise_map(part)
         return torch.cat([network.denoiser(part, level), level], dim=1).float()
 
-    padded, (height, width) = pad_to_multiple(to_tensor(image, torch_device), network.multiple)
-    tile = max(tile // network.multiple * network.multiple, 2 * overlap + network.multiple)
-    with inference(torch_device, precision):
-        output = to_array(tiled_apply(both, padded, tile, overlap, align=network.multiple)[..., :height, :width], False)
+    output = _tiled_unet(network, both, image, torch_device, tile, overlap, precision)
     return output[..., :-1], output[..., -1]

@@ -252,4 +252,4 @@ class Degradation:
             )
         sigma = None if self.estimate_sigma else self.noise_sigma
         options = self.task_options(shape)
-        return rc.Observation(image, task.name, shape, sigma=sigma, boundary=task.photo_boundary, **options)
+        return rc.photo_observation(image, task.name, sigma=sigma, **options)

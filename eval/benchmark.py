@@ -132,11 +132,19 @@ class Plan:
         """The columns of the run's ``results.csv``: with the estimated quality when it is blind."""
         return SCHEMA.extended((ESTIMATED_QUALITY,)) if self.blind_quality else SCHEMA
 
+    def levels_of(self, dataset: Dataset) -> tuple[Level, ...]:
+        """The levels a dataset runs at: its photos as they are for a paired one, else the plan's."""
+        return (protocols.AS_DEGRADED,) if dataset.paired else self.levels
+
+    def grid(self) -> list[tuple[str, Level]]:
+        """The (dataset name, level) columns of the report, in order."""
+        return [(dataset.name, level) for dataset in self.datasets for level in self.levels_of(dataset)]
+
     def cells(self) -> Iterator[Cell]:
         """All runs, dataset by dataset, image by image, level by level, method by method."""
         for dataset in self.datasets:
             for image in dataset.images:
-                for level in self.levels:
+                for level in self.levels_of(dataset):
                     for method in self.methods:
                         yield Cell(dataset.name, image, level, method)
 
@@ -418,6 +426,8 @@ def check_images(datasets: Sequence[Dataset]) -> None:
         for image in dataset.images:
             try:
                 image.load()
+                if image.pair is not None:
+                    rc.load_image(image.pair.degraded)
             except Exception as error:  # whatever the decoder raises, the file is at fault
                 raise rc.RestoreError(
                     f"cannot read image {image.name} of dataset {dataset.name}: {' '.join(str(error).split())} "
@@ -482,9 +492,15 @@ def _load(image: BenchImage) -> np.ndarray:
 
 @lru_cache(maxsize=1)
 def observe(plan: Plan, image: BenchImage, level: Level) -> tuple[np.ndarray, rc.Observation]:
-    """The ground truth and observation of an image at a level (kept for the next method of the same pair)."""
-    clean = protocols.ground_truth(plan.task, _load(image), level, plan.color)
-    observation = protocols.observe(plan.task, clean, level, seed=plan.seed + image.index, clip=plan.clip)
+    """The ground truth and observation of an image at a level (kept for the next method of the same pair).
+
+    A paired dataset's image gives its degraded photo as it is (:func:`eval.protocols.paired_observation`).
+    """
+    if image.pair is not None:
+        clean, observation = protocols.paired_observation(plan.task, _load(image), image.pair)
+    else:
+        clean = protocols.ground_truth(plan.task, _load(image), level, plan.color)
+        observation = protocols.observe(plan.task, clean, level, seed=plan.seed + image.index, clip=plan.clip)
     return clean, rc.with_estimated_quality(observation) if plan.blind_quality else observation
 
 
@@ -573,7 +589,7 @@ def example_rows(plan: Plan, out: Path, rows: pd.DataFrame) -> list[examples.Exa
         )
         for dataset in plan.datasets
         for image in dataset.images[: plan.examples]
-        for level in plan.levels
+        for level in plan.levels_of(dataset)
     ]
 
 
@@ -581,8 +597,10 @@ def report_plan(plan: Plan, out: Path, command: str, data_root: Path | None) -> 
     """Write the summaries, plots and examples of the grid's rows, print its tables, tell whether any run failed."""
     keys = {row_key(plan.row(cell)) for cell in plan.cells()}
     rows = select_keys(read_results(out / RESULTS_FILE, plan.schema), keys)
-    records = summarize(rows, plan.task, [dataset.name for dataset in plan.datasets], plan.levels, plan.methods)
+    records = summarize(rows, plan.task, plan.grid(), plan.methods)
     header = run_header(plan.task, plan.device_name, data_root, PROTOCOLS[plan.task], SEEDING)
+    if any(dataset.paired for dataset in plan.datasets):
+        header["Paired data"] = protocols.PAIRED
     if plan.blind_quality:
         header[QUALITY_HEADER] = quality_estimates(rows)
     notes = failure_notes(rows)
@@ -640,7 +658,14 @@ def run_blind_benchmark(args: argparse.Namespace, out: Path, command: str) -> in
         "datasets": args.datasets or blind.default_datasets(args.data_root),
     }
     settings = argparse.Namespace(**{**vars(args), **defaults})
-    plan = blind.make_plan(settings, make_datasets(settings), make_levels(settings))
+    datasets = make_datasets(settings)
+    paired = [dataset.name for dataset in datasets if dataset.paired]
+    if paired:
+        raise rc.RestoreError(
+            f"blind deblurring degrades clean images with known kernels to score the estimates; {', '.join(paired)} "
+            "holds degraded pairs: run them without --blind, with their kernels in kernels/."
+        )
+    plan = blind.make_plan(settings, datasets, make_levels(settings))
     prepare_folder(out)
     return blind.run_blind(plan, out, command, args.data_root, args.overwrite, args.executor, args.address)
 

@@ -4,7 +4,12 @@ A dataset is one of
 
 * a registered name (:data:`DATASETS`), read from ``<data root>/test/<name>``;
 * ``skimage``, built in: six scikit-image sample photos, no data root needed;
-* any folder path holding images.
+* any folder path holding images;
+* a folder of pairs (:data:`PAIRED_FOLDERS`): ``degraded/`` holds photos degraded for real (a
+  camera's noise, a real JPEG, a real low-resolution shot) and ``clean/`` their ground truth under
+  the same file names (any suffix); the optional ``kernels/`` and ``masks/`` hold what deblurring
+  and inpainting need to know. The benchmark restores such photos as they are ("already
+  degraded", like the demo's real mode) instead of degrading the clean ones.
 
 Kernels are the eight Levin et al. (2009) kernels ``k1``..``k8`` from
 ``<data root>/kernels/levin8.npz``, or the built-in ones of :data:`BUILTIN_KERNELS`.
@@ -32,6 +37,12 @@ SKIMAGE_PHOTOS = rc.SAMPLE_PHOTOS
 SKIMAGE_SIDE = 192
 #: Kernels that need no data, by name (the library's catalogue).
 BUILTIN_KERNELS = rc.NAMED_KERNELS
+
+#: Sub-folders of a paired dataset: its degraded photos and their ground truth (same names).
+PAIRED_FOLDERS = ("degraded", "clean")
+#: Optional sub-folders of a paired dataset: a kernel picture per photo (deblur), a mask per photo (inpaint,
+#: white where pixels are missing).
+PAIRED_EXTRAS = ("kernels", "masks")
 
 _DNCNN = "https://github.com/cszn/DnCNN/tree/master/testsets"
 _FFDNET = "https://github.com/cszn/FFDNet/tree/master/testsets"
@@ -88,6 +99,25 @@ DATASETS: dict[str, DatasetInfo] = {
 
 
 @dataclass(frozen=True)
+class PairedFiles:
+    """What a paired dataset holds beside a clean image: its degraded photo and what is known of it.
+
+    Attributes
+    ----------
+    degraded : Path
+        The photo degraded for real.
+    kernel : Path or None
+        A picture of its blur kernel (deblurring needs one).
+    mask : Path or None
+        A picture of its missing pixels, white where missing (inpainting needs one).
+    """
+
+    degraded: Path
+    kernel: Path | None = None
+    mask: Path | None = None
+
+
+@dataclass(frozen=True)
 class BenchImage:
     """One test image, loaded on demand.
 
@@ -99,11 +129,14 @@ class BenchImage:
         Position in the dataset's sorted listing; it seeds the image's noise.
     load : callable
         Returns the image as float32 in ``[0, 1]``.
+    pair : PairedFiles or None
+        Of a paired dataset's image, the degraded photo to restore instead of degrading the image.
     """
 
     name: str
     index: int
     load: Callable[[], np.ndarray]
+    pair: PairedFiles | None = None
 
 
 @dataclass(frozen=True)
@@ -112,6 +145,11 @@ class Dataset:
 
     name: str
     images: tuple[BenchImage, ...]
+
+    @property
+    def paired(self) -> bool:
+        """Whether its images come with photos degraded for real (a folder of :data:`PAIRED_FOLDERS`)."""
+        return any(image.pair is not None for image in self.images)
 
     def head(self, limit: int | None) -> Dataset:
         """The dataset restricted to its first ``limit`` images (all when None)."""
@@ -130,6 +168,10 @@ def describe_datasets() -> str:
         f"{SKIMAGE_SIDE}x{SKIMAGE_SIDE} (no data root needed)"
     ]
     lines += [f"  {info.name:<9} {info.color}; {', '.join(info.tasks)}; {info.url}" for info in DATASETS.values()]
+    lines.append(
+        f"  a folder holding {'/ and '.join(PAIRED_FOLDERS)}/ (same file names; optional "
+        f"{'/ and '.join(PAIRED_EXTRAS)}/ for deblur and inpaint): pairs degraded for real, restored as they are"
+    )
     return "\n".join(lines)
 
 
@@ -193,11 +235,58 @@ def _registered_folder(info: DatasetInfo, data_root: Path | None) -> Path:
     return folder
 
 
-def _folder_images(folder: Path) -> tuple[BenchImage, ...]:
+def _image_files(folder: Path) -> list[Path]:
+    """The image files of a folder, sorted by name; refused when there is none."""
     files = sorted(path for path in folder.iterdir() if path.is_file() and path.suffix.lower() in IMAGE_SUFFIXES)
     if not files:
         raise rc.RestoreError(f"no images ({' '.join(IMAGE_SUFFIXES)}) in {folder}.")
-    return tuple(BenchImage(path.name, index, partial(rc.load_image, path)) for index, path in enumerate(files))
+    return files
+
+
+def _folder_images(folder: Path) -> tuple[BenchImage, ...]:
+    """The images of a folder, or of a paired folder its clean images with their degraded photos."""
+    if all((folder / part).is_dir() for part in PAIRED_FOLDERS):
+        return _paired_images(folder)
+    return tuple(
+        BenchImage(path.name, index, partial(rc.load_image, path)) for index, path in enumerate(_image_files(folder))
+    )
+
+
+def _by_stem(files: Iterable[Path], folder: Path) -> dict[str, Path]:
+    """Files by name without suffix; two files of one name (``a.png`` and ``a.jpg``) are refused."""
+    found: dict[str, Path] = {}
+    for path in files:
+        if path.stem in found:
+            raise rc.RestoreError(f"{folder} holds both {found[path.stem].name} and {path.name}: keep one of them.")
+        found[path.stem] = path
+    return found
+
+
+def _paired_images(folder: Path) -> tuple[BenchImage, ...]:
+    """The clean images of a paired folder, each with its degraded photo (and kernel and mask when there)."""
+    degraded_folder, clean_folder = (folder / part for part in PAIRED_FOLDERS)
+    degraded = _by_stem(_image_files(degraded_folder), degraded_folder)
+    clean = _by_stem(_image_files(clean_folder), clean_folder)
+    unmatched = sorted(set(degraded) ^ set(clean))
+    if unmatched:
+        raise rc.RestoreError(
+            f"the pairs of {folder} do not match: {', '.join(unmatched[:5])}{' …' if len(unmatched) > 5 else ''} "
+            f"{'is' if len(unmatched) == 1 else 'are'} in only one of {' and '.join(PAIRED_FOLDERS)}/ (pairs share "
+            "their file name, the suffix aside)."
+        )
+    extras = {
+        part: _by_stem(_image_files(folder / part), folder / part) if (folder / part).is_dir() else {}
+        for part in PAIRED_EXTRAS
+    }
+    return tuple(
+        BenchImage(
+            path.name,
+            index,
+            partial(rc.load_image, path),
+            PairedFiles(degraded[stem], extras["kernels"].get(stem), extras["masks"].get(stem)),
+        )
+        for index, (stem, path) in enumerate(sorted(clean.items()))
+    )
 
 
 def skimage_photo(name: str) -> np.ndarray:

@@ -11,11 +11,14 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from itertools import product
+from pathlib import Path
 from typing import Any
 
 import numpy as np
 
 import restore_core as rc
+
+from .datasets import PairedFiles
 
 #: How the noise and masks are seeded (all tasks).
 SEEDING = (
@@ -25,6 +28,14 @@ SEEDING = (
 
 #: The protocol of each task in words.
 PROTOCOLS: dict[str, str] = {name: rc.get_task(name).protocol.text for name in rc.TASKS}
+#: How the photos of a paired dataset are restored, in words.
+PAIRED = (
+    "a folder of degraded/ and clean/ pairs is restored as it is, like the demo's real mode: the methods "
+    "estimate the noise level, super-resolution's scale is the ratio of the sizes (the clean image "
+    "mod-cropped to it), a JPEG file's quality is read from its tables (else estimated from the pixels), "
+    "deblurring takes the kernel in kernels/ and inpainting the mask in masks/; the whole clean image is "
+    "the ground truth, measured as the task's protocol says."
+)
 
 
 @dataclass(frozen=True)
@@ -138,6 +149,10 @@ def build_levels(
     return levels
 
 
+#: The level of a paired dataset's photos: degraded as they are, with no parameter of the benchmark's.
+AS_DEGRADED = Level("as degraded")
+
+
 def ground_truth(task: str, image: np.ndarray, level: Level, color: bool = False) -> np.ndarray:
     """The clean image a task restores and is measured against (see ``Task.ground_truth``).
 
@@ -162,3 +177,55 @@ def observe(task: str, clean: np.ndarray, level: Level, seed: int, clip: bool = 
         seed=seed,
         camera=level.camera,
     )
+
+
+def paired_observation(task: str, clean: np.ndarray, pair: PairedFiles) -> tuple[np.ndarray, rc.Observation]:
+    """The ground truth and observation of a paired dataset's image: its degraded photo as it is.
+
+    What the files say of the degradation is used (see :data:`PAIRED`); the noise level is left to
+    the methods to estimate.
+
+    Raises
+    ------
+    RestoreError
+        When the photo and its clean image do not fit the task (sizes, channels), deblurring lacks
+        a kernel or inpainting a mask, or a JPEG's quality can be neither read nor estimated.
+    """
+    declared = rc.get_task(task)
+    degraded = rc.load_image(pair.degraded)
+    model: dict[str, Any] = {}
+    if "scale" in declared.needs:
+        model["scale"] = max(clean.shape[0] // degraded.shape[0], 1)
+        clean = declared.ground_truth(clean, scale=model["scale"])
+    if "kernel" in declared.needs:
+        model["kernel"] = rc.center_kernel(
+            rc.kernel_from_image(rc.load_image(_needed(pair.kernel, "kernels", pair), min_side=1))
+        )
+    if "mask" in declared.needs:
+        model["mask"] = rc.mask_from_image(rc.load_image(_needed(pair.mask, "masks", pair), min_side=1), degraded.shape)
+    if "quality" in declared.needs:
+        model["quality"] = rc.read_jpeg_quality(pair.degraded) or rc.estimate_jpeg_quality(degraded)
+        if model["quality"] is None:
+            raise rc.RestoreError(
+                f"{pair.degraded.name} shows no trace of JPEG compression and is not a JPEG file: its quality "
+                "can be neither read nor estimated."
+            )
+    observation = rc.photo_observation(degraded, task, **model)
+    if clean.shape != observation.clean_shape:
+        raise rc.RestoreError(
+            f"{pair.degraded.name} is {_size(degraded.shape)}: the {task} task restores it to "
+            f"{_size(observation.clean_shape)}, but its clean image is {_size(clean.shape)}."
+        )
+    return clean, observation
+
+
+def _needed(path: Path | None, folder: str, pair: PairedFiles) -> Path:
+    """``path``, or a message that the pair's ``folder`` lacks the file the task needs."""
+    if path is None:
+        raise rc.RestoreError(f"{pair.degraded.name} has no file of the same name in {folder}/ beside degraded/.")
+    return path
+
+
+def _size(shape: tuple[int, ...]) -> str:
+    """``'W×H colour'`` or ``'W×H gray'``."""
+    return f"{shape[1]}×{shape[0]} {'colour' if len(shape) == 3 else 'gray'}"

@@ -77,7 +77,7 @@ def _plain(value: Any) -> float | None:
 
 
 def summarize(
-    rows: pd.DataFrame, task: str, datasets: Sequence[str], levels: Sequence[Level], methods: Sequence[rc.Method]
+    rows: pd.DataFrame, task: str, grid: Sequence[tuple[str, Level]], methods: Sequence[rc.Method]
 ) -> list[dict[str, Any]]:
     """Mean metrics over images for every dataset, level and method of the grid.
 
@@ -87,8 +87,10 @@ def summarize(
         The grid's rows of ``results.csv`` (strings, as :func:`eval.results.read_results` returns them).
     task : str
         The benchmark task.
-    datasets, levels, methods : sequence
-        The grid, in report order.
+    grid : sequence of (str, Level)
+        The dataset names and levels of the report's columns, in order.
+    methods : sequence of Method
+        The methods, in report order.
 
     Returns
     -------
@@ -108,7 +110,7 @@ def summarize(
         .join(grouped["ok"].agg(n="sum", failed=lambda ok: int((~ok).sum())))
     )
     records = []
-    for dataset, level, method in product(datasets, levels, methods):
+    for (dataset, level), method in product(grid, methods):
         key = (dataset, level.label, method.name)
         values = table.loc[key] if key in table.index else pd.Series({"n": 0, "failed": 0}, dtype=float)
         records.append(

@@ -44,7 +44,7 @@ from .kernels import (
 from .masks import MASK_TYPES, make_mask, mask_from_image
 from .metrics import psnr, score, ssim
 from .noise import estimate_noise_sigma
-from .observation import Observation, degrade
+from .observation import Observation, degrade, photo_observation
 from .operators import BOUNDARIES, frequency_response
 from .registry import FAMILIES, Method, Param, get_method, list_methods, register, restore
 from .samples import SAMPLE_PHOTOS, sample_image
@@ -97,6 +97,7 @@ __all__ = [
     "mask_from_image",
     "motion_kernel",
     "named_kernel",
+    "photo_observation",
     "psnr",
     "quality_from_tables",
     "quantize",

@@ -34,7 +34,7 @@ from .convert import load_image, save_image
 from .errors import RestoreError
 from .kernels import kernel_from_image, make_kernel
 from .masks import mask_from_image
-from .observation import Observation
+from .observation import Observation, photo_observation
 from .registry import Method, Param, get_method, list_methods, restore
 from .tasks import SCALES, TASK_REGISTRY, TASKS, Task, get_task
 
@@ -214,7 +214,7 @@ def build_observation(image: np.ndarray, args: argparse.Namespace) -> Observatio
     """
     check_task_options(args)
     task = get_task(args.task)
-    shape = task.restored_shape(tuple(image.shape), {"scale": args.scale})
+    shape = task.restored_shape(tuple(image.shape), {"scale": args.scale})  # the mask's
     readers = {
         "kernel": lambda: read_kernel(args),
         "scale": lambda: args.scale,
@@ -223,7 +223,7 @@ def build_observation(image: np.ndarray, args: argparse.Namespace) -> Observatio
     }
     options = {name: readers[name]() for name in task.needs}
     sigma = None if args.estimate_sigma else (assumed_sigma(task) if args.sigma is None else args.sigma)
-    return Observation(image, task.name, shape, sigma=sigma, boundary=task.photo_boundary, **options)
+    return photo_observation(image, task.name, sigma=sigma, **options)
 
 
 def check_output(path: str) -> Path:

@@ -216,6 +216,40 @@ class Observation:
         }
 
 
+def photo_observation(image: np.ndarray, task: str, sigma: float | None = None, **model: Any) -> Observation:
+    """An already degraded photo as an observation (the demo's real mode, the CLI, paired benchmark data).
+
+    The task says the boundary model of photos (deblurring: ``'reflect'``, photos are not
+    periodic) and the restored size (super-resolution: ``scale`` times the photo's).
+
+    Parameters
+    ----------
+    image : ndarray
+        The photo, float on the ``[0, 1]`` scale or ``uint8``.
+    task : str
+        One of :data:`restore_core.TASKS`.
+    sigma : float or None
+        Its Gaussian noise level (0–255 scale); None (default) to estimate it.
+    **model
+        The forward-model parameters the task needs: ``kernel``, ``scale``, ``quality`` or ``mask``.
+
+    Raises
+    ------
+    RestoreError
+        For values the task refuses.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> import restore_core as rc
+    >>> rc.photo_observation(np.full((16, 24), 0.5), "sr", scale=2).clean_shape
+    (32, 48)
+    """
+    declared = get_task(task)
+    shape = declared.restored_shape(tuple(np.shape(image)), model)
+    return Observation(image, declared.name, shape, sigma=sigma, boundary=declared.photo_boundary, **model)
+
+
 def degrade(
     clean: np.ndarray,
     task: str,

@@ -15,6 +15,7 @@ from .callbacks import (
     AGAINST,
     COLUMN_WIDTHS,
     COLUMNS,
+    NOISE_MAP_LABEL,
     checklist_labels,
     cleared_results,
     kernel_visibility,
@@ -72,6 +73,7 @@ RUN_OUTPUTS = (
     "notice",
     "kernel",
     "spectrum",
+    "noise_map",
 )
 _PRIVATE = {"api_visibility": "private"}
 _DEFAULTS = Degradation()
@@ -239,6 +241,10 @@ def _views() -> dict[str, gr.components.Component]:
                        elem_id="kernel-views") as views["kernel_views"]:  # fmt: skip
             views["kernel"] = gr.Image(label="Blur kernel", format="png", interactive=False, height=110)
             views["spectrum"] = gr.Image(label="Frequency response", format="png", interactive=False, height=110)
+        with gr.Column(visible=_DEFAULTS.task == "denoise" and rc.NOISE_MAP_SHIPPED, min_width=160,
+                       elem_id="noise-views") as views["noise_views"]:  # fmt: skip
+            views["noise_map"] = gr.Image(label=NOISE_MAP_LABEL, format="png", interactive=False,
+                                          height=PREVIEW_HEIGHT - 40, elem_id="noise-map")  # fmt: skip
     views["notice"] = gr.Markdown(elem_id="notice")
     with gr.Tabs():
         with gr.Tab("Results"):
@@ -356,6 +362,8 @@ def _wire_controls(app: gr.Blocks, inputs: _Inputs, views: dict[str, gr.componen
     task.change(task_updates, inputs.sizing, [*checklists, *group_list], queue=False, **_PRIVATE)
     task.change(lambda value: gr.update(visible=value == "deblur"), task, views["kernel_views"], queue=False,
                 **_PRIVATE)  # fmt: skip
+    task.change(lambda value: gr.update(visible=value == "denoise" and rc.NOISE_MAP_SHIPPED), task,
+                views["noise_views"], queue=False, **_PRIVATE)  # fmt: skip
     task.input(noise_default, task, controls["noise_sigma"], queue=False, **_PRIVATE)
     controls["mode"].change(mode_visibility, controls["mode"],
                             [controls["estimate_sigma"], controls["seed"], views["against"], controls["blind_kernel"],

@@ -30,7 +30,7 @@ from .liveness import client_gone
 from .method_choices import default_methods, selected_methods, task_methods
 from .method_params import params_for
 from .served_files import call_folder
-from .views import error_map, kernel_picture, spectrum_picture, zoom_crop
+from .views import error_map, kernel_picture, noise_map_picture, spectrum_picture, zoom_crop
 
 #: The error of a run whose page closed (nobody waits for its results).
 PAGE_CLOSED = "the run was stopped: its page was closed."
@@ -52,6 +52,8 @@ BEST_STYLE = "font-weight: bold; background-color: rgba(34, 197, 94, 0.3)"
 AGAINST = ("degraded input", "clean reference")
 #: Name of the input in the table, the gallery, the zoom view and the zip.
 INPUT_NAME = "Input (degraded)"
+#: Label of the noise level map before a run.
+NOISE_MAP_LABEL = "Noise level map (after Run)"
 NO_REFERENCE = (
     "**Already degraded photo: there is no clean reference, so no PSNR/SSIM is shown** — "
     "judge the results by eye (slider, zoom)."
@@ -192,7 +194,7 @@ def cleared_results() -> tuple[Any, ...]:
     The kernel views are left to the preview, which redraws them for the new image.
     """
     emptied = (None, None, [], None, None, gr.update(choices=[], value=None), gr.update(), None, gr.update())
-    return (*emptied, gr.update(), gr.update(), None)
+    return (*emptied, gr.update(), gr.update(), gr.update(value=None, label=NOISE_MAP_LABEL), None)
 
 
 def noise_default(task: str) -> dict[str, Any]:
@@ -305,6 +307,14 @@ def preview(source: str, upload: str | None, *settings: Any) -> tuple[Any, ...]:
         return _preview(_settings(settings), source, upload, kernel_views)
     finally:
         _PREVIEWS.release()
+
+
+def noise_map_view(observation: rc.Observation) -> dict[str, Any]:
+    """The noise level map the learned real-noise model reads off a denoising input (emptied for other tasks)."""
+    if observation.task != "denoise" or not rc.NOISE_MAP_SHIPPED:
+        return gr.update(value=None, label=NOISE_MAP_LABEL)
+    picture, caption = noise_map_picture(rc.estimate_noise_map(observation.image, device="cpu"))
+    return gr.update(value=picture, label=caption)
 
 
 def kernel_views(observation: rc.Observation) -> tuple[Any, Any]:
@@ -669,6 +679,7 @@ def _run_outputs(
         write_downloads(arena, table, settings, observation),
         "\n\n".join(part for part in notices if part),
         *kernel_views(observation),
+        noise_map_view(observation),
         arena,
     )
 

@@ -51,6 +51,21 @@ def spectrum_picture(kernel: np.ndarray) -> tuple[np.ndarray, str]:
     return _colour(1 + np.log10(np.maximum(response, 1e-3)) / 3, "viridis"), caption
 
 
+def noise_map_picture(level: np.ndarray) -> tuple[np.ndarray, str]:
+    """A noise level map (0–255 scale) as a colour picture, and a caption with its scale.
+
+    Returns
+    -------
+    picture : ndarray
+        8-bit RGB at the map's size; the colour runs from 0 (dark) to the map's top level, rounded up.
+    caption : str
+        The scale and the mean level.
+    """
+    top = max(float(np.ceil(np.percentile(level, 99.5))), 1.0)
+    caption = f"Noise σ the learned model reads: 0 (dark) … {top:g} (bright), mean {float(level.mean()):.1f}"
+    return _colour(level / top, "viridis"), caption
+
+
 def error_map(result: np.ndarray, clean: np.ndarray) -> np.ndarray:
     """Absolute error (mean over channels) as an 8-bit picture: black is exact, bright is :data:`ERROR_RANGE`."""
     error = np.abs(result.astype(np.float32) - clean)

@@ -81,3 +81,23 @@ def run_command(
     except KeyboardInterrupt:
         print(f"interrupted: {interrupted()}", file=sys.stderr)
         return INTERRUPTED
+
+
+def run_section_command(parser: argparse.ArgumentParser, write: Callable[[], object], section: Path) -> int:
+    """Run a command whose work writes one Markdown section (``section``), with :func:`run_command`'s handling.
+
+    Prints ``wrote <section>`` when done; a failed write or Ctrl-C says the section was not written.
+    """
+
+    def work() -> int:
+        write()
+        print(f"wrote {section}")
+        return 0
+
+    not_written = f"{section} not written"
+    return run_command(
+        parser,
+        work,
+        lambda: f"{not_written}; rerun once that is fixed",
+        lambda: f"{not_written}; rerun the same command",
+    )

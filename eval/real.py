@@ -17,7 +17,7 @@ import argparse
 import shlex
 import sys
 import time
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 import numpy as np
@@ -26,7 +26,7 @@ from tqdm import tqdm
 import restore_core as rc
 from restore_core.dataroot import add_data_root_argument
 
-from .cli import prepare_folder, run_command
+from .cli import prepare_folder, run_section_command
 from .examples import Window, detail_window, save_crop, slug
 
 #: Folder of the photos under the data root.
@@ -102,12 +102,8 @@ def run(
         for method in methods:
             pictures[rc.get_method(method).display_name], seconds[method] = restore_photo(photo, kernel, method, sigma)
         for place, window in windows.items():
-            cells = []
-            for label, picture in pictures.items():
-                file = f"{slug(name)}_{place}_{slug(label)}"
-                save_crop(out, file, picture, window)
-                cells.append(f"![{label}]({_link(out)}/{file}.png)")
-            rows.append((f"{name} ({photo.shape[1]}x{photo.shape[0]}, kernel {kernel.shape[0]}px), {place}", cells))
+            title = f"{name} ({photo.shape[1]}x{photo.shape[0]}, kernel {kernel.shape[0]}px), {place}"
+            rows.append((title, crop_cells(out, f"{slug(name)}_{place}", pictures, window)))
         timing = ", ".join(f"{method} {value:.1f} s" for method, value in seconds.items())
         rows.append((f"{name}: seconds for the whole photo", [timing]))
     section = _section(command, list(pictures), rows, sigma)
@@ -115,7 +111,17 @@ def run(
     return section
 
 
-def _link(out: Path) -> str:
+def crop_cells(out: Path, prefix: str, pictures: Mapping[str, np.ndarray], window: Window) -> list[str]:
+    """Save the same window of every picture as ``out/<prefix>_<label>.png``; their Markdown images, in order."""
+    cells = []
+    for label, picture in pictures.items():
+        file = f"{prefix}_{slug(label)}"
+        save_crop(out, file, picture, window)
+        cells.append(f"![{label}]({docs_link(out)}/{file}.png)")
+    return cells
+
+
+def docs_link(out: Path) -> str:
     """How ``docs/RESULTS.md`` links to files of ``out`` (relative inside ``docs/``, else absolute)."""
     docs = DEFAULT_OUT.parents[1].resolve()
     folder = out.resolve()
@@ -155,18 +161,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.data_root is None:
         parser.error("pass --data-root or set DECONV_DATA (the folder holding real/).")
     command = shlex.join(["python", "-m", "eval.real", *argv])
-
-    def work() -> int:
-        run(args.data_root, args.photos, args.methods, args.out, command, args.sigma)
-        print(f"wrote {args.out / SECTION}")
-        return 0
-
-    not_written = f"{args.out / SECTION} not written"
-    return run_command(
+    return run_section_command(
         parser,
-        work,
-        lambda: f"{not_written}; rerun once that is fixed",
-        lambda: f"{not_written}; rerun the same command",
+        lambda: run(args.data_root, args.photos, args.methods, args.out, command, args.sigma),
+        args.out / SECTION,
     )
 
 

@@ -27,7 +27,7 @@ from tqdm import tqdm
 import restore_core as rc
 from restore_core.dataroot import add_data_root_argument
 
-from .cli import prepare_folder, run_command
+from .cli import prepare_folder, run_section_command
 from .real import REAL_BLUR, load_pair
 from .report import write_atomic
 
@@ -129,17 +129,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.error(f"{args.data_root / REAL_BLUR} is not a folder.")
     command = shlex.join(["python", "-m", "eval.real_kernels", *argv])
 
-    def work() -> int:
+    def write() -> None:
         prepare_folder(args.out)
         records = run(args.data_root, args.photos or photo_names(args.data_root), args.methods, args.out)
         write_atomic(args.out / RECORDS, json.dumps(records, indent=2) + "\n")
         link = f"results/{args.out.name}"
         write_atomic(args.out / SECTION, section(command, records, args.methods, link) + "\n")
-        print(f"wrote {args.out / SECTION}")
-        return 0
 
-    not_written = f"{args.out / SECTION} not written"
-    return run_command(parser, work, lambda: f"{not_written}; rerun once fixed", lambda: f"{not_written}; rerun")
+    return run_section_command(parser, write, args.out / SECTION)
 
 
 if __name__ == "__main__":

@@ -16,8 +16,9 @@ the learned methods of the chosen entries (after retraining a network) and keeps
 stored records of the classical ones, which are deterministic. The blind-deblurring runs
 (``python -m eval.benchmark --task deblur --blind --out docs/results/blind``, and with ``--kernels
 gauss1.6 disk3 motion15 --out docs/results/blind-parametric``: their ``summary.json`` and
-figures), the real-photo section of ``python -m eval.real`` (``docs/results/real/real.md``) and
-the real-photo kernels of ``python -m eval.real_kernels`` come last.
+figures), the real-photo section of ``python -m eval.real`` (``docs/results/real/real.md``), the real
+noisy photos of ``python -m eval.real_noise`` (``docs/results/real_noise/real_noise.md``) and the
+real-photo kernels of ``python -m eval.real_kernels`` come last.
 """
 
 from __future__ import annotations
@@ -45,6 +46,8 @@ from .plots import LEVEL_PLOT, plot_psnr_vs_level
 from .real import SECTION
 from .real_kernels import DEFAULT_OUT as REAL_KERNELS_OUT
 from .real_kernels import SECTION as REAL_KERNELS_SECTION
+from .real_noise import DEFAULT_OUT as REAL_NOISE_OUT
+from .real_noise import SECTION as REAL_NOISE_SECTION
 from .report import markdown_table, metric_tables, write_atomic
 from .summary import replace_block, summary_block
 
@@ -605,7 +608,12 @@ def render_document(folder: Path) -> tuple[str, list[dict[str, Any]], str]:
                 stored_section(folder / RESULTS_FOLDER / name, f"{RESULTS_FOLDER}/{name}", *stored).rstrip()
             )
             blind.append(stored[0])
-    for written in (Path("real") / SECTION, Path(REAL_KERNELS_OUT.name) / REAL_KERNELS_SECTION):
+    written_sections = (
+        Path("real") / SECTION,
+        Path(REAL_NOISE_OUT.name) / REAL_NOISE_SECTION,
+        Path(REAL_KERNELS_OUT.name) / REAL_KERNELS_SECTION,
+    )
+    for written in written_sections:
         if (path := folder / RESULTS_FOLDER / written).is_file():
             sections.append(path.read_text(encoding="utf-8", errors="replace").rstrip())
     return results_markdown(sections, checks, versions), checks, summary_block(checks, summaries, blind)

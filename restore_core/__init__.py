@@ -44,6 +44,7 @@ from .kernels import (
 from .masks import MASK_TYPES, make_mask, mask_from_image
 from .metrics import psnr, score, ssim
 from .noise import estimate_noise_sigma
+from .noise_function import NOISE_MAP_SHIPPED, NoiseFunction, estimate_noise_function, estimate_noise_map
 from .observation import Observation, degrade, photo_observation
 from .operators import BOUNDARIES, frequency_response
 from .registry import FAMILIES, Method, Param, get_method, list_methods, register, restore
@@ -59,6 +60,7 @@ __all__ = [
     "LEVIN_KERNELS",
     "MASK_TYPES",
     "NAMED_KERNELS",
+    "NOISE_MAP_SHIPPED",
     "SAMPLE_PHOTOS",
     "SCALES",
     "TASKS",
@@ -66,6 +68,7 @@ __all__ = [
     "FirstFrameWarning",
     "KernelEstimator",
     "Method",
+    "NoiseFunction",
     "Observation",
     "Param",
     "RestoreError",
@@ -76,6 +79,8 @@ __all__ = [
     "disk_kernel",
     "estimate_jpeg_quality",
     "estimate_kernel",
+    "estimate_noise_function",
+    "estimate_noise_map",
     "estimate_noise_sigma",
     "expected_seconds",
     "fit_blur",

@@ -309,6 +309,27 @@ def test_real_photo_with_estimated_noise_shows_and_records_the_estimate(page, tm
     assert sum("input" in name for name in archive.namelist()) == 1
 
 
+def test_denoising_shows_where_the_learned_model_reads_noise(page, tmp_path: Path) -> None:
+    rng = np.random.default_rng(1)
+    photo = np.tile(np.linspace(60, 190, 128), (96, 1))[..., None].repeat(3, axis=-1)
+    photo[:, 64:] += rng.normal(0, 20, (96, 64, 3))  # noise in the right half only
+    path = tmp_path / "half_noisy.png"
+    Image.fromarray(np.clip(photo, 0, 255).astype(np.uint8)).save(path)
+    page.locator("#upload input[type=file]").set_input_files(str(path))
+    page.locator("#mode").get_by_text("Real degraded photo").click()
+    page.locator("#task").get_by_text("Denoise").click()
+    expect(page.locator("#noise-views")).to_contain_text("Noise level map (after Run)")
+    choose_methods(page, "camera_unet")
+    run_and_wait(page, 1)
+    expect(page.locator("#noise-views")).to_contain_text("Noise σ the learned model reads: 0 (dark)")
+    source = page.locator("#noise-map img").get_attribute("src")
+    picture = np.asarray(Image.open(io.BytesIO(page.request.get(source).body())).convert("L"), dtype=float)
+    assert picture.shape[:2] == (96, 128)
+    assert picture[:, 80:].mean() > picture[:, :48].mean() + 60  # viridis: brighter is noisier
+    page.locator("#task").get_by_text("Deblur").click()
+    expect(page.locator("#noise-views")).to_be_hidden()
+
+
 def test_blind_deblurring_shows_the_estimated_kernel_and_is_the_default_for_real_photos(page) -> None:
     page.locator("#task").get_by_text("Deblur").click()
     page.locator("#kernel-type").get_by_text("Motion").click()

@@ -178,3 +178,22 @@ def run_blind_unet(
 
     output = _tiled_unet(network, both, image, torch_device, tile, overlap, precision)
     return output[..., :-1], output[..., -1]
+
+
+def run_noise_map(
+    name: str, image: np.ndarray, device: str = "auto", tile: int = TILE, precision: str = "float32"
+) -> np.ndarray:
+    """The noise level map a BlindDeconvUNet model's estimator reads off an HxWx3 image (its denoiser is not run).
+
+    Returns
+    -------
+    ndarray
+        HxW float32: the noise standard deviation at each pixel (``[0, 1]`` scale).
+    """
+    spec = get_spec(name)
+    if image.ndim != 3 or image.shape[-1] != spec.channels:
+        raise RestoreError(f"model {name} takes {spec.channels}-channel images, got an image of shape {image.shape}.")
+    torch_device = get_device(device)
+    network = network_for(name, torch_device)
+    return _tiled_unet(network, lambda part: network.noise_map(part).float(), image, torch_device, tile, OVERLAP,
+                       precision)[..., 0]  # fmt: skip

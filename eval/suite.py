@@ -284,6 +284,7 @@ SUITE: tuple[Entry, ...] = (
             "8",
             "--methods",
             "bm3d",
+            "vst_bm3d",
             "deconv_unet",
             "camera_unet",
         ),

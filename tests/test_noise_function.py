@@ -67,10 +67,14 @@ def test_vst_bm3d_beats_cbm3d_at_the_white_noise_estimate_on_camera_noise():
     assert stabilized > rc.psnr(clean, observation.image) + 3.0
 
 
-def test_vst_bm3d_with_a_known_white_noise_level_is_bm3d():
+def test_vst_bm3d_with_white_noise_known_or_not_is_bm3d():
     clean = rc.to_float(astronaut())[:64, 200:264]
     observation = rc.degrade(clean, "denoise", sigma=15, seed=0)
     np.testing.assert_allclose(rc.restore(observation, "vst_bm3d"), rc.restore(observation, "bm3d"), atol=1e-6)
+    unknown = rc.photo_observation(observation.image, "denoise")  # the noise function reads about the white estimate
+    np.testing.assert_allclose(rc.restore(unknown, "vst_bm3d"), rc.restore(unknown, "bm3d"), atol=1e-6)
+    always = rc.restore(unknown, "vst_bm3d", white_ratio=0.0)  # the stabilised path, forced
+    assert not np.allclose(always, rc.restore(unknown, "bm3d"), atol=1e-3)
 
 
 def test_the_learned_noise_map_is_high_where_the_noise_is():

@@ -23,8 +23,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-from numpy.lib.stride_tricks import sliding_window_view
-from scipy import stats
+from scipy import signal, stats
 
 from .convert import float_image
 from .errors import RestoreError
@@ -96,14 +95,23 @@ class NoiseFunction:
 
 
 def _block_statistics(plane: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Mean and residual variance (after removing the best plane ``a + b x + c y``) of each block."""
-    blocks = sliding_window_view(plane, (BLOCK, BLOCK))[::STRIDE, ::STRIDE]
+    """Mean and residual variance (after removing the best plane ``a + b x + c y``) of each block.
+
+    The constant and the two centred ramps are orthogonal on a block, so the residual energy is the
+    block's energy less its projections on them: block sums of the plane, of its square and of its
+    products with the ramps (correlations over the valid positions), taken at every
+    :data:`STRIDE`-th position; memory stays a few times the image's.
+    """
     rows, cols = np.mgrid[:BLOCK, :BLOCK] - (BLOCK - 1) / 2
-    means = blocks.mean(axis=(-2, -1))
-    slope_x = (blocks * cols).sum(axis=(-2, -1)) / (cols**2).sum()
-    slope_y = (blocks * rows).sum(axis=(-2, -1)) / (rows**2).sum()
-    residual = blocks - means[..., None, None] - slope_x[..., None, None] * cols - slope_y[..., None, None] * rows
-    return means.ravel(), (residual**2).sum(axis=(-2, -1)).ravel() / _DEGREES
+
+    def sums(values: np.ndarray, weights: np.ndarray) -> np.ndarray:
+        return signal.correlate(values, weights, mode="valid")[::STRIDE, ::STRIDE]
+
+    ones = np.ones((BLOCK, BLOCK))
+    total, energy = sums(plane, ones), sums(plane**2, ones)
+    along_x, along_y = sums(plane, cols), sums(plane, rows)
+    residual = energy - total**2 / ones.sum() - along_x**2 / (cols**2).sum() - along_y**2 / (rows**2).sum()
+    return (total / ones.sum()).ravel(), np.maximum(residual, 0.0).ravel() / _DEGREES
 
 
 def estimate_noise_function(image: np.ndarray) -> NoiseFunction:

@@ -598,7 +598,10 @@ def report_plan(plan: Plan, out: Path, command: str, data_root: Path | None) -> 
     keys = {row_key(plan.row(cell)) for cell in plan.cells()}
     rows = select_keys(read_results(out / RESULTS_FILE, plan.schema), keys)
     records = summarize(rows, plan.task, plan.grid(), plan.methods)
-    header = run_header(plan.task, plan.device_name, data_root, PROTOCOLS[plan.task], SEEDING)
+    camera = any(level.camera for level in plan.levels)
+    header = run_header(
+        plan.task, plan.device_name, data_root, protocols.CAMERA if camera else PROTOCOLS[plan.task], SEEDING
+    )
     if any(dataset.paired for dataset in plan.datasets):
         header["Paired data"] = protocols.PAIRED
     if plan.blind_quality:

@@ -28,6 +28,13 @@ SEEDING = (
 
 #: The protocol of each task in words.
 PROTOCOLS: dict[str, str] = {name: rc.get_task(name).protocol.text for name in rc.TASKS}
+#: The protocol of ``--camera-noise`` levels, in words (it replaces the denoising task's white-noise one).
+CAMERA = (
+    "real camera noise, simulated by restore_core.camera_noise (Brooks et al. 2019 unprocessing): a random camera "
+    "per image (seeded), Poisson–Gaussian noise at the RGGB sites of its linear sensor values, demosaicked "
+    "bilinearly, processed back to 8-bit sRGB; the methods are not told the level; PSNR/SSIM on all channels, no "
+    "border crop."
+)
 #: How the photos of a paired dataset are restored, in words.
 PAIRED = (
     "a folder of degraded/ and clean/ pairs is restored as it is, like the demo's real mode: the methods "

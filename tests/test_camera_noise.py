@@ -97,6 +97,7 @@ def test_the_benchmark_runs_camera_noise_levels(tmp_path: Path):
     rows = read_results(out / RESULTS_FILE)
     assert sorted(set(rows["level"])) == ["camera high", "camera low"] and (rows["error"] == "").all()
     assert (rows["sigma"] == "").all()  # no single noise level
+    assert "Poisson–Gaussian noise at the RGGB sites" in (out / "summary.md").read_text(encoding="utf-8")
 
 
 @pytest.mark.parametrize(

@@ -144,3 +144,22 @@ def test_mis_shaped_mask_and_kernel_are_refused(clean):
         rc.Observation(gray, "inpaint", gray.shape, mask=np.ones((10, 10), bool))
     with pytest.raises(rc.RestoreError, match="kernel"):
         rc.Observation(gray, "deblur", gray.shape, kernel=np.ones((200, 200)))
+
+
+def test_opponent_prior_takes_chroma_at_half_resolution_above_the_threshold(clean, monkeypatch):
+    from restore_core.methods import plugandplay
+
+    calls = []
+
+    def recorder(image, sigma, device, tile, precision, colour_prior):
+        calls.append((sigma, colour_prior))
+        return image
+
+    monkeypatch.setattr(plugandplay, "unet_denoise", recorder)
+    observation = rc.degrade(clean, "deblur", kernel=rc.gaussian_kernel(1.6, size=9), sigma=2.55, seed=0)
+    rc.restore(observation, "pnp_unet", colour_prior="opponent", chroma_half_above=10.0, ensemble=False)
+    assert [prior for _, prior in calls] == ["opponent_half" if sigma > 10 else "opponent" for sigma, _ in calls]
+    assert {"opponent", "opponent_half"} <= {prior for _, prior in calls}
+    calls.clear()
+    rc.restore(observation, "pnp_unet", colour_prior="colour", chroma_half_above=10.0, ensemble=False)
+    assert {prior for _, prior in calls} == {"colour"}

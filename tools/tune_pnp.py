@@ -11,7 +11,8 @@ denoiser level of the last iteration (the per-task floor,
 the first iteration (at most 49: the denoiser is trained up to 50). Settings of
 ``wiener_unet``: ``balance_scale`` and ``noise_scale``. Both have ``colour_prior``
 (the colour model, or the gray model on opponent channels, its chroma at full or half
-resolution), tuned with ``--color``. ``--write`` writes the best value into
+resolution), tuned with ``--color``; ``pnp_unet`` also ``chroma_half_above``, the denoiser level
+above which its opponent prior takes the chroma at half resolution. ``--write`` writes the best value into
 ``restore_core/tuned.json``, which the library reads (per task for ``sigma_end``, else the
 value with the best mean over the tasks). Time counts with ``--within DB``: the value written is
 then the fastest whose mean is at most DB below the best one's (seconds are printed per value).
@@ -23,7 +24,8 @@ Protocol (training data only, never a test set)
     shakes, a Gaussian, a linear motion; never the Levin kernels of the benchmark),
     circular blur, Gaussian noise σ 2.55 and 7.65. Inpainting: random masks missing
     50% and 80% of the pixels. Image ``i`` is degraded with ``seed=i``.
-    With ``--color``: the same draw from ``train/BSDS400``, centre 180x180 colour crops.
+    With ``--color``: the same draw from ``train/BSDS400``, centre 180x180 colour crops
+    (``--side``; 0: the whole photos, where the cost of a colour prior shows at scale).
 
 The deblurring targets of the issue are on Set12 with the Levin kernels; this tuning
 never sees either.
@@ -58,11 +60,12 @@ GRIDS = {
     "iterations": (8, 16, 24, 40, 60, 80),
     "sigma_start": (20.0, 30.0, 40.0, 49.0),
     "colour_prior": COLOUR_PRIORS,
+    "chroma_half_above": (10.0, 20.0, 50.0),
 }
 #: Settings whose tuned value the library reads from ``tuned.json`` (``--write``); per task for those of PER_TASK.
-WRITABLE = ("lam", "sigma_end", "balance_scale", "noise_scale", "colour_prior")
+WRITABLE = ("lam", "sigma_end", "balance_scale", "noise_scale", "colour_prior", "chroma_half_above")
 PER_TASK = ("sigma_end",)
-#: Side of the centre crops of the colour training images.
+#: Side of the centre crops of the colour training images (``--side``; 0: whole images).
 COLOUR_SIDE = 180
 METHODS = ("pnp_unet", "wiener_unet")
 LEVELS = {"deblur": (2.55, 7.65), "inpaint": (0.5, 0.8)}
@@ -92,6 +95,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--method", choices=METHODS, default="pnp_unet", help="method to tune (default pnp_unet)")
     parser.add_argument("--setting", choices=list(GRIDS), default="lam", help="what to tune (default lam)")
     parser.add_argument("--color", action="store_true", help="colour crops of BSDS400 instead of Train400")
+    parser.add_argument("--side", type=int, default=COLOUR_SIDE, metavar="N",
+                        help=f"side of the colour crops (default {COLOUR_SIDE}; 0: whole 481x321 images)")  # fmt: skip
     parser.add_argument(
         "--write",
         action="store_true",
@@ -123,8 +128,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.error(f"{args.method} does none of the tasks {', '.join(args.tasks)}.")
     folder = "BSDS400" if args.color else "Train400"
     images = [rc.load_image(path) for path in training_images(Path(args.data_root), args.images, args.seed, folder)]
-    if args.color:
-        images = [centre_crop(image, COLOUR_SIDE) for image in images]
+    if args.color and args.side:
+        images = [centre_crop(image, args.side) for image in images]
     grid = GRIDS[args.setting]
     best: dict[str, float | str] = {}
     overall: dict[float | str, list[float]] = {}

@@ -23,6 +23,7 @@ from .callbacks import (
     mask_visibility,
     mode_visibility,
     noise_default,
+    noise_views_visible,
     params_visibility,
     preview,
     run_arena,
@@ -241,7 +242,7 @@ def _views() -> dict[str, gr.components.Component]:
                        elem_id="kernel-views") as views["kernel_views"]:  # fmt: skip
             views["kernel"] = gr.Image(label="Blur kernel", format="png", interactive=False, height=110)
             views["spectrum"] = gr.Image(label="Frequency response", format="png", interactive=False, height=110)
-        with gr.Column(visible=_DEFAULTS.task == "denoise" and rc.NOISE_MAP_SHIPPED, min_width=160,
+        with gr.Column(visible=noise_views_visible(_DEFAULTS.task), min_width=160,
                        elem_id="noise-views") as views["noise_views"]:  # fmt: skip
             views["noise_map"] = gr.Image(label=NOISE_MAP_LABEL, format="png", interactive=False,
                                           height=PREVIEW_HEIGHT - 40, elem_id="noise-map")  # fmt: skip
@@ -360,10 +361,10 @@ def _wire_controls(app: gr.Blocks, inputs: _Inputs, views: dict[str, gr.componen
     source.change(source_changed, source, [upload, inputs.samples], queue=False, **_PRIVATE)
     group_list = [inputs.groups[name] for name in CONTROL_GROUPS]
     task.change(task_updates, inputs.sizing, [*checklists, *group_list], queue=False, **_PRIVATE)
-    task.change(lambda value: gr.update(visible=value == "deblur"), task, views["kernel_views"], queue=False,
+    task.change(lambda value: gr.update(visible="kernel" in rc.get_task(value).needs), task, views["kernel_views"],
+                queue=False, **_PRIVATE)  # fmt: skip
+    task.change(lambda value: gr.update(visible=noise_views_visible(value)), task, views["noise_views"], queue=False,
                 **_PRIVATE)  # fmt: skip
-    task.change(lambda value: gr.update(visible=value == "denoise" and rc.NOISE_MAP_SHIPPED), task,
-                views["noise_views"], queue=False, **_PRIVATE)  # fmt: skip
     task.input(noise_default, task, controls["noise_sigma"], queue=False, **_PRIVATE)
     controls["mode"].change(mode_visibility, controls["mode"],
                             [controls["estimate_sigma"], controls["seed"], views["against"], controls["blind_kernel"],

@@ -309,9 +309,14 @@ def preview(source: str, upload: str | None, *settings: Any) -> tuple[Any, ...]:
         _PREVIEWS.release()
 
 
+def noise_views_visible(task: str) -> bool:
+    """Whether the page shows the learned noise level map for a task (its declaration asks, and the model ships)."""
+    return rc.get_task(task).noise_map and rc.NOISE_MAP_SHIPPED
+
+
 def noise_map_view(observation: rc.Observation) -> dict[str, Any]:
     """The noise level map the learned real-noise model reads off a denoising input (emptied for other tasks)."""
-    if observation.task != "denoise" or not rc.NOISE_MAP_SHIPPED:
+    if not noise_views_visible(observation.task):
         return gr.update(value=None, label=NOISE_MAP_LABEL)
     picture, caption = noise_map_picture(rc.estimate_noise_map(observation.image, device="cpu"))
     return gr.update(value=picture, label=caption)

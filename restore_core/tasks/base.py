@@ -109,6 +109,9 @@ class Task:
         Its single-channel networks train on the Y channel of colour images (else on gray).
     validation_level : object
         Degradation level of its networks' validation PSNR (None: the task has no level).
+    noise_map : bool
+        The demo shows, next to its results, the noise level map the learned real-noise model reads
+        off the input (:func:`restore_core.estimate_noise_map`): the noise is what it removes.
     """
 
     name: ClassVar[str]
@@ -124,6 +127,7 @@ class Task:
     pnp: ClassVar[PnPDefaults | None] = None
     train_on_luma: ClassVar[bool] = False
     validation_level: ClassVar[Any] = None
+    noise_map: ClassVar[bool] = False
 
     def __repr__(self) -> str:
         return f"<task {self.name}>"

@@ -35,6 +35,7 @@ class Denoise(Task):
     needs_noise_level = True
     typical_sigma = 25.0
     preferred_methods = ("deconv_unet", "bm3d")
+    noise_map = True
     protocol = Protocol(
         "additive white Gaussian noise of standard deviation σ (0–255 scale) on the [0, 1] image, not "
         "clipped unless --clip; PSNR/SSIM on all channels, no border crop.",

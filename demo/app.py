@@ -18,6 +18,7 @@ from .callbacks import (
     NOISE_MAP_LABEL,
     checklist_labels,
     cleared_results,
+    kernel_views_visible,
     kernel_visibility,
     mask_canvas,
     mask_visibility,
@@ -238,7 +239,7 @@ def _views() -> dict[str, gr.components.Component]:
     with gr.Row(equal_height=False):
         views["preview"] = gr.Image(label="Input to restore (live preview)", format="png", interactive=False,
                                     height=PREVIEW_HEIGHT, elem_id="preview")  # fmt: skip
-        with gr.Column(visible="kernel" in rc.get_task(_DEFAULTS.task).needs, min_width=160,
+        with gr.Column(visible=kernel_views_visible(_DEFAULTS.task), min_width=160,
                        elem_id="kernel-views") as views["kernel_views"]:  # fmt: skip
             views["kernel"] = gr.Image(label="Blur kernel", format="png", interactive=False, height=110)
             views["spectrum"] = gr.Image(label="Frequency response", format="png", interactive=False, height=110)
@@ -361,7 +362,7 @@ def _wire_controls(app: gr.Blocks, inputs: _Inputs, views: dict[str, gr.componen
     source.change(source_changed, source, [upload, inputs.samples], queue=False, **_PRIVATE)
     group_list = [inputs.groups[name] for name in CONTROL_GROUPS]
     task.change(task_updates, inputs.sizing, [*checklists, *group_list], queue=False, **_PRIVATE)
-    task.change(lambda value: gr.update(visible="kernel" in rc.get_task(value).needs), task, views["kernel_views"],
+    task.change(lambda value: gr.update(visible=kernel_views_visible(value)), task, views["kernel_views"],
                 queue=False, **_PRIVATE)  # fmt: skip
     task.change(lambda value: gr.update(visible=noise_views_visible(value)), task, views["noise_views"], queue=False,
                 **_PRIVATE)  # fmt: skip

@@ -309,6 +309,11 @@ def preview(source: str, upload: str | None, *settings: Any) -> tuple[Any, ...]:
         _PREVIEWS.release()
 
 
+def kernel_views_visible(task: str) -> bool:
+    """Whether the page shows the blur kernel and its frequency response for a task (its forward model needs one)."""
+    return "kernel" in rc.get_task(task).needs
+
+
 def noise_views_visible(task: str) -> bool:
     """Whether the page shows the learned noise level map for a task (its declaration asks, and the model ships)."""
     return rc.get_task(task).noise_map and rc.NOISE_MAP_SHIPPED

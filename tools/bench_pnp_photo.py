@@ -9,8 +9,8 @@ noise level is given), inpainting a random mask missing 50% of the pixels, super
 MATLAB-bicubic downscaling by 2 and 4 (PSNR on RGB, whole image). Each case runs once to warm
 up (the network loads), then ``--repeats`` times, the best time kept. ``prior (s)`` is the
 time spent in the method's denoiser calls during that run; the rest is the data steps and the
-solver's bookkeeping. ``--readme`` writes the
-table into the README. Run it on an otherwise idle machine.
+solver's bookkeeping. ``--readme`` writes the table into the README. Run it on an otherwise idle
+machine.
 """
 
 from __future__ import annotations

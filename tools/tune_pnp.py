@@ -111,6 +111,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         help="write the fastest value whose mean PSNR over the tasks is at most DB below the best (default 0)",
     )
     args = parser.parse_args(argv)
+    if args.side < 0:
+        parser.error(f"--side must be 0 (whole images) or a positive crop side, not {args.side}")
     if not args.within >= 0:
         parser.error(f"--within must be a non-negative number of dB, not {args.within:g}")
     if args.write and args.setting not in WRITABLE:
@@ -129,6 +131,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     folder = "BSDS400" if args.color else "Train400"
     images = [rc.load_image(path) for path in training_images(Path(args.data_root), args.images, args.seed, folder)]
     if args.color and args.side:
+        smallest = min(min(image.shape[:2]) for image in images)
+        if args.side > smallest:
+            parser.error(f"--side {args.side} exceeds the smallest image side ({smallest}); 0 takes whole images")
         images = [centre_crop(image, args.side) for image in images]
     grid = GRIDS[args.setting]
     best: dict[str, float | str] = {}

@@ -43,7 +43,7 @@ PNP_COLOUR_PRIOR = tuned_setting("pnp_unet", "colour_prior")
 #: Above this denoiser level (0–255) the opponent prior denoises chroma at half resolution: the early,
 #: strong prior steps smooth fine chroma detail away anyway, and the late ones restore it at full
 #: resolution. Chosen on whole training photos by ``python -m tools.tune_pnp --setting chroma_half_above
-#: --color --side 0 --within 0.02 --write`` (``restore_core/tuned.json``).
+#: --color --side 0 --images 3 --within 0.02 --write`` (``restore_core/tuned.json``).
 CHROMA_HALF_ABOVE = tuned_setting("pnp_unet", "chroma_half_above")
 #: Tile side of the plug-and-play prior: a photo of up to 1024 pixels a side in one pass. On an 816x1224
 #: photo 512-pixel tiles recompute 29% of the pixels in their overlaps; 1024 makes a gray pass 18% faster
@@ -69,7 +69,7 @@ _CHROMA_HALF = Param(
     low=0.0,
     high=100.0,
     help="colour prior 'opponent': at denoiser levels above this (0–255) the chroma is denoised at half "
-    "resolution (fewer passes; 50 or more: never)",
+    "resolution (fewer passes; at or above sigma_start: never)",
 )
 
 

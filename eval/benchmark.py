@@ -29,7 +29,7 @@ import restore_core as rc
 from restore_core.dataroot import DATA_ROOT_ENV, add_data_root_argument
 from restore_core.device import DEVICE_CHOICES, PRECISIONS, describe_device
 
-from . import blind, examples, executors, protocols
+from . import blind, codecs, examples, executors, protocols
 from .cli import error_text, prepare_folder, run_command
 from .datasets import (
     BUILTIN_DATASET,
@@ -201,7 +201,13 @@ def build_parser() -> argparse.ArgumentParser:
         epilog=_epilog(),
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    parser.add_argument("--task", default="denoise", choices=rc.TASKS, help="restoration task (default denoise)")
+    parser.add_argument(
+        "--task",
+        default="denoise",
+        choices=(*rc.TASKS, codecs.TASK),
+        help=f"restoration task (default denoise), or {codecs.TASK}: the codecs' rate–distortion curves and "
+        "BD-rates (rc.list_codecs; --methods names codecs)",
+    )
     parser.add_argument(
         "--datasets",
         nargs="+",
@@ -640,6 +646,8 @@ def run_benchmark(args: argparse.Namespace, out: Path, command: str) -> int:
         When an output cannot be written.
     """
     started = time.perf_counter()
+    if args.task == codecs.TASK:
+        return run_codec_benchmark(args, out, command)
     if args.blind and "kernel" in rc.get_task(args.task).needs:
         return run_blind_benchmark(args, out, command)
     plan = make_plan(args)
@@ -671,6 +679,17 @@ def run_blind_benchmark(args: argparse.Namespace, out: Path, command: str) -> in
     plan = blind.make_plan(settings, datasets, make_levels(settings))
     prepare_folder(out)
     return blind.run_blind(plan, out, command, args.data_root, args.overwrite, args.executor, args.address)
+
+
+def run_codec_benchmark(args: argparse.Namespace, out: Path, command: str) -> int:
+    """Run and report the codec benchmark (:mod:`eval.codecs`) of a command line into ``out`` (Kodak24 by default)."""
+    settings = argparse.Namespace(**{**vars(args), "datasets": args.datasets or blind.default_datasets(args.data_root)})
+    datasets = make_datasets(settings)
+    if paired := [dataset.name for dataset in datasets if dataset.paired]:
+        raise rc.RestoreError(f"the codec benchmark compresses clean images; {', '.join(paired)} holds degraded pairs.")
+    plan = codecs.CodecPlan(datasets, codecs.select_codecs(args.methods), args.device)
+    prepare_folder(out)
+    return codecs.run_codec_benchmark(plan, out, command, args.data_root, args.overwrite, args.executor, args.address)
 
 
 def saved_note(out: Path) -> str:

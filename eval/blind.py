@@ -36,7 +36,7 @@ from .cli import error_text
 from .datasets import BUILTIN_DATASET, BenchImage, Dataset
 from .executors import execute
 from .protocols import SEEDING, Level
-from .report import Table, failure_notes, html_report, markdown_report, markdown_results, run_header, write_atomic
+from .report import Table, failure_notes, markdown_results, run_header, write_stored_run
 from .results import RESULTS_FILE, SCHEMA, ResultsFile, finished_keys, read_results, row_key, select_keys
 
 #: Border (pixels) left out of the scores; boundary of the blur.
@@ -352,11 +352,7 @@ def run_blind(
     figures = [name for name, done in zip((CURVE_PLOT, KERNEL_PLOT), drawn, strict=True) if done]
     tables = summary_tables(records)
     notes = failure_notes(rows)
-    write_atomic(out / "summary.json", json.dumps(records, indent=2, ensure_ascii=False) + "\n")
-    write_atomic(out / "header.json", json.dumps({**header, "Command": command}, indent=2, ensure_ascii=False) + "\n")
-    markdown = markdown_report(command, header, tables, notes, figures)
-    write_atomic(out / "summary.md", markdown)
-    write_atomic(out / "summary.html", html_report(command, header, tables, notes, figures))
+    markdown = write_stored_run(out, command, header, records, tables, notes, figures)
     print(markdown)
     return 1 if notes else 0
 

@@ -219,11 +219,12 @@ def _markdown_row(cells: Sequence[str]) -> str:
 
 
 def markdown_table(table: Table) -> str:
-    """A table in GitHub Markdown, the family named on the first row of its group."""
+    """A table in GitHub Markdown, the family (or other first index level) named on the first row of its group."""
+    names = [str(name) for name in table.text.index.names] if all(table.text.index.names) else ["Family", "Method"]
     lines = [
         f"### {table.title}",
         "",
-        _markdown_row(["Family", "Method", *table.text.columns]),
+        _markdown_row([*names, *table.text.columns]),
         _markdown_row(["---", "---", *["---:"] * len(table.text.columns)]),
     ]
     previous = None
@@ -334,3 +335,22 @@ def write_reports(
     write_atomic(out / "summary.md", markdown_report(command, header, tables, notes, figures))
     write_atomic(out / "summary.html", html_report(command, header, tables, notes, figures, extra_html))
     return tables
+
+
+def write_stored_run(
+    out: Path,
+    command: str,
+    header: Mapping[str, str],
+    records: Sequence[Mapping[str, Any]],
+    tables: Sequence[Table],
+    notes: Sequence[str],
+    figures: Sequence[str] = (),
+) -> str:
+    """Write a run that documents quote later: ``summary.json`` (``records``), ``header.json`` (with the command),
+    ``summary.md`` and ``summary.html``; return the Markdown."""
+    write_atomic(out / "summary.json", json.dumps(list(records), indent=2, ensure_ascii=False) + "\n")
+    write_atomic(out / "header.json", json.dumps({**header, "Command": command}, indent=2, ensure_ascii=False) + "\n")
+    markdown = markdown_report(command, header, tables, notes, figures)
+    write_atomic(out / "summary.md", markdown)
+    write_atomic(out / "summary.html", html_report(command, header, tables, notes, figures))
+    return markdown

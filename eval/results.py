@@ -43,15 +43,18 @@ SCORES = ("psnr", "ssim", "seconds")
 
 @dataclass(frozen=True)
 class Schema:
-    """The columns of a results file: all of them in order, those holding numbers, and those a finished run fills."""
+    """The columns of a results file: all of them in order, those holding numbers, and those a finished run fills;
+    and the tasks its rows may name (None: the library's restoration tasks)."""
 
     columns: tuple[str, ...] = COLUMNS
     numbers: tuple[str, ...] = NUMBERS
     scores: tuple[str, ...] = SCORES
+    tasks: tuple[str, ...] | None = None
 
-    def extended(self, scores: tuple[str, ...]) -> Schema:
-        """This schema with more number columns that every finished run fills (a benchmark's own measures)."""
-        return Schema(self.columns + scores, self.numbers + scores, self.scores + scores)
+    def extended(self, scores: tuple[str, ...], tasks: tuple[str, ...] | None = None) -> Schema:
+        """This schema with more number columns that every finished run fills (a benchmark's own measures),
+        for rows of ``tasks`` when given."""
+        return Schema(self.columns + scores, self.numbers + scores, self.scores + scores, tasks or self.tasks)
 
     @property
     def header(self) -> bytes:
@@ -215,7 +218,7 @@ def _row_problem(values: Sequence[str], schema: Schema) -> str:
     if len(values) != len(schema.columns):
         return f"{len(values)} fields instead of {len(schema.columns)}"
     row = dict(zip(schema.columns, values, strict=True))
-    if row["task"] not in rc.TASKS:
+    if row["task"] not in (schema.tasks or rc.TASKS):
         return f"unknown task {row['task']!r}"
     if missing := [column for column in KEY if not row[column]]:
         return f"no {', '.join(missing)}"

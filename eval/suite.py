@@ -18,7 +18,8 @@ stored records of the classical ones, which are deterministic. The blind-deblurr
 gauss1.6 disk3 motion15 --out docs/results/blind-parametric``: their ``summary.json`` and
 figures), the real-photo section of ``python -m eval.real`` (``docs/results/real/real.md``), the real
 noisy photos of ``python -m eval.real_noise`` (``docs/results/real_noise/real_noise.md``) and the
-real-photo kernels of ``python -m eval.real_kernels`` come last.
+real-photo kernels of ``python -m eval.real_kernels`` come last, after the codec run
+(``python -m eval.benchmark --task compress --out docs/results/compress``).
 """
 
 from __future__ import annotations
@@ -38,7 +39,7 @@ import restore_core as rc
 from restore_core.dataroot import DATA_ROOT_ENV, add_data_root_argument
 from restore_core.device import DEVICE_CHOICES
 
-from . import benchmark
+from . import benchmark, codecs
 from .blind import stored_run, stored_section
 from .cli import INTERRUPTED, prepare_folder, run_command
 from .executors import add_executor_arguments, check_executor_arguments
@@ -59,6 +60,8 @@ RESULTS_FOLDER = "results"
 #: Folders of the blind-deblurring runs under it (``python -m eval.benchmark --task deblur --blind --out ...``):
 #: the Levin kernels of the literature's protocol, then the parametric blurs of soft photos.
 BLIND_FOLDERS = ("blind", "blind-parametric")
+#: Folder of the codec run under it (``python -m eval.benchmark --task compress --out docs/results/compress``).
+CODEC_FOLDER = "compress"
 #: The data root the document's commands name (the documented layout: ``../shared/data`` beside the checkout).
 DOC_DATA_ROOT = Path("../shared/data")
 #: The command that writes the whole document.
@@ -609,6 +612,9 @@ def render_document(folder: Path) -> tuple[str, list[dict[str, Any]], str]:
                 stored_section(folder / RESULTS_FOLDER / name, f"{RESULTS_FOLDER}/{name}", *stored).rstrip()
             )
             blind.append(stored[0])
+    if (stored := stored_run(folder / RESULTS_FOLDER / CODEC_FOLDER)) is not None:
+        link = f"{RESULTS_FOLDER}/{CODEC_FOLDER}"
+        sections.append(codecs.stored_section(folder / link, link, *stored).rstrip())
     written_sections = (
         Path("real") / SECTION,
         Path(REAL_NOISE_OUT.name) / REAL_NOISE_SECTION,

@@ -18,6 +18,7 @@ from . import methods as _methods  # noqa: F401  (registers every method)
 from .blind import KERNEL_ESTIMATORS, KernelEstimator, estimate_kernel, kernel_similarity, with_estimated_kernel
 from .blur_fit import BlurFit, fit_blur
 from .camera_noise import CAMERA_LEVELS, add_camera_noise
+from .codecs import Codec, compress, decompress, get_codec, list_codecs
 from .convert import load_image, quantize, rgb_to_y, rgb_to_ycbcr, save_image, to_float, to_uint8, validate_image
 from .costs import expected_seconds
 from .device import get_device
@@ -42,7 +43,7 @@ from .kernels import (
     validate_kernel,
 )
 from .masks import MASK_TYPES, make_mask, mask_from_image
-from .metrics import psnr, score, ssim
+from .metrics import ms_ssim, psnr, score, ssim
 from .noise import estimate_noise_sigma
 from .noise_function import NOISE_MAP_SHIPPED, NoiseFunction, estimate_noise_function, estimate_noise_map
 from .observation import Observation, degrade, photo_observation
@@ -65,6 +66,7 @@ __all__ = [
     "SCALES",
     "TASKS",
     "BlurFit",
+    "Codec",
     "FirstFrameWarning",
     "KernelEstimator",
     "Method",
@@ -75,6 +77,8 @@ __all__ = [
     "Task",
     "add_camera_noise",
     "center_kernel",
+    "compress",
+    "decompress",
     "degrade",
     "disk_kernel",
     "estimate_jpeg_quality",
@@ -86,6 +90,7 @@ __all__ = [
     "fit_blur",
     "frequency_response",
     "gaussian_kernel",
+    "get_codec",
     "get_device",
     "get_method",
     "get_task",
@@ -94,6 +99,7 @@ __all__ = [
     "kernel_from_image",
     "kernel_similarity",
     "levin_kernels",
+    "list_codecs",
     "list_methods",
     "load_image",
     "load_kernels",
@@ -101,6 +107,7 @@ __all__ = [
     "make_mask",
     "mask_from_image",
     "motion_kernel",
+    "ms_ssim",
     "named_kernel",
     "photo_observation",
     "psnr",

@@ -1,0 +1,23 @@
+"""Image codecs: classical (JPEG, WebP, JPEG 2000 through Pillow) and learned, behind one list.
+
+:func:`compress` turns an image into a self-describing bitstream (:mod:`.bitstream`: magic, version,
+codec, shape, quality, payload length and checksum) and :func:`decompress` turns it back;
+:func:`list_codecs` lists what the demo and the benchmark offer.
+
+Examples
+--------
+>>> import restore_core as rc
+>>> from skimage.data import astronaut
+>>> image = rc.to_float(astronaut())
+>>> data = rc.compress(image, codec="jpeg", quality=50)
+>>> restored = rc.decompress(data)
+>>> restored.shape == image.shape and len(data) < image.size
+True
+"""
+
+from . import classical as _classical  # noqa: F401  (registers the Pillow codecs)
+from . import pipeline as _pipeline  # noqa: F401  (registers JPEG + learned restoration)
+from .base import CODECS, Codec, get_codec, list_codecs
+from .bitstream import MAGIC, compress, decompress, read_header
+
+__all__ = ["CODECS", "MAGIC", "Codec", "compress", "decompress", "get_codec", "list_codecs", "read_header"]

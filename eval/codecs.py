@@ -3,7 +3,8 @@
 Every image of each dataset (Kodak24 by default) is compressed by every codec of
 :func:`restore_core.list_codecs` (``--methods``) at each of its rate points (:attr:`Codec.rate_points`)
 with :func:`restore_core.compress` and decoded with :func:`restore_core.decompress`. Per run: bits
-per pixel from the length of the whole bitstream (header included: the file a user would store),
+per pixel from the length of the codec's own stream (the JPEG, WebP or JPEG 2000 file; the ~30-byte
+container header of :func:`restore_core.compress` is not counted),
 PSNR on RGB (gray images as they are), SSIM, MS-SSIM, encode and decode seconds. Per codec: the mean
 rate–distortion curve (bpp and quality averaged over the images at each rate point, as learned-codec
 papers report Kodak), and its Bjøntegaard delta rate (:func:`eval.bdrate.bd_rate`) against the JPEG
@@ -44,10 +45,11 @@ CURVE_PLOT = "rate_distortion.png"
 
 PROTOCOL = (
     "every image compressed by rc.compress and decoded by rc.decompress at each codec's rate points; bits per "
-    "pixel from the whole bitstream's length (header included); PSNR on RGB (gray images as they are, 8-bit "
-    "originals), SSIM (mean of the channels), MS-SSIM (Wang et al. 2003, 5 scales); each codec's curve is the "
-    "mean bpp and quality over the images at each rate point; BD-rate (Bjøntegaard, piecewise cubic) against "
-    "JPEG 4:2:0 (libjpeg-turbo, optimised Huffman tables) over the PSNR (and MS-SSIM dB) range both cover."
+    "pixel from the codec's own stream (the JPEG/WebP/JPEG 2000 file; the container header not counted); PSNR "
+    "on RGB (gray images as they are, 8-bit originals), SSIM (mean of the channels), MS-SSIM (Wang et al. "
+    "2003, 5 scales); each codec's curve is the mean bpp and quality over the images at each rate point; "
+    "BD-rate (Bjøntegaard, piecewise cubic) against JPEG 4:2:0 (libjpeg-turbo, optimised Huffman tables) over "
+    "the PSNR (and MS-SSIM dB) range both cover."
 )
 SEEDING = "none: compression is deterministic"
 
@@ -127,7 +129,7 @@ def solve(plan: CodecPlan, cell: Cell) -> dict[str, Any]:
         return {**row, "error": error_text(error)}
     return {
         **row, "psnr": rc.psnr(clean, decoded), "ssim": rc.ssim(clean, decoded), "seconds": finished - start,
-        "bpp": 8.0 * len(data) / (clean.shape[0] * clean.shape[1]), "bytes": len(data), "ms_ssim": multi,
+        "bpp": rc.codecs.payload_bpp(data, clean.shape), "bytes": len(rc.codecs.read_header(data)[1]), "ms_ssim": multi,
         "encode_seconds": encoded - start, "decode_seconds": finished - encoded,
     }  # fmt: skip
 

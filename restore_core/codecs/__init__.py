@@ -19,5 +19,9 @@ from . import classical as _classical  # noqa: F401  (registers the Pillow codec
 from . import pipeline as _pipeline  # noqa: F401  (registers JPEG + learned restoration)
 from .base import CODECS, Codec, get_codec, list_codecs
 from .bitstream import MAGIC, compress, decompress, read_header
+from .rate import Encoding, compress_to_rate, payload_bpp, rate_curve
 
-__all__ = ["CODECS", "MAGIC", "Codec", "compress", "decompress", "get_codec", "list_codecs", "read_header"]
+__all__ = [
+    "CODECS", "MAGIC", "Codec", "Encoding", "compress", "compress_to_rate", "decompress", "get_codec", "list_codecs",
+    "payload_bpp", "rate_curve", "read_header",
+]  # fmt: skip

@@ -37,6 +37,7 @@ from .callbacks import (
     zoom_views,
 )
 from .components import MethodChecklist, RawImage, guard_input
+from .compression import build_compression_tab
 from .degradation import (
     BLIND_CHOICES,
     CONTROL_GROUPS,
@@ -306,23 +307,27 @@ def build_app() -> gr.Blocks:
     """
     with gr.Blocks(title="Deconv Arena", delete_cache=DELETE_CACHE) as app:
         gr.Markdown(_INTRO, elem_id="intro")
-        with gr.Row(elem_id="arena"):
-            with gr.Column(scale=1, min_width=320, elem_id="left"):
-                with gr.Column(elem_id="input-block"):
-                    upload, samples, source = _image_input()
-                    mode = gr.Radio(list(MODE_CHOICES), value=_DEFAULTS.mode, label="Mode", elem_id="mode")
-                    task = gr.Radio(list(TASK_CHOICES), value=_DEFAULTS.task, label="Task", elem_id="task")
-                    estimate = gr.Markdown(elem_id="estimate")
-                    with gr.Row():
-                        run = gr.Button("Run", variant="primary", elem_id="run", scale=3)
-                        stop = gr.Button("Stop", variant="stop", elem_id="stop", scale=1, min_width=80)
-                with gr.Column(elem_id="settings"):
-                    controls, groups = _task_controls(mode, task)
-                    checklists, method_params, param_groups = _method_controls()
-            with gr.Column(scale=2, elem_id="right"):
-                views = _views()
-        inputs = _Inputs(source, upload, samples, controls, groups, checklists, method_params, param_groups)
-        _wire(app, inputs, views, run, stop, estimate)
+        with gr.Tabs(elem_id="modes"):
+            with gr.Tab("Restore", id="restore"):
+                with gr.Row(elem_id="arena"):
+                    with gr.Column(scale=1, min_width=320, elem_id="left"):
+                        with gr.Column(elem_id="input-block"):
+                            upload, samples, source = _image_input()
+                            mode = gr.Radio(list(MODE_CHOICES), value=_DEFAULTS.mode, label="Mode", elem_id="mode")
+                            task = gr.Radio(list(TASK_CHOICES), value=_DEFAULTS.task, label="Task", elem_id="task")
+                            estimate = gr.Markdown(elem_id="estimate")
+                            with gr.Row():
+                                run = gr.Button("Run", variant="primary", elem_id="run", scale=3)
+                                stop = gr.Button("Stop", variant="stop", elem_id="stop", scale=1, min_width=80)
+                        with gr.Column(elem_id="settings"):
+                            controls, groups = _task_controls(mode, task)
+                            checklists, method_params, param_groups = _method_controls()
+                    with gr.Column(scale=2, elem_id="right"):
+                        views = _views()
+                inputs = _Inputs(source, upload, samples, controls, groups, checklists, method_params, param_groups)
+                _wire(app, inputs, views, run, stop, estimate)  # the examples go in this tab
+            with gr.Tab("Compress", id="compress"):
+                build_compression_tab(source_choices(), UPLOAD_HEIGHT)
     return app.queue(default_concurrency_limit=RUNS_AT_ONCE, max_size=MAX_QUEUE)
 
 

@@ -612,9 +612,11 @@ def render_document(folder: Path) -> tuple[str, list[dict[str, Any]], str]:
                 stored_section(folder / RESULTS_FOLDER / name, f"{RESULTS_FOLDER}/{name}", *stored).rstrip()
             )
             blind.append(stored[0])
+    codec_records = []
     if (stored := stored_run(folder / RESULTS_FOLDER / CODEC_FOLDER)) is not None:
         link = f"{RESULTS_FOLDER}/{CODEC_FOLDER}"
         sections.append(codecs.stored_section(folder / link, link, *stored).rstrip())
+        codec_records = stored[0]
     written_sections = (
         Path("real") / SECTION,
         Path(REAL_NOISE_OUT.name) / REAL_NOISE_SECTION,
@@ -623,7 +625,7 @@ def render_document(folder: Path) -> tuple[str, list[dict[str, Any]], str]:
     for written in written_sections:
         if (path := folder / RESULTS_FOLDER / written).is_file():
             sections.append(path.read_text(encoding="utf-8", errors="replace").rstrip())
-    return results_markdown(sections, checks, versions), checks, summary_block(checks, summaries, blind)
+    return results_markdown(sections, checks, versions), checks, summary_block(checks, summaries, blind, codec_records)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

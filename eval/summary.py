@@ -74,7 +74,7 @@ def blind_rows(records: Sequence[Mapping[str, Any]]) -> list[str]:
 
 def summary_block(
     references: Sequence[Mapping[str, Any]], entries: Sequence[tuple[str, Sequence[Mapping[str, Any]]]],
-    blind: Sequence[Sequence[Mapping[str, Any]]] = (),
+    blind: Sequence[Sequence[Mapping[str, Any]]] = (), codecs: Sequence[Mapping[str, Any]] = (),
 ) -> str:  # fmt: skip
     """The generated block: the reference checks, the best methods of each entry's datasets, the blind runs.
 
@@ -86,6 +86,8 @@ def summary_block(
         Each stored entry's section title and summary records.
     blind : sequence of records
         Each stored blind-deblurring run's summary records (:func:`eval.blind.summary_records`).
+    codecs : sequence of dict
+        The stored codec run's summary records (:func:`eval.codecs.summary_records`).
     """
     reproduced = sum(check["ok"] for check in references)
     lines = [
@@ -120,6 +122,16 @@ def summary_block(
             "|---|---|---:|---:|---:|---:|---:|",
             *(row for records in blind for row in blind_rows(records)),
         ]
+    if codecs:
+        lines += [
+            "",
+            "Compression: Bjøntegaard delta rate against JPEG 4:2:0 at equal quality (negative: fewer bits):",
+            "",
+            "| dataset | codec | BD-rate (PSNR) | BD-rate (MS-SSIM) |",
+            "|---|---|---:|---:|",
+            *(f"| {r['dataset']} | `{r['method']}` ({r['family']}) | {r['bd_rate_psnr']:+.1f} % | "
+              f"{r['bd_rate_ms_ssim']:+.1f} % |" for r in codecs if r["method"] != "jpeg"),
+        ]  # fmt: skip
     return "\n".join([*lines, END])
 
 

@@ -392,3 +392,37 @@ def test_real_inpainting_takes_an_uploaded_mask_and_a_new_image_clears_old_resul
     page.locator("#samples .thumbnail-item").nth(2).click()
     expect(page.locator("#gallery img")).to_have_count(0)
     expect(page.locator("#metrics [role=gridcell]")).to_have_count(0)
+
+
+def test_compress_tab_runs_each_codec_near_the_target_and_serves_the_files(page, tmp_path: Path) -> None:
+    page.get_by_role("tab", name="Compress").click()
+    path = tmp_path / "photo.png"
+    Image.fromarray(data.astronaut()[100:292, 150:342]).save(path)
+    page.locator("#compress-upload input[type=file]").set_input_files(str(path))
+    codecs = page.locator("#compress-codecs")
+    for label in ("jpeg444", "jpeg+deconv_jpeg"):
+        codecs.get_by_label(re.compile(re.escape(label) + r" \(")).uncheck()
+    page.locator("#compress-target input[type=number]").fill("0.8")
+    page.locator("#compress-target input[type=number]").press("Enter")
+    page.locator("#compress-run").click()
+    chosen = 3 if "jpeg2000" in page.locator("#compress-codecs").inner_text() else 2
+    expect(page.locator("#compress-gallery img")).to_have_count(chosen + 1, timeout=TIMEOUT_MS)
+    captions = page.locator("#compress-gallery .caption-label").all_inner_texts()
+    rates = [float(match) for caption in captions for match in re.findall(r"· ([\d.]+) bpp", caption)]
+    assert len(rates) == chosen and all(0.6 < rate < 1.0 for rate in rates), captions
+    links = page.locator("#compress-files a")
+    expect(links).to_have_count(chosen)
+    body = page.request.get(links.first.get_attribute("href")).body()
+    assert Image.open(io.BytesIO(body)).format == "JPEG" and Image.open(io.BytesIO(body)).size == (192, 192)
+    assert 8 * len(body) / 192**2 == pytest.approx(rates[0], abs=1e-3)  # the bpp shown is the file's
+    expect(page.locator("#compress-curve img")).to_have_count(1)
+    expect(page.locator("#compress-compare input")).to_have_value("webp")  # the best PSNR at this rate here
+    page.locator("#compress-compare input").click()
+    page.locator("#compress-compare [role=option][aria-label=jpeg]").click()
+    expect(page.locator("#compress-compare input")).to_have_value("jpeg")
+    page.screenshot(path=str(ARTIFACTS / "compress.png"), full_page=True)
+    expect(page.locator("#compress-slider img")).to_have_count(2, timeout=TIMEOUT_MS)
+    for label in [label for label in page.locator("#compress-codecs label").all_inner_texts()]:
+        codecs.get_by_label(label).uncheck()
+    page.locator("#compress-run").click()
+    expect(page.locator(".toast-body")).to_contain_text("tick at least one codec", timeout=TIMEOUT_MS)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import itertools
 import struct
 import zlib
 
@@ -159,3 +160,26 @@ def test_bd_rate_measures_the_mean_rate_gap_on_the_common_quality_range():
     assert bd_rate(rates, psnrs, rates, [p + 3.0 for p in psnrs]) < -30  # better by a step: fewer bits
     assert np.isnan(bd_rate(rates, psnrs, rates, [p + 20 for p in psnrs]))  # no common range
     assert np.isnan(bd_rate(rates, psnrs, [1.0], [30.0]))  # one point is no curve
+
+
+@pytest.mark.parametrize("codec", ["jpeg", "webp"])
+def test_compress_to_rate_finds_the_quality_nearest_the_target(codec: str):
+    image = rc.to_float(astronaut())[:256, :256]
+    encoding = rc.codecs.compress_to_rate(image, codec, 0.8)
+    neighbours = [q for q in (encoding.quality - 1, encoding.quality + 1) if q in rc.get_codec(codec).qualities]
+    others = [rc.codecs.payload_bpp(rc.compress(image, codec, q), image.shape) for q in neighbours]
+    assert all(abs(encoding.bpp - 0.8) <= abs(rate - 0.8) for rate in others)
+    assert encoding.bpp == pytest.approx(8 * len(encoding.payload) / 256**2)
+    np.testing.assert_array_equal(encoding.image, rc.decompress(encoding.data))
+    assert encoding.seconds > 0
+    lowest = rc.codecs.compress_to_rate(image, codec, 0.001 + 1e-9)  # below every quality: the lowest
+    assert lowest.quality == rc.get_codec(codec).qualities[0]
+    for target in (0, -1, float("nan"), "1", True):
+        with pytest.raises(rc.RestoreError, match="target bitrate"):
+            rc.codecs.compress_to_rate(image, codec, target)
+
+
+def test_an_images_rate_curve_rises_with_the_quality():
+    points = rc.codecs.rate_curve(COLOUR, "jpeg")
+    assert [point[0] for point in points] == list(rc.get_codec("jpeg").rate_points)
+    assert all(b[1] > a[1] and b[2] > a[2] for a, b in itertools.pairwise(points))

@@ -448,10 +448,10 @@ def test_slider_and_zoom_views_follow_the_run(small_upload: str) -> None:
     assert slider_pair(None, None, AGAINST[0]) is None and zoom_views(None, 0.5, 0.5, 0.25, False)[0] == []
 
 
-def test_build_app_returns_blocks_with_the_restore_endpoint() -> None:
+def test_build_app_returns_blocks_with_the_restore_and_compress_endpoints() -> None:
     app = build_app()
     assert isinstance(app, gr.Blocks)
-    assert [fn.api_name for fn in app.fns.values() if fn.api_visibility == "public"] == ["restore"]
+    assert [fn.api_name for fn in app.fns.values() if fn.api_visibility == "public"] == ["restore", "compress"]
     assert app.delete_cache == (3600, 7200)  # served files do not pile up on a long-running Space
 
 
@@ -518,6 +518,35 @@ def test_served_app_restores_through_gradio_client(small_upload: str) -> None:
     psnr = {row[0]: row[1] for row in table["data"][1:]}
     assert compare["value"] == max(psnr, key=psnr.get) and against["value"] == "degraded input"
     assert len(slider) == 2 and download.endswith(".zip") and notice == ""
+
+
+@pytest.mark.filterwarnings("ignore::pandas.errors.Pandas4Warning:gradio.queueing")
+def test_served_app_compresses_through_gradio_client() -> None:
+    client_module = pytest.importorskip("gradio_client", reason="gradio_client is needed to call the served app")
+    app = build_app()
+    options = {**launch_options(), "server_name": "127.0.0.1", "server_port": free_port()}
+    _, url, _ = app.launch(prevent_thread_lock=True, quiet=True, **options)
+    try:
+        client = client_module.Client(url, verbose=False)
+        gallery, table, slider, compare, curve, files, notice = client.predict(
+            "camera", None, 0.6, ["jpeg", "webp"], api_name="/compress"
+        )
+        for target, codecs, message in (
+            (9.0, ["jpeg"], "greater than maximum value 4"),
+            ("abc", ["jpeg"], "Target bitrate .*: .abc. is not a valid value"),
+            (0.6, ["png"], "'png' .* is not in the list of choices"),
+            (0.6, [], "tick at least one codec"),
+        ):
+            with pytest.raises(client_module.exceptions.AppError, match=message):
+                client.predict("camera", None, target, codecs, api_name="/compress")
+    finally:
+        app.close()
+    assert [row[0] for row in table["data"]] == ["jpeg", "webp"] and len(gallery) == 3
+    sizes = [Path(path).stat().st_size for path in files]
+    assert [Path(path).suffix for path in files] == [".jpg", ".webp"]
+    assert [row[4] for row in table["data"]] == sizes and all(abs(row[3] - 0.6) < 0.15 for row in table["data"])
+    assert compare["value"] in ("jpeg", "webp") and len(slider) == 2 and "Target 0.6 bpp" in notice
+    assert Image.open(curve).format == "PNG"
 
 
 @pytest.mark.filterwarnings("ignore::pandas.errors.Pandas4Warning:gradio.queueing")

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 import restore_core as rc
-from eval import benchmark, blind, codecs
+from eval import benchmark, blind, codecs, summary
 from eval.results import RESULTS_FILE, read_results
 
 #: Two built-in images (192x192), two classical codecs (the JPEG anchor is always in).
@@ -53,6 +53,9 @@ def test_the_stored_run_gives_the_documents_section(codec_run: Path):
     section = codecs.stored_section(codec_run, "results/compress", records, header)
     assert section.startswith("## Compression: rate–distortion and BD-rate against JPEG, skimage")
     assert f"(results/compress/{codecs.CURVE_PLOT})" in section and "--task compress" in section
+    block = summary.summary_block([], [], [], records)
+    assert "Compression: Bjøntegaard" in block and "| skimage | `webp` (classical) |" in block
+    assert "| skimage | `jpeg` (" not in block  # the anchor is not compared with itself
 
 
 def test_bad_codec_options_are_refused(tmp_path: Path, capsys: pytest.CaptureFixture[str]):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -19,13 +20,15 @@ Progress = Callable[[int, int], None]
 
 @dataclass(frozen=True)
 class Encoding:
-    """One encoding of an image: codec, quality, the bitstream, its payload's bits per pixel, and the decoded image."""
+    """One encoding of an image: codec, quality, the bitstream, its payload's bits per pixel, the decoded image and
+    the seconds it took (every encoding of the search and the decoding)."""
 
     codec: str
     quality: int
     data: bytes
     bpp: float
     image: np.ndarray
+    seconds: float
 
     @property
     def payload(self) -> bytes:
@@ -77,6 +80,7 @@ def compress_to_rate(image: np.ndarray, codec: str, bpp: float, progress: Progre
         raise RestoreError(
             f"the target bitrate must be a number of bits per pixel above 0 (and below 64), got {bpp!r}."
         )
+    started = time.perf_counter()
     pixels = quantize(validate_image(image, "the image to compress"))
     qualities = get_codec(codec).qualities
     total = int(np.ceil(np.log2(len(qualities)))) + 2
@@ -98,7 +102,10 @@ def compress_to_rate(image: np.ndarray, codec: str, bpp: float, progress: Progre
             high = middle
     best = min({low, max(low - 1, 0)}, key=lambda index: abs(rate(index) - bpp))
     data = cache[best]
-    return Encoding(codec, qualities[best], data, payload_bpp(data, pixels.shape), decompress(data))
+    decoded = decompress(data)
+    return Encoding(
+        codec, qualities[best], data, payload_bpp(data, pixels.shape), decoded, time.perf_counter() - started
+    )
 
 
 def rate_curve(

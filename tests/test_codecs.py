@@ -6,6 +6,7 @@ import io
 import itertools
 import struct
 import zlib
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -16,6 +17,7 @@ from skimage.data import astronaut, camera
 
 import restore_core as rc
 from eval.bdrate import bd_rate
+from eval.codecs import select_codecs
 from restore_core.codecs import bitstream
 
 COLOUR = rc.to_float(astronaut())[100:164, 180:276]
@@ -183,3 +185,16 @@ def test_an_images_rate_curve_rises_with_the_quality():
     points = rc.codecs.rate_curve(COLOUR, "jpeg")
     assert [point[0] for point in points] == list(rc.get_codec("jpeg").rate_points)
     assert all(b[1] > a[1] and b[2] > a[2] for a, b in itertools.pairwise(points))
+
+
+def test_the_readmes_codec_example_registers_a_codec_compress_and_the_benchmark_take(monkeypatch: pytest.MonkeyPatch):
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+    section = readme.split("## Adding a codec", 1)[1]
+    example = section.split("```python\n", 1)[1].split("```", 1)[0]
+    monkeypatch.setattr(rc.codecs.base, "CODECS", dict(rc.codecs.CODECS))  # the example's codec leaves with the test
+    exec(compile(example, "README.md", "exec"), {})  # the README's own example, run as a reader would
+    assert "jpeg_fast" in [codec.name for codec in rc.list_codecs("classical")]
+    assert [codec.name for codec in select_codecs(["jpeg_fast"])] == ["jpeg", "jpeg_fast"]  # with its anchor
+    data = rc.compress(COLOUR, "jpeg_fast", 50)
+    assert rc.psnr(COLOUR, rc.decompress(data)) > 27
+    assert len(data) > len(rc.compress(COLOUR, "jpeg", 50))  # optimised Huffman tables are smaller

@@ -20,7 +20,7 @@ from pandas.io.formats.style import Styler
 from PIL import Image
 
 import restore_core as rc
-from restore_core.workers import RunCancelled, RunTimedOut, WorkerPool, release_free_memory
+from restore_core.workers import Job, Progress, RunCancelled, RunTimedOut, WorkerPool, release_free_memory
 
 from .degradation import CONTROL_GROUPS, KERNEL_PARAMETERS, KERNEL_SETTINGS, Degradation
 from .estimates import choice_label, duration, expected_seconds, remaining_seconds, selection_notice
@@ -606,6 +606,25 @@ async def _run(source: str, upload: str | None, args: tuple[Any, ...], progress:
     return await asyncio.to_thread(_run_outputs, observation, clean, results, settings, notices)
 
 
+async def call_in_worker(job: Job, deadline: float, progress: Progress | None = None) -> Any:
+    """Run a library call ``(function, args, kwargs)`` in a worker of :data:`POOL` and return its result.
+
+    The run's time budget (``deadline``, ``time.monotonic()``) and a closed page stop it.
+
+    Raises
+    ------
+    gr.Error
+        When the page was closed (the run is not wanted any more).
+    RunTimedOut, RestoreError
+        When the budget ran out or the call failed: the caller says what that means for its run.
+    """
+    try:
+        async with POOL.worker_async(deadline) as worker:
+            return await worker.call_async(job, progress=progress, deadline=deadline, stopped=client_gone())
+    except RunCancelled as error:
+        raise gr.Error(PAGE_CLOSED) from error
+
+
 async def blind_observation(
     observation: rc.Observation, clean: np.ndarray | None, method: str, progress: gr.Progress, deadline: float
 ) -> tuple[rc.Observation, str]:  # fmt: skip
@@ -625,10 +644,7 @@ async def blind_observation(
 
     job = (rc.with_estimated_kernel, (observation,), {"method": method})
     try:
-        async with POOL.worker_async(deadline) as worker:
-            blind = await worker.call_async(job, progress=report, deadline=deadline, stopped=client_gone())
-    except RunCancelled as error:
-        raise gr.Error(PAGE_CLOSED) from error
+        blind = await call_in_worker(job, deadline, report)
     except RunTimedOut as error:
         raise gr.Error(
             f"estimating the blur kernel took longer than the run's time budget ({RUN_SECONDS:g} s): try a smaller "

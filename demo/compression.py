@@ -19,12 +19,11 @@ from matplotlib.figure import Figure
 
 import restore_core as rc
 from restore_core.codecs import Encoding, compress_to_rate, rate_curve
-from restore_core.workers import RunCancelled, RunTimedOut
+from restore_core.workers import RunTimedOut
 
-from .callbacks import PAGE_CLOSED, POOL
+from .callbacks import call_in_worker
 from .inputs import UPLOAD, input_image
 from .limits import RUN_SECONDS
-from .liveness import client_gone
 from .served_files import as_files, call_folder
 
 #: Target bitrate slider: range, step and default (bits per pixel).
@@ -39,15 +38,12 @@ def codec_choices() -> list[tuple[str, str]]:
     return [(f"{codec.name} ({codec.family})", codec.name) for codec in rc.list_codecs()]
 
 
-def _caption(encoding: Encoding, clean: np.ndarray) -> str:
-    return (
-        f"{encoding.codec} q={encoding.quality} · {encoding.bpp:.3f} bpp · {rc.psnr(clean, encoding.image):.2f} dB · "
-        f"SSIM {rc.ssim(clean, encoding.image):.3f}"
-    )
+def _caption(encoding: Encoding, scores: tuple[float, float]) -> str:
+    return f"{encoding.codec} q={encoding.quality} · {encoding.bpp:.3f} bpp · {scores[0]:.2f} dB · SSIM {scores[1]:.3f}"
 
 
 def _curve_picture(curves: dict[str, list[tuple[int, float, float, float]]], chosen: list[Encoding],
-                   clean: np.ndarray, target: float) -> np.ndarray:  # fmt: skip
+                   scores: dict[str, tuple[float, float]], target: float) -> np.ndarray:  # fmt: skip
     """PSNR against bpp: each classical codec's curve on this image, every chosen encoding marked."""
     figure = Figure(figsize=(6, 3.6), layout="constrained")
     axis = figure.subplots()
@@ -56,7 +52,7 @@ def _curve_picture(curves: dict[str, list[tuple[int, float, float, float]]], cho
         (line,) = axis.plot([p[1] for p in points], [p[2] for p in points], "-", marker=".", label=name)
         colours[name] = line.get_color()
     for encoding in chosen:
-        axis.plot(encoding.bpp, rc.psnr(clean, encoding.image), "*", markersize=13, markeredgecolor="black",
+        axis.plot(encoding.bpp, scores[encoding.codec][0], "*", markersize=13, markeredgecolor="black",
                   color=colours.get(encoding.codec), label=f"{encoding.codec} (chosen)")  # fmt: skip
     axis.axvline(target, color="grey", linestyle=":", label="target")
     axis.set(xlabel="bits per pixel (the codec's file)", ylabel="PSNR (dB)", title="Rate–distortion on this image")
@@ -81,11 +77,6 @@ def _write_files(encodings: list[Encoding]) -> list[str]:
 
 def _report(progress: gr.Progress, index: int, count: int, codec: str, step: int, total: int) -> None:
     progress((index + step / total) / count, desc=f"{codec}: encoding {step} (bisection to the target bitrate)")
-
-
-async def _in_worker(job: tuple[Any, tuple, dict], deadline: float, report: Any) -> Any:
-    async with POOL.worker_async(deadline) as worker:
-        return await worker.call_async(job, progress=report, deadline=deadline, stopped=client_gone())
 
 
 async def run_compression(
@@ -119,13 +110,11 @@ async def run_compression(
     except rc.RestoreError as error:
         raise gr.Error(str(error)) from error
     deadline = time.monotonic() + RUN_SECONDS
-    encodings, rows, failures = [], [], []
+    encodings, scores, rows, failures = [], {}, [], []
     for done, name in enumerate(chosen):
         report = partial(_report, progress, done, len(chosen), name)
         try:
-            encoding = await _in_worker((compress_to_rate, (clean, name, float(target)), {}), deadline, report)
-        except RunCancelled as error:
-            raise gr.Error(PAGE_CLOSED) from error
+            encoding = await call_in_worker((compress_to_rate, (clean, name, float(target)), {}), deadline, report)
         except RunTimedOut:
             failures.append(f"{name}: stopped, the run's time budget ({RUN_SECONDS:g} s) was spent")
             continue
@@ -133,25 +122,22 @@ async def run_compression(
             failures.append(f"{name}: {error}")
             continue
         encodings.append(encoding)
-        codec = rc.get_codec(name)
-        rows.append([name, codec.family, encoding.quality, round(encoding.bpp, 4), len(encoding.payload),
-                     round(rc.psnr(clean, encoding.image), 2), round(rc.ssim(clean, encoding.image), 4),
-                     round(encoding.seconds, 2)])  # fmt: skip
+        scores[name] = rc.psnr(clean, encoding.image), rc.ssim(clean, encoding.image)
+        rows.append([name, rc.get_codec(name).family, encoding.quality, round(encoding.bpp, 4), len(encoding.payload),
+                     round(scores[name][0], 2), round(scores[name][1], 4), round(encoding.seconds, 2)])  # fmt: skip
     if not encodings:
         raise gr.Error("no codec gave a result — " + "; ".join(failures))
     classical = [name for name in chosen if rc.get_codec(name).family == "classical"]
     curves = {}
     for name in classical:
         try:
-            curves[name] = await _in_worker((rate_curve, (clean, name), {}), deadline, None)
-        except (RunTimedOut, rc.RestoreError) as error:
+            curves[name] = await call_in_worker((rate_curve, (clean, name), {}), deadline)
+        except rc.RestoreError as error:  # a time-out too: the results stand without this curve
             failures.append(f"{name} curve: {error}")
-        except RunCancelled as error:
-            raise gr.Error(PAGE_CLOSED) from error
     pictures = {ORIGINAL: rc.to_uint8(clean), **{e.codec: rc.to_uint8(e.image) for e in encodings}}
     gallery = [(pictures[ORIGINAL], f"{ORIGINAL} · 8 bits per channel")]
-    gallery += [(pictures[e.codec], _caption(e, clean)) for e in encodings]
-    best = max(encodings, key=lambda e: rc.psnr(clean, e.image)).codec
+    gallery += [(pictures[e.codec], _caption(e, scores[e.codec])) for e in encodings]
+    best = max(scores, key=lambda name: scores[name][0])
     parts = [notice] if notice else []
     parts.append(f"Target {target:g} bpp; the curves are this image's at each classical codec's rate points; "
                  "learned codecs are marked at their chosen point only.")  # fmt: skip
@@ -162,7 +148,7 @@ async def run_compression(
         pd.DataFrame(rows, columns=list(COLUMNS)),
         (pictures[ORIGINAL], pictures[best]),
         gr.update(choices=[e.codec for e in encodings], value=best),
-        _curve_picture(curves, encodings, clean, float(target)),
+        _curve_picture(curves, encodings, scores, float(target)),
         _write_files(encodings),
         "\n\n".join(parts),
         pictures,

@@ -30,7 +30,7 @@ from restore_core.dataroot import DATA_ROOT_ENV, add_data_root_argument
 from restore_core.device import DEVICE_CHOICES, PRECISIONS, describe_device
 
 from . import blind, codecs, examples, executors, protocols
-from .cli import error_text, prepare_folder, run_command
+from .cli import METHOD_GROUPS, error_text, prepare_folder, run_command
 from .datasets import (
     BUILTIN_DATASET,
     BUILTIN_KERNELS,
@@ -52,16 +52,14 @@ from .results import (
     ResultsFile,
     Schema,
     count_saved,
-    finished_keys,
     read_results,
     row_key,
     select_keys,
+    unfinished,
 )
 
 #: Column of the quality estimated from each image (``--task jpeg --blind``), and the report's line about it.
 ESTIMATED_QUALITY, QUALITY_HEADER = "estimated_quality", "JPEG quality"
-#: ``--methods`` words that select a group of methods, and the family each selects (None: all).
-METHOD_GROUPS = {"all": None, "all-classical": "classical", "all-learned": "learned"}
 
 _EXAMPLES = """examples:
   python -m eval.benchmark --task denoise --datasets skimage --sigmas 25 --methods tv bm3d --limit 2
@@ -553,9 +551,8 @@ def run_plan(plan: Plan, results: ResultsFile, executor: str = "serial", address
     ``executor`` and ``address`` choose where the runs execute (:func:`eval.executors.execute`); this
     process writes every row.
     """
-    done = finished_keys(read_results(results.path, plan.schema))
     cells = list(plan.cells())
-    pending = [cell for cell in cells if row_key(plan.row(cell)) not in done]
+    pending = unfinished(cells, plan.row, results.path, plan.schema)
     if len(pending) < len(cells):
         print(
             f"{results.path}: {len(cells) - len(pending)} of {len(cells)} runs already done, "

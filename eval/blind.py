@@ -37,7 +37,7 @@ from .datasets import BUILTIN_DATASET, BenchImage, Dataset
 from .executors import execute
 from .protocols import SEEDING, Level
 from .report import Table, failure_notes, markdown_results, run_header, write_stored_run
-from .results import RESULTS_FILE, SCHEMA, ResultsFile, finished_keys, read_results, row_key, select_keys
+from .results import RESULTS_FILE, SCHEMA, ResultsFile, read_results, row_key, select_keys, unfinished
 
 #: Border (pixels) left out of the scores; boundary of the blur.
 BORDER, BOUNDARY = 50, "reflect"
@@ -203,8 +203,7 @@ def run_problems(plan: BlindPlan, results: ResultsFile, out: Path, executor: str
 
     ``executor`` and ``address`` choose where they run (:func:`eval.executors.execute`).
     """
-    done = finished_keys(read_results(results.path, BLIND_SCHEMA))
-    pending = [cell for cell in plan.cells() if row_key(plan.row(*cell)) not in done]
+    pending = unfinished(plan.cells(), lambda cell: plan.row(*cell), results.path, BLIND_SCHEMA)
     runs = execute(
         partial(solve, plan),
         pending,

@@ -12,6 +12,8 @@ import restore_core as rc
 
 #: Exit status of a command stopped by Ctrl-C (128 + SIGINT, as shells report it).
 INTERRUPTED = 130
+#: ``--methods`` words that select a group of methods (or codecs), and the family each selects (None: all).
+METHOD_GROUPS = {"all": None, "all-classical": "classical", "all-learned": "learned"}
 
 
 def prepare_folder(folder: Path, option: str = "--out") -> None:

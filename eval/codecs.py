@@ -29,11 +29,11 @@ import restore_core as rc
 from restore_core.device import describe_device
 
 from .bdrate import bd_rate
-from .cli import error_text
+from .cli import METHOD_GROUPS, error_text
 from .datasets import BenchImage, Dataset
 from .executors import execute
 from .report import Table, failure_notes, markdown_results, run_header, write_stored_run
-from .results import RESULTS_FILE, SCHEMA, ResultsFile, finished_keys, read_results, row_key, select_keys
+from .results import RESULTS_FILE, SCHEMA, ResultsFile, read_results, row_key, select_keys, unfinished
 
 #: The ``--task`` value of this benchmark, and the anchor codec of the BD-rates.
 TASK, ANCHOR = "compress", "jpeg"
@@ -92,13 +92,9 @@ def select_codecs(names: Sequence[str] | None) -> tuple[rc.Codec, ...]:
     RestoreError
         For an unknown name.
     """
-    if not names or "all" in names:
-        chosen = [codec.name for codec in rc.list_codecs()]
-    else:
-        chosen = []
-        for name in names:
-            family = name.removeprefix("all-")
-            chosen += [codec.name for codec in rc.list_codecs(family)] if name.startswith("all-") else [name]
+    chosen = []
+    for name in ["all"] if not names or "all" in names else names:
+        chosen += [codec.name for codec in rc.list_codecs(METHOD_GROUPS[name])] if name in METHOD_GROUPS else [name]
     known = {codec.name for codec in rc.list_codecs()}
     if unknown := [name for name in chosen if name not in known]:
         raise rc.RestoreError(
@@ -124,20 +120,20 @@ def solve(plan: CodecPlan, cell: Cell) -> dict[str, Any]:
         encoded = time.perf_counter()
         decoded = rc.decompress(data)
         finished = time.perf_counter()
+        payload = rc.codecs.read_header(data)[1]
         multi = rc.ms_ssim(clean, decoded) if min(clean.shape[:2]) >= rc.metrics.MS_SSIM_MIN_SIDE else float("nan")
     except Exception as error:  # one failed run must not stop the others
         return {**row, "error": error_text(error)}
     return {
         **row, "psnr": rc.psnr(clean, decoded), "ssim": rc.ssim(clean, decoded), "seconds": finished - start,
-        "bpp": rc.codecs.payload_bpp(data, clean.shape), "bytes": len(rc.codecs.read_header(data)[1]), "ms_ssim": multi,
+        "bpp": 8.0 * len(payload) / (clean.shape[0] * clean.shape[1]), "bytes": len(payload), "ms_ssim": multi,
         "encode_seconds": encoded - start, "decode_seconds": finished - encoded,
     }  # fmt: skip
 
 
 def run_codecs(plan: CodecPlan, results: ResultsFile, executor: str = "serial", address: str | None = None) -> None:
     """Run the cells ``results`` does not hold yet, appending a row as each finishes."""
-    done = finished_keys(read_results(results.path, CODEC_SCHEMA))
-    pending = [cell for cell in plan.cells() if row_key(plan.row(*cell)) not in done]
+    pending = unfinished(plan.cells(), lambda cell: plan.row(*cell), results.path, CODEC_SCHEMA)
     runs = execute(
         partial(solve, plan),
         pending,

@@ -16,7 +16,7 @@ import csv
 import io
 import os
 import sys
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
@@ -176,6 +176,12 @@ def count_saved(path: Path) -> int:
 def finished_keys(frame: pd.DataFrame) -> set[tuple[str, ...]]:
     """Keys of the rows that ran without error."""
     return set(frame.loc[frame["error"] == "", list(KEY)].itertuples(index=False, name=None))
+
+
+def unfinished(cells: Sequence[Any], row_of: Callable[[Any], Mapping[str, Any]], path: Path, schema: Schema) -> list:
+    """The ``cells`` whose row (``row_of(cell)``) ``path`` does not hold as finished without error."""
+    done = finished_keys(read_results(path, schema))
+    return [cell for cell in cells if row_key(row_of(cell)) not in done]
 
 
 def select_keys(frame: pd.DataFrame, keys: set[tuple[str, ...]]) -> pd.DataFrame:

@@ -70,7 +70,7 @@ def _write_files(encodings: list[Encoding]) -> list[str]:
     for index, encoding in enumerate(encodings, 1):
         name = encoding.codec.replace("+", "_")
         path = folder / f"{index:02d}_{name}_q{encoding.quality}.{rc.get_codec(encoding.codec).extension}"
-        path.write_bytes(encoding.payload)
+        path.write_bytes(encoding.file)
         paths.append(str(path))
     return paths
 
@@ -123,7 +123,7 @@ async def run_compression(
             continue
         encodings.append(encoding)
         scores[name] = rc.psnr(clean, encoding.image), rc.ssim(clean, encoding.image)
-        rows.append([name, rc.get_codec(name).family, encoding.quality, round(encoding.bpp, 4), len(encoding.payload),
+        rows.append([name, rc.get_codec(name).family, encoding.quality, round(encoding.bpp, 4), len(encoding.file),
                      round(scores[name][0], 2), round(scores[name][1], 4), round(encoding.seconds, 2)])  # fmt: skip
     if not encodings:
         raise gr.Error("no codec gave a result — " + "; ".join(failures))

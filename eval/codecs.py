@@ -3,8 +3,9 @@
 Every image of each dataset (Kodak24 by default) is compressed by every codec of
 :func:`restore_core.list_codecs` (``--methods``) at each of its rate points (:attr:`Codec.rate_points`)
 with :func:`restore_core.compress` and decoded with :func:`restore_core.decompress`. Per run: bits
-per pixel from the length of the codec's own stream (the JPEG, WebP or JPEG 2000 file; the ~30-byte
-container header of :func:`restore_core.compress` is not counted),
+per pixel from the length of the codec's own file (:func:`restore_core.codecs.coded_file`: the JPEG,
+WebP or JPEG 2000 file, without the ~30-byte container header of :func:`restore_core.compress`; the
+whole bitstream for the learned codec, whose decoder needs that header),
 PSNR on RGB (gray images as they are), SSIM, MS-SSIM, encode and decode seconds. Per codec: the mean
 rate–distortion curve (bpp and quality averaged over the images at each rate point, as learned-codec
 papers report Kodak), and its Bjøntegaard delta rate (:func:`eval.bdrate.bd_rate`) against the JPEG
@@ -30,6 +31,8 @@ from restore_core.device import describe_device
 
 from .bdrate import bd_rate
 from .cli import METHOD_GROUPS, error_text
+from .codec_references import DATASET as PUBLISHED_DATASET
+from .codec_references import PUBLISHED
 from .datasets import BenchImage, Dataset
 from .executors import execute
 from .report import Table, failure_notes, markdown_results, run_header, write_stored_run
@@ -45,11 +48,13 @@ CURVE_PLOT = "rate_distortion.png"
 
 PROTOCOL = (
     "every image compressed by rc.compress and decoded by rc.decompress at each codec's rate points; bits per "
-    "pixel from the codec's own stream (the JPEG/WebP/JPEG 2000 file; the container header not counted); PSNR "
+    "pixel from the codec's own file (the JPEG/WebP/JPEG 2000 file without the container header; the whole "
+    "bitstream, header included, for the learned codec deconv_codec); PSNR "
     "on RGB (gray images as they are, 8-bit originals), SSIM (mean of the channels), MS-SSIM (Wang et al. "
     "2003, 5 scales); each codec's curve is the mean bpp and quality over the images at each rate point; "
     "BD-rate (Bjøntegaard, piecewise cubic) against JPEG 4:2:0 (libjpeg-turbo, optimised Huffman tables) over "
-    "the PSNR (and MS-SSIM dB) range both cover."
+    "the PSNR (and MS-SSIM dB) range both cover. Published curves (Ballé et al. 2018, as measured by CompressAI, "
+    "eval/codec_references.py) are shown on Kodak24 with their BD-rates against the JPEG measured here."
 )
 SEEDING = "none: compression is deterministic"
 
@@ -120,13 +125,13 @@ def solve(plan: CodecPlan, cell: Cell) -> dict[str, Any]:
         encoded = time.perf_counter()
         decoded = rc.decompress(data)
         finished = time.perf_counter()
-        payload = rc.codecs.read_header(data)[1]
+        file = rc.codecs.coded_file(data)
         multi = rc.ms_ssim(clean, decoded) if min(clean.shape[:2]) >= rc.metrics.MS_SSIM_MIN_SIDE else float("nan")
     except Exception as error:  # one failed run must not stop the others
         return {**row, "error": error_text(error)}
     return {
         **row, "psnr": rc.psnr(clean, decoded), "ssim": rc.ssim(clean, decoded), "seconds": finished - start,
-        "bpp": 8.0 * len(payload) / (clean.shape[0] * clean.shape[1]), "bytes": len(payload), "ms_ssim": multi,
+        "bpp": 8.0 * len(file) / (clean.shape[0] * clean.shape[1]), "bytes": len(file), "ms_ssim": multi,
         "encode_seconds": encoded - start, "decode_seconds": finished - encoded,
     }  # fmt: skip
 
@@ -178,11 +183,37 @@ def summary_records(points: pd.DataFrame, plan: CodecPlan) -> list[dict[str, Any
                 "decode_seconds": float(mine["decode_seconds"].mean()),
                 "points": mine[["quality", "bpp", "psnr", "ssim", "ms_ssim"]].to_dict(orient="records"),
             })  # fmt: skip
+        if dataset.name == PUBLISHED_DATASET and not anchor.empty:
+            records += published_records(anchor, dataset.name)
+    return records
+
+
+def published_records(anchor: pd.DataFrame, dataset: str) -> list[dict[str, Any]]:
+    """Records of the published curves of :mod:`eval.codec_references` (family ``published``), BD-rates against
+    the anchor measured here."""
+    records = []
+    for name, curve in PUBLISHED.items():
+        bpp, psnr = np.array(curve["bpp"]), np.array(curve["psnr"])
+        multi = np.array(curve.get("ms_ssim", [np.nan] * len(bpp)))
+        in_db = [ms_ssim_db(value) for value in multi]
+        records.append({
+            "dataset": dataset, "method": name, "family": "published",
+            "bd_rate_psnr": bd_rate(anchor["bpp"], anchor["psnr"], bpp, psnr),
+            "bd_rate_ms_ssim": bd_rate(anchor["bpp"], anchor["ms_ssim_db"], bpp, in_db) if "ms_ssim" in curve
+            else float("nan"),
+            "encode_seconds": float("nan"), "decode_seconds": float("nan"),
+            "points": [{"quality": index, "bpp": rate, "psnr": quality, "ssim": float("nan"), "ms_ssim": value}
+                       for index, (rate, quality, value) in enumerate(zip(bpp, psnr, multi, strict=True), 1)],
+        })  # fmt: skip
     return records
 
 
 def _percent(value: float) -> str:
     return "—" if not np.isfinite(value) else f"{value:+.1f} %"
+
+
+def _number(value: float, digits: int) -> str:
+    return "—" if not np.isfinite(value) else f"{value:.{digits}f}"
 
 
 def summary_tables(records: Sequence[dict[str, Any]]) -> list[Table]:
@@ -203,11 +234,12 @@ def summary_tables(records: Sequence[dict[str, Any]]) -> list[Table]:
             f"{prefix}BD-rate vs {ANCHOR} (PSNR)": _percent(record["bd_rate_psnr"]),
             f"{prefix}BD-rate vs {ANCHOR} (MS-SSIM)": _percent(record["bd_rate_ms_ssim"]),
             f"{prefix}bpp range": f"{min(bpps):.3f}–{max(bpps):.3f}",
-            f"{prefix}encode / decode s": f"{record['encode_seconds']:.3f} / {record['decode_seconds']:.3f}",
+            f"{prefix}encode / decode s": f"{_number(record['encode_seconds'], 3)} / "
+                                          f"{_number(record['decode_seconds'], 3)}",
         })  # fmt: skip
         for point in record["points"]:
             points.setdefault((record["method"], f"q={point['quality']:g}"), {})[f"{prefix}bpp / PSNR / MS-SSIM"] = (
-                f"{point['bpp']:.3f} / {point['psnr']:.2f} / {point['ms_ssim']:.4f}"
+                f"{point['bpp']:.3f} / {point['psnr']:.2f} / {_number(point['ms_ssim'], 4)}"
             )
     if not overall:
         return []
@@ -219,7 +251,8 @@ def summary_tables(records: Sequence[dict[str, Any]]) -> list[Table]:
 
 
 def plot_curves(points: pd.DataFrame, path: Path) -> bool:
-    """PSNR and MS-SSIM (dB) against bpp, one line per codec (the first dataset)."""
+    """PSNR and MS-SSIM (dB) against bpp, one line per codec (the first dataset), with the published curves of
+    :mod:`eval.codec_references` in grey when that dataset is theirs."""
     if points.empty:
         return False
     first = points[points["dataset"] == points["dataset"].iloc[0]]
@@ -230,11 +263,17 @@ def plot_curves(points: pd.DataFrame, path: Path) -> bool:
         style = "--" if curve["family"].iloc[0] == "learned" else "-"
         left.plot(curve["bpp"], curve["psnr"], style, marker="o", markersize=3, label=method)
         right.plot(curve["bpp"], curve["ms_ssim_db"], style, marker="o", markersize=3, label=method)
+    if first["dataset"].iloc[0] == PUBLISHED_DATASET:
+        for (name, curve), style in zip(PUBLISHED.items(), (":", "-.", (0, (1, 4))), strict=True):
+            options = {"color": "grey", "linestyle": style, "linewidth": 1, "label": f"{name}, published"}
+            left.plot(curve["bpp"], curve["psnr"], **options)
+            if "ms_ssim" in curve:
+                right.plot(curve["bpp"], [ms_ssim_db(value) for value in curve["ms_ssim"]], **options)
     left.set(xlabel="bits per pixel", ylabel="PSNR (dB, RGB)", title=first["dataset"].iloc[0])
     right.set(xlabel="bits per pixel", ylabel="MS-SSIM (dB)")
     for axis in (left, right):
         axis.grid(alpha=0.3)
-    left.legend(fontsize=8)
+    left.legend(fontsize=7)
     figure.savefig(path, dpi=100)
     return True
 

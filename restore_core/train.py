@@ -25,8 +25,9 @@ from pathlib import Path
 from .dataroot import add_data_root_argument
 from .device import DEVICE_CHOICES
 from .errors import RestoreError
-from .nets.specs import MODELS, WEIGHTS_DIR
+from .nets.specs import MODELS, WEIGHTS_DIR, get_spec
 from .training.cards import export
+from .training.data import score_names
 from .training.loop import FIT_WARMUP, TrainConfig, train
 
 
@@ -122,7 +123,8 @@ def main(argv: Sequence[str] | None = None, report: Callable[[str], None] = prin
                       restart_lr=args.restart_lr)  # fmt: skip
         step, _, value = state["history"][-1]
         length = state["config"]["steps"]
-        report(f"{args.model}: step {state['step']}/{length}, validation PSNR {value:.2f} dB at step {step}")
+        _, name, digits = score_names(get_spec(args.model))
+        report(f"{args.model}: step {state['step']}/{length}, {name} {value:.{digits}f} at step {step}")
         if args.export:
             command = shlex.join(["python", "-m", "restore_core.train", *argv])
             report(f"exported {export(args.model, run_dir, args.weights_dir, command)}")

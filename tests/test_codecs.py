@@ -33,7 +33,7 @@ def test_the_list_holds_each_codec_once_with_valid_qualities():
         assert codec.family in rc.FAMILIES and list(codec.qualities) == sorted(codec.qualities)
         assert codec.default_quality in codec.qualities and set(codec.rate_points) <= set(codec.qualities)
     assert [codec.family for codec in codecs] == sorted((codec.family for codec in codecs), key=rc.FAMILIES.index)
-    assert {codec.name for codec in rc.list_codecs("learned")} == {"jpeg+deconv_jpeg"}
+    assert {codec.name for codec in rc.list_codecs("learned")} == {"jpeg+deconv_jpeg", "deconv_codec"}
 
 
 @pytest.mark.parametrize("codec", [codec.name for codec in rc.list_codecs()])
@@ -169,9 +169,9 @@ def test_compress_to_rate_finds_the_quality_nearest_the_target(codec: str):
     image = rc.to_float(astronaut())[:256, :256]
     encoding = rc.codecs.compress_to_rate(image, codec, 0.8)
     neighbours = [q for q in (encoding.quality - 1, encoding.quality + 1) if q in rc.get_codec(codec).qualities]
-    others = [rc.codecs.payload_bpp(rc.compress(image, codec, q), image.shape) for q in neighbours]
+    others = [rc.codecs.file_bpp(rc.compress(image, codec, q), image.shape) for q in neighbours]
     assert all(abs(encoding.bpp - 0.8) <= abs(rate - 0.8) for rate in others)
-    assert encoding.bpp == pytest.approx(8 * len(encoding.payload) / 256**2)
+    assert encoding.bpp == pytest.approx(8 * len(encoding.file) / 256**2)
     np.testing.assert_array_equal(encoding.image, rc.decompress(encoding.data))
     assert encoding.seconds > 0
     lowest = rc.codecs.compress_to_rate(image, codec, 0.001 + 1e-9)  # below every quality: the lowest

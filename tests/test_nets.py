@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+import json
 from types import SimpleNamespace
 
 import numpy as np
@@ -13,6 +14,7 @@ from safetensors.torch import load_file
 
 import restore_core as rc
 from restore_core import train
+from restore_core.codecs import learned as codecs_learned
 from restore_core.methods import learned
 from restore_core.nets import specs
 from restore_core.nets.blind import BlindDeconvUNet
@@ -311,6 +313,25 @@ def test_a_changed_schedule_continues_the_learning_rate_without_a_jump():
     assert loop.learning_rate(shorter, 40, schedule) == pytest.approx(at_40)
     assert loop.learning_rate(shorter, 50, schedule) == pytest.approx(1e-5 + (at_40 - 1e-5) / 2)
     assert loop.learning_rate(shorter, 60, schedule) == pytest.approx(1e-5)
+
+
+def test_the_codec_trains_on_clean_patches_and_exports_its_coding_tables(tiny_data_root, tmp_path, weights_dir):
+    options = ["codec_hyper", "--data-root", str(tiny_data_root), "--steps", "12", "--batch", "2", "--patch", "64"]
+    options += ["--lr", "1e-3", "--run-dir", str(tmp_path / "codec"), "--validate-every", "6", "--device", "cpu"]
+    messages: list[str] = []
+    assert train.main([*options, "--export", "--weights-dir", str(weights_dir)], report=messages.append) == 0
+    assert "step 12/12, validation loss" in messages[0]
+    network, metadata = load_network(specs.get_spec("codec_hyper").path, "DeconvCodec")
+    state = json.loads(metadata[checkpoints.RUN_STATE])
+    assert [step for step, _loss, _value in state["history"]] == [0, 6, 12]
+    assert state["history"][-1][2] < state["history"][0][2]  # the rate-distortion loss falls
+    assert float(network.hyper_pmf.sum(dim=1).min()) > 0.99 and float(network.latent_pmf.max()) > 0
+    card = (weights_dir / "codec_hyper.md").read_text(encoding="utf-8")
+    assert "Validation rate–distortion loss (lower is better)" in card and "quality uniform in [1, 100]" in card
+    codec = codecs_learned.LoadedCodec(network)
+    pixels = rc.to_uint8(rc.to_float(skimage.data.astronaut())[:70, :90])
+    payload = codecs_learned.encode(pixels, 40, codec)
+    assert codecs_learned.decode(payload, pixels.shape, 40, codec).shape == pixels.shape
 
 
 def _network_and_optimizer():

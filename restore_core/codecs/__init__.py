@@ -2,7 +2,8 @@
 
 :func:`compress` turns an image into a self-describing bitstream (:mod:`.bitstream`: magic, version,
 codec, shape, quality, payload length and checksum) and :func:`decompress` turns it back;
-:func:`list_codecs` lists what the demo and the benchmark offer.
+:func:`list_codecs` lists what the demo and the benchmark offer: the classical codecs, JPEG followed
+by learned artifact removal (:mod:`.pipeline`) and the learned transform codec (:mod:`.learned`).
 
 Examples
 --------
@@ -16,12 +17,13 @@ True
 """
 
 from . import classical as _classical  # noqa: F401  (registers the Pillow codecs)
+from . import learned as _learned  # noqa: F401  (registers the learned codec)
 from . import pipeline as _pipeline  # noqa: F401  (registers JPEG + learned restoration)
 from .base import CODECS, Codec, get_codec, list_codecs
 from .bitstream import MAGIC, compress, decompress, read_header
-from .rate import Encoding, compress_to_rate, payload_bpp, rate_curve
+from .rate import Encoding, coded_file, compress_to_rate, file_bpp, rate_curve
 
 __all__ = [
-    "CODECS", "MAGIC", "Codec", "Encoding", "compress", "compress_to_rate", "decompress", "get_codec", "list_codecs",
-    "payload_bpp", "rate_curve", "read_header",
+    "CODECS", "MAGIC", "Codec", "Encoding", "coded_file", "compress", "compress_to_rate", "decompress", "file_bpp",
+    "get_codec", "list_codecs", "rate_curve", "read_header",
 ]  # fmt: skip

@@ -33,11 +33,15 @@ class Codec:
     rate_points : tuple of int
         The qualities the benchmark draws its rate–distortion curve through.
     extension : str
-        File extension of the payload on its own (``jpg``, ``webp``, ``jp2``): what a viewer opens.
+        File extension of the codec's file (``jpg``, ``webp``, ``j2k``, ``dcar``).
     description : str
         One line for people.
     encode, decode : callable
         See :data:`Encoder` and :data:`Decoder`.
+    standalone : bool
+        Whether the payload is a file on its own that a viewer opens (a JPEG). If not (the learned
+        codec, whose payload needs the image shape and quality of the header), the codec's file is
+        the whole bitstream, and its bits per pixel count the header.
     """
 
     name: str
@@ -49,6 +53,7 @@ class Codec:
     description: str
     encode: Encoder = field(repr=False, compare=False)
     decode: Decoder = field(repr=False, compare=False)
+    standalone: bool = True
 
 
 #: The registered codecs, by name, in the order they are listed.

@@ -20,7 +20,7 @@ Progress = Callable[[int, int], None]
 
 @dataclass(frozen=True)
 class Encoding:
-    """One encoding of an image: codec, quality, the bitstream, its payload's bits per pixel, the decoded image and
+    """One encoding of an image: codec, quality, the bitstream, its file's bits per pixel, the decoded image and
     the seconds it took (every encoding of the search and the decoding)."""
 
     codec: str
@@ -31,18 +31,25 @@ class Encoding:
     seconds: float
 
     @property
-    def payload(self) -> bytes:
-        """The codec's own stream (for the classical codecs, the file a viewer opens)."""
-        return read_header(self.data)[1]
+    def file(self) -> bytes:
+        """The codec's file (see :func:`coded_file`)."""
+        return coded_file(self.data)
 
 
-def payload_bpp(data: bytes, shape: tuple[int, ...]) -> float:
-    """Bits per pixel of a bitstream's payload (the codec's own stream, without the container header)."""
-    return 8.0 * len(read_header(data)[1]) / (shape[0] * shape[1])
+def coded_file(data: bytes) -> bytes:
+    """The codec's own file in a bitstream: the payload when it stands alone (the JPEG, WebP or JPEG 2000 file
+    of a classical codec, which a viewer opens), else the whole bitstream (see :attr:`Codec.standalone`)."""
+    header, payload = read_header(data)
+    return payload if get_codec(header.codec).standalone else bytes(data)
+
+
+def file_bpp(data: bytes, shape: tuple[int, ...]) -> float:
+    """Bits per pixel of a bitstream's :func:`coded_file`."""
+    return 8.0 * len(coded_file(data)) / (shape[0] * shape[1])
 
 
 def compress_to_rate(image: np.ndarray, codec: str, bpp: float, progress: Progress | None = None) -> Encoding:
-    """Compress an image at the quality whose payload is nearest ``bpp`` bits per pixel.
+    """Compress an image at the quality whose file (:func:`coded_file`) is nearest ``bpp`` bits per pixel.
 
     Bisection over the codec's qualities (its rate grows with the quality), then the nearer of the
     two qualities around the target; about log2 of the number of qualities encodings, one decoding.
@@ -91,7 +98,7 @@ def compress_to_rate(image: np.ndarray, codec: str, bpp: float, progress: Progre
             cache[index] = compress(pixels, codec, qualities[index])
             if progress is not None:
                 progress(len(cache), total)
-        return payload_bpp(cache[index], pixels.shape)
+        return file_bpp(cache[index], pixels.shape)
 
     low, high = 0, len(qualities) - 1
     while low < high:  # the first quality at or above the target (or the highest)
@@ -103,15 +110,13 @@ def compress_to_rate(image: np.ndarray, codec: str, bpp: float, progress: Progre
     best = min({low, max(low - 1, 0)}, key=lambda index: abs(rate(index) - bpp))
     data = cache[best]
     decoded = decompress(data)
-    return Encoding(
-        codec, qualities[best], data, payload_bpp(data, pixels.shape), decoded, time.perf_counter() - started
-    )
+    return Encoding(codec, qualities[best], data, file_bpp(data, pixels.shape), decoded, time.perf_counter() - started)
 
 
 def rate_curve(
     image: np.ndarray, codec: str, progress: Progress | None = None
 ) -> list[tuple[int, float, float, float]]:
-    """``(quality, bpp, PSNR, SSIM)`` of an image at each of a codec's rate points (bpp of the payload).
+    """``(quality, bpp, PSNR, SSIM)`` of an image at each of a codec's rate points (bpp of its file).
 
     Raises
     ------
@@ -124,7 +129,7 @@ def rate_curve(
     for done, quality in enumerate(rate_points, 1):
         data = compress(pixels, codec, quality)
         decoded = decompress(data)
-        points.append((quality, payload_bpp(data, pixels.shape), psnr(pixels, decoded), ssim(pixels, decoded)))
+        points.append((quality, file_bpp(data, pixels.shape), psnr(pixels, decoded), ssim(pixels, decoded)))
         if progress is not None:
             progress(done, len(rate_points))
     return points

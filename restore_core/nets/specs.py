@@ -29,7 +29,7 @@ class ModelSpec:
     config : dict
         Constructor arguments.
     task : str
-        What it restores: ``'denoise'``, ``'jpeg'`` or ``'sr'``.
+        What it restores: ``'denoise'``, ``'jpeg'`` or ``'sr'``; ``'compress'`` for a learned codec.
     train_set : str
         Training folder under ``<data root>/train``.
     description : str
@@ -97,6 +97,9 @@ MODELS: dict[str, ModelSpec] = {
                       f"x{scale} super-resolution of the Y channel for MATLAB-bicubic downscaled images")
             for scale in (2, 3, 4)
         ),
+        ModelSpec("codec_hyper", "DeconvCodec", {"channels": 3, "width": 96, "latent": 160, "hyper": 96}, "compress",
+                  "BSDS400", "variable-rate learned image codec (mean-scale hyperprior, transposed-convolution "
+                  "synthesis), qualities 1-100 through gain vectors"),
     )
 }  # fmt: skip
 

@@ -19,6 +19,7 @@ from torch import nn
 
 from ..errors import RestoreError
 from .blind import BlindDeconvUNet
+from .codec import DeconvCodec
 from .sr import DeconvSR
 from .unet import DeconvUNet
 
@@ -27,6 +28,7 @@ ARCHITECTURES: dict[str, type[nn.Module]] = {
     "DeconvUNet": DeconvUNet,
     "DeconvSR": DeconvSR,
     "BlindDeconvUNet": BlindDeconvUNet,
+    "DeconvCodec": DeconvCodec,
 }
 
 

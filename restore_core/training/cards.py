@@ -13,9 +13,8 @@ import torch
 
 from ..nets.specs import ModelSpec, get_spec
 from ..nets.weights import ARCHITECTURES, build_network, save_weights
-from ..tasks import get_task
 from .checkpoints import CHECKPOINT, RUN_STATE, load_checkpoint
-from .data import HOLDOUT
+from .data import HOLDOUT, score_names, training_task
 from .loop import VALIDATION_SIDE
 
 
@@ -25,6 +24,8 @@ def export(model: str, run_dir: Path, weights_dir: Path, command: str) -> Path:
     network = build_network(spec.architecture, spec.config)
     optimizer = torch.optim.Adam(network.parameters())
     state = load_checkpoint(run_dir / CHECKPOINT, network, optimizer)
+    if hasattr(network, "update_tables"):  # a codec stores the coding tables of its trained probability models
+        network.update_tables()
     path = weights_dir / f"{model}.safetensors"
     extra = {"model": model, "steps": str(state["step"]), "data": state["data"], RUN_STATE: json.dumps(state)}
     save_weights(network, spec.config, path, extra)
@@ -46,8 +47,10 @@ def _measured_section(card: Path) -> str:
 def model_card(spec: ModelSpec, state: dict[str, Any], path: Path, command: str, measured: str) -> str:
     """The Markdown model card of exported weights."""
     config = state["config"]
+    title, column, digits = score_names(spec)
     history = "\n".join(
-        f"| {step} | {'—' if loss is None else f'{loss:.4f}'} | {value:.2f} |" for step, loss, value in state["history"]
+        f"| {step} | {'—' if loss is None else f'{loss:.4f}'} | {value:.{digits}f} |"
+        for step, loss, value in state["history"]
     )
     parameters = sum(int(np.prod(shape)) for shape in _shapes(spec))
     return f"""# {spec.name}
@@ -72,9 +75,9 @@ Command (resumable; `--export` writes this card and the weights):
 {command}
 ```
 
-Validation PSNR (dB) on the held-out training images ({_validation_text(spec)}):
+{title} on the held-out training images ({_validation_text(spec)}):
 
-| step | mean training loss | validation PSNR |
+| step | mean training loss | {column} |
 |---:|---:|---:|
 {history}
 
@@ -108,8 +111,10 @@ def _shapes(spec: ModelSpec) -> list[tuple[int, ...]]:
 
 
 def _degradation_text(spec: ModelSpec) -> str:
-    return get_task(spec.task).training_text(spec.task_config)
+    return training_task(spec).training_text(spec.task_config)
 
 
 def _validation_text(spec: ModelSpec) -> str:
-    return f"{get_task(spec.task).validation_text(spec.task_config)}, centre {VALIDATION_SIDE}x{VALIDATION_SIDE} crops"
+    task = training_task(spec)
+    text = task.validation_text(spec.task_config)
+    return text if hasattr(task, "validation_score") else f"{text}, centre {VALIDATION_SIDE}x{VALIDATION_SIDE} crops"

@@ -19,7 +19,8 @@ import torch
 from ..convert import load_image, quantize, rgb_to_gray, rgb_to_y
 from ..errors import RestoreError
 from ..nets.specs import ModelSpec
-from ..tasks import get_task
+from ..tasks import Task, get_task
+from .codec import CODEC_TRAINING, CodecTraining
 
 #: Training images kept out of training for validation (the last ones of the sorted folder).
 HOLDOUT = 8
@@ -27,11 +28,21 @@ HOLDOUT = 8
 Batch = tuple[torch.Tensor, torch.Tensor | None, torch.Tensor]
 
 
+def training_task(spec: ModelSpec) -> Task | CodecTraining:
+    """What degrades a model's training patches and scores it: its restoration task, or the codec objective."""
+    return CODEC_TRAINING if spec.task == CODEC_TRAINING.name else get_task(spec.task)
+
+
+def score_names(spec: ModelSpec) -> tuple[str, str, int]:
+    """Title, column name and decimals of a model's validation score (a PSNR unless its declaration names its own)."""
+    return getattr(training_task(spec), "score_names", ("Validation PSNR (dB)", "validation PSNR", 2))
+
+
 def image_kind(spec: ModelSpec) -> str:
     """How a model sees training images: ``'gray'``, ``'rgb'`` or ``'y'`` (luma of MATLAB rgb2ycbcr)."""
     if spec.channels == 3:
         return "rgb"
-    return "y" if get_task(spec.task).train_on_luma else "gray"
+    return "y" if training_task(spec).train_on_luma else "gray"
 
 
 def load_training_images(folder: Path, kind: str) -> list[np.ndarray]:
@@ -74,7 +85,7 @@ def make_batch(
 
     ``level`` fixes the degradation level (validation); ``device`` None keeps the tensors on the CPU.
     """
-    inputs, condition = get_task(spec.task).training_inputs(clean, rng, spec.task_config, level)
+    inputs, condition = training_task(spec).training_inputs(clean, rng, spec.task_config, level)
     return _nchw(inputs, device), None if condition is None else _nchw(condition, device), _nchw(clean, device)
 
 

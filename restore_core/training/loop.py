@@ -22,10 +22,18 @@ from ..metrics import psnr
 from ..nets.specs import WEIGHTS_DIR, ModelSpec, get_spec
 from ..nets.unet import pad_to_multiple
 from ..nets.weights import build_network, read_metadata
-from ..tasks import get_task
 from ..tasks.sr import mod_crop
 from .checkpoints import CHECKPOINT, RUN_STATE, load_checkpoint, save_checkpoint
-from .data import HOLDOUT, BatchStream, batch_loader, image_kind, load_training_images, make_batch
+from .data import (
+    HOLDOUT,
+    BatchStream,
+    batch_loader,
+    image_kind,
+    load_training_images,
+    make_batch,
+    score_names,
+    training_task,
+)
 
 #: Validation images are centre-cropped to this side to keep validation quick.
 VALIDATION_SIDE = 192
@@ -63,10 +71,14 @@ def validation_psnr(spec: ModelSpec, network: torch.nn.Module, images: Sequence[
                     device: torch.device) -> float:  # fmt: skip
     """Mean PSNR on centre crops of the held-out training images at the task's validation level.
 
+    A training declaration with its own ``validation_score`` (a codec's) is scored by it instead.
+
     Super-resolution crops the ground truth to a multiple of the scale and measures without a
     ``scale``-pixel border, as the benchmark does.
     """
-    task = get_task(spec.task)
+    task = training_task(spec)
+    if hasattr(task, "validation_score"):
+        return task.validation_score(network, images, device)
     factor = task.output_factor(spec.config)
     scores = []
     network.eval()
@@ -143,7 +155,7 @@ def train(
         raise RestoreError(f"training folder {folder} not found (pass --data-root or set DECONV_DATA).")
     images = load_training_images(folder, image_kind(spec))
     training, held_out = images[:-HOLDOUT], images[-HOLDOUT:]
-    side = get_task(spec.task).training_side(config.patch, spec.config)
+    side = training_task(spec).training_side(config.patch, spec.config)
     smallest = min(min(image.shape[:2]) for image in training)
     if side > smallest:
         raise RestoreError(f"patches of {side} pixels do not fit the smallest training image ({smallest} pixels).")
@@ -182,6 +194,7 @@ def train(
         state["device"] += f", then {here}"
     if not state["history"]:
         state["history"].append([0, None, validation_psnr(spec, network, held_out, config.seed, torch_device)])
+    digits = score_names(spec)[2]
     autocast = torch.autocast("cuda", dtype=torch.bfloat16, enabled=torch_device.type == "cuda")
     torch.backends.cudnn.benchmark = torch_device.type == "cuda"
     started = time.monotonic()
@@ -224,7 +237,7 @@ def train(
             value = validation_psnr(spec, network, held_out, config.seed, torch_device)
             state["history"].append([state["step"], float(np.mean(losses)), value])
             losses = []
-            bar.set_postfix(loss=f"{state['history'][-1][1]:.4f}", val_psnr=f"{value:.2f}")
+            bar.set_postfix(loss=f"{state['history'][-1][1]:.4f}", validation=f"{value:.{digits}f}")
         if state["step"] % checkpoint_every == 0 and not last:
             _checkpoint(checkpoint, network, optimizer, state, started)
             started = time.monotonic()

@@ -21,6 +21,9 @@ words              4 *n*      ``z`` channel by channel, then the latents grouped
 escapes            the rest   int32 values of symbols outside their table (rare), in order
 =================  =========  ===============================================================
 
+The codec is listed when its weights (``restore_core/weights/codec_hyper.safetensors``, made by
+``python -m restore_core.train codec_hyper --export``) ship, as a learned method is.
+
 The probabilities that decide how symbols are read come from tables stored in the weights file
 and from the hyper-synthesis evaluated in float64 on the CPU, so a stream written on one machine
 (CPU or GPU) decodes on another.
@@ -225,10 +228,11 @@ def _read(decoder, model, half: int, amount: int, escapes) -> np.ndarray:
     return values
 
 
-register_codec(
-    Codec(
-        "deconv_codec", "learned", QUALITIES, 50, RATE_POINTS, "dcar",
-        "learned transform codec (mean-scale hyperprior, transposed-convolution decoder, range coding), trained here",
-        encode, decode, standalone=False,
-    )
+#: The codec's declaration; it is registered (listed by :func:`restore_core.list_codecs`) when its weights ship.
+DECLARATION = Codec(
+    "deconv_codec", "learned", QUALITIES, 50, RATE_POINTS, "dcar",
+    "learned transform codec (mean-scale hyperprior, transposed-convolution decoder, range coding), trained here",
+    encode, decode, standalone=False,
 )  # fmt: skip
+if get_spec(MODEL).path.is_file():
+    register_codec(DECLARATION)

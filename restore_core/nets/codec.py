@@ -128,6 +128,11 @@ def gaussian_likelihood(values: torch.Tensor, scales: torch.Tensor) -> torch.Ten
     return 0.5 * (torch.erfc((values - 0.5) / spread) - torch.erfc((values + 0.5) / spread))
 
 
+def _bits(likelihood: torch.Tensor) -> torch.Tensor:
+    """Information content in bits of each image of an (N, C, H, W) likelihood tensor."""
+    return -torch.log2(likelihood.clamp_min(_LIKELIHOOD_FLOOR)).sum((1, 2, 3))
+
+
 class DeconvCodec(nn.Module):
     """Variable-rate mean–scale hyperprior codec with a transposed-convolution decoder.
 
@@ -149,7 +154,12 @@ class DeconvCodec(nn.Module):
     """
 
     multiple = 64
-    objective = "bits per pixel + λ(q) · 255² · MSE at a random quality q per image (λ from 0.0018 to 0.13)"
+    objective = (
+        "bits per pixel + λ(q) · 255² · MSE at a random quality q per image (λ from 0.0018 to 0.13), gradient norm "
+        "clipped at 1"
+    )
+    #: The training loop clips the gradient norm at this (as CompressAI's training example does).
+    max_grad_norm = 1.0
 
     def __init__(self, channels: int = 3, width: int = 96, latent: int = 160, hyper: int = 96) -> None:
         super().__init__()
@@ -235,10 +245,9 @@ class DeconvCodec(nn.Module):
         centred = y - means
         y_noisy = centred + torch.empty_like(y).uniform_(-0.5, 0.5) if self.training else torch.round(centred)
         y_hat = means + centred + (torch.round(centred) - centred).detach()
-        bits = -(
-            torch.log2(gaussian_likelihood(y_noisy, scales).clamp_min(_LIKELIHOOD_FLOOR)).sum((1, 2, 3))
-            + torch.log2(self.hyper_density.likelihood(z_noisy).clamp_min(_LIKELIHOOD_FLOOR)).sum((1, 2, 3))
-        )
+        with torch.autocast(image.device.type, enabled=False):  # probabilities in float32 under mixed precision
+            bits = _bits(gaussian_likelihood(y_noisy.float(), scales.float()))
+            bits = bits + _bits(self.hyper_density.likelihood(z_noisy.float()))
         pixels = image.shape[-2] * image.shape[-1]
         return self.decode_latents(y_hat, quality), bits / pixels
 

@@ -220,6 +220,8 @@ def train(
             loss = batch_loss(network, inputs, condition, target)
         optimizer.zero_grad(set_to_none=True)
         loss.backward()
+        if (limit := getattr(network, "max_grad_norm", None)) is not None:
+            torch.nn.utils.clip_grad_norm_(network.parameters(), limit)
         optimizer.step()
         losses.append(loss.item())
         state["step"] = step + 1

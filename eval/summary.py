@@ -7,6 +7,7 @@ harness reproduces, and per entry the best classical and the best learned method
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -129,10 +130,21 @@ def summary_block(
             "",
             "| dataset | codec | BD-rate (PSNR) | BD-rate (MS-SSIM) |",
             "|---|---|---:|---:|",
-            *(f"| {r['dataset']} | `{r['method']}` ({r['family']}) | {r['bd_rate_psnr']:+.1f} % | "
-              f"{r['bd_rate_ms_ssim']:+.1f} % |" for r in codecs if r["method"] != "jpeg"),
+            *(f"| {r['dataset']} | {_codec_name(r)} | {_percent(r['bd_rate_psnr'])} | "
+              f"{_percent(r['bd_rate_ms_ssim'])} |" for r in codecs if r["method"] != "jpeg"),
         ]  # fmt: skip
     return "\n".join([*lines, END])
+
+
+def _codec_name(record: Mapping[str, Any]) -> str:
+    """A codec row's name: a measured codec as code, a published curve as its citation."""
+    if record["family"] == "published":
+        return f"{record['method']} (published, not run here)"
+    return f"`{record['method']}` ({record['family']})"
+
+
+def _percent(value: float) -> str:
+    return "—" if not math.isfinite(value) else f"{value:+.1f} %"
 
 
 def replace_block(text: str, block: str, start: str = START, end: str = END) -> str:

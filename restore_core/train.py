@@ -94,6 +94,11 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--workers", type=int, default=0, metavar="N", help="processes that make the batches (default 0: this one)"
     )
+    parser.add_argument(
+        "--precision", choices=("auto", "float32", "bfloat16"), default="auto",
+        help="forward passes under bfloat16 autocast: auto = on CUDA only (default); bfloat16 also on a CPU "
+        "(worth it where it computes bfloat16 natively: AVX512-BF16/AMX)",
+    )  # fmt: skip
     parser.add_argument("--export", action="store_true", help="write the weights and model card when done")
     parser.add_argument("--weights-dir", type=Path, default=WEIGHTS_DIR, metavar="DIR", help="export folder")
     parser.add_argument(
@@ -120,6 +125,7 @@ def main(argv: Sequence[str] | None = None, report: Callable[[str], None] = prin
                       resume=args.resume, weights_dir=args.weights_dir,
                       validate_every=args.validate_every, checkpoint_every=args.validate_every,
                       workers=args.workers, fit_schedule=args.fit_schedule,
+                      bfloat16={"auto": None, "float32": False, "bfloat16": True}[args.precision],
                       restart_lr=args.restart_lr)  # fmt: skip
         step, _, value = state["history"][-1]
         length = state["config"]["steps"]

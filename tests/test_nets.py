@@ -315,6 +315,18 @@ def test_a_changed_schedule_continues_the_learning_rate_without_a_jump():
     assert loop.learning_rate(shorter, 60, schedule) == pytest.approx(1e-5)
 
 
+def test_training_in_bfloat16_autocast_on_a_cpu_is_recorded_and_still_learns(tiny_data_root, tmp_path, weights_dir):
+    options = ["unet_gray", "--data-root", str(tiny_data_root), "--steps", "20", "--batch", "4", "--patch", "32"]
+    options += ["--lr", "1e-3", "--run-dir", str(tmp_path / "mixed"), "--validate-every", "20", "--device", "cpu"]
+    assert train.main([*options, "--precision", "bfloat16", "--export", "--weights-dir", str(weights_dir)],
+                      report=lambda _: None) == 0  # fmt: skip
+    state = checkpoints.load_checkpoint(tmp_path / "mixed" / checkpoints.CHECKPOINT, *_network_and_optimizer())
+    assert state["device"].endswith("bfloat16 autocast") and "then" not in state["device"]
+    (_, _, before), (_, loss, after) = state["history"]
+    assert np.isfinite(loss) and after > before
+    assert "bfloat16 autocast" in (weights_dir / "unet_gray.md").read_text(encoding="utf-8")
+
+
 def test_the_codec_trains_on_clean_patches_and_exports_its_coding_tables(tiny_data_root, tmp_path, weights_dir):
     options = ["codec_hyper", "--data-root", str(tiny_data_root), "--steps", "12", "--batch", "2", "--patch", "64"]
     options += ["--lr", "1e-3", "--run-dir", str(tmp_path / "codec"), "--validate-every", "6", "--device", "cpu"]

@@ -129,6 +129,7 @@ def train(
     workers: int = 0,
     fit_schedule: bool = False,
     restart_lr: float | None = None,
+    bfloat16: bool | None = None,
 ) -> dict[str, Any]:
     """Train a model until ``config.steps``, step ``until`` or the ``minutes`` budget; return the run state.
 
@@ -142,6 +143,8 @@ def train(
     ``restart_lr`` makes the new segment of a resumed, lengthened run start from that rate
     instead (a warm restart, for a run whose rate has already decayed).
     ``workers`` processes make the batches (0: this one); the batches do not depend on it.
+    ``bfloat16`` runs the forward passes under bfloat16 autocast (None: on CUDA only; it is worth it
+    on CPUs with AVX512-BF16 or AMX too).
 
     Raises
     ------
@@ -160,6 +163,8 @@ def train(
     if side > smallest:
         raise RestoreError(f"patches of {side} pixels do not fit the smallest training image ({smallest} pixels).")
     torch_device = get_device(device)
+    mixed = torch_device.type == "cuda" if bfloat16 is None else bfloat16
+    here = describe_device(device) + (", bfloat16 autocast" if mixed and torch_device.type != "cuda" else "")
     torch.manual_seed(config.seed)
     network = build_network(spec.architecture, spec.config).to(torch_device)
     layout = torch.channels_last if torch_device.type == "cuda" else torch.contiguous_format
@@ -168,7 +173,7 @@ def train(
     run_dir.mkdir(parents=True, exist_ok=True)
     checkpoint = run_dir / CHECKPOINT
     state: dict[str, Any] = {"config": asdict(config), "step": 0, "seconds": 0.0, "history": [],
-                             "device": describe_device(device), "data": f"train/{spec.train_set}",
+                             "device": here, "data": f"train/{spec.train_set}",
                              "images": len(training)}  # fmt: skip
     if checkpoint.is_file():
         if not resume:
@@ -190,12 +195,12 @@ def train(
             raise RestoreError(f"{config.model} starts from {spec.init}, whose weights {start} are missing.")
         network.denoiser.load_state_dict(load_file(str(start)))
         state["init"] = spec.init
-    if (here := describe_device(device)) not in state["device"]:
+    if here not in state["device"]:
         state["device"] += f", then {here}"
     if not state["history"]:
         state["history"].append([0, None, validation_psnr(spec, network, held_out, config.seed, torch_device)])
     digits = score_names(spec)[2]
-    autocast = torch.autocast("cuda", dtype=torch.bfloat16, enabled=torch_device.type == "cuda")
+    autocast = torch.autocast(torch_device.type, dtype=torch.bfloat16, enabled=mixed)
     torch.backends.cudnn.benchmark = torch_device.type == "cuda"
     started = time.monotonic()
     deadline = None if minutes is None else started + 60 * minutes

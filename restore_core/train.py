@@ -27,7 +27,7 @@ from .device import DEVICE_CHOICES
 from .errors import RestoreError
 from .nets.specs import MODELS, WEIGHTS_DIR, get_spec
 from .training.cards import export
-from .training.data import score_names
+from .training.data import training_task
 from .training.loop import FIT_WARMUP, TrainConfig, train
 
 
@@ -129,7 +129,7 @@ def main(argv: Sequence[str] | None = None, report: Callable[[str], None] = prin
                       restart_lr=args.restart_lr)  # fmt: skip
         step, _, value = state["history"][-1]
         length = state["config"]["steps"]
-        _, name, digits = score_names(get_spec(args.model))
+        _, name, digits = training_task(get_spec(args.model)).score_names
         report(f"{args.model}: step {state['step']}/{length}, {name} {value:.{digits}f} at step {step}")
         if args.export:
             command = shlex.join(["python", "-m", "restore_core.train", *argv])

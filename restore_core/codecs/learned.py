@@ -197,8 +197,8 @@ def decode(payload: bytes, shape: tuple[int, ...], quality: int, codec: LoadedCo
     indices = indices.numpy()[0]
     symbols = np.zeros(indices.shape, np.int64)
     for index, (model, half) in enumerate(zip(codec.latent_models, codec.latent_ranges, strict=True)):
-        if (amount := int((indices == index).sum())) > 0:
-            symbols[indices == index] = _read(decoder, model, half, amount, escapes)
+        if (amount := int((chosen := indices == index).sum())) > 0:
+            symbols[chosen] = _read(decoder, model, half, amount, escapes)
     if next(escapes, None) is not None:
         raise RestoreError("the deconv_codec payload has more escaped values than escape symbols.")
     y_hat = (torch.from_numpy(symbols)[None].double() + means).float().to(codec.device)

@@ -76,7 +76,63 @@ class PnPDefaults:
     sigma_floor: float
 
 
-class Task:
+class TrainingDeclaration:
+    """What the training loop reads off a model's task: how patches become network inputs, and how the
+    network is validated and described (a :class:`Task`, or a codec's training declaration).
+
+    Class attributes
+    ----------------
+    train_on_luma : bool
+        Its single-channel networks train on the Y channel of colour images (else on gray).
+    validation_level : object
+        Degradation level of its networks' validation PSNR (None: the task has no level).
+    score_names : tuple of (str, str, int)
+        Title, column name and decimals of the validation score in model cards and reports.
+    validation_score : callable or None
+        ``validation_score(network, images, device) -> float`` when the declaration scores its
+        networks itself; None: the training loop's validation PSNR.
+    """
+
+    name: ClassVar[str]
+    train_on_luma: ClassVar[bool] = False
+    validation_level: ClassVar[Any] = None
+    score_names: ClassVar[tuple[str, str, int]] = ("Validation PSNR (dB)", "validation PSNR", 2)
+    validation_score: ClassVar[Callable[..., float] | None] = None
+
+    # -- training --------------------------------------------------------------------------------------------------
+
+    def training_inputs(
+        self, clean: np.ndarray, rng: np.random.Generator, config: Mapping[str, Any], level: Any = None
+    ) -> tuple[np.ndarray, np.ndarray | None]:
+        """Degraded network inputs of clean ``(N, H, W, C)`` patches, and their condition ``(N, 1)`` or None.
+
+        ``level`` fixes the degradation level (validation); None draws it at random (training).
+
+        Raises
+        ------
+        RestoreError
+            When no network of this task is trained.
+        """
+        raise RestoreError(f"no network is trained for the {self.name} task.")
+
+    def training_side(self, patch: int, config: Mapping[str, Any]) -> int:
+        """Side of the clean patches whose inputs are ``patch`` pixels (default: the same)."""
+        return patch
+
+    def output_factor(self, config: Mapping[str, Any]) -> int:
+        """How many times larger a network's output is than its input (default 1)."""
+        return 1
+
+    def training_text(self, config: Mapping[str, Any]) -> str:
+        """The training degradation in words (model cards)."""
+        return "none"
+
+    def validation_text(self, config: Mapping[str, Any]) -> str:
+        """The validation protocol in words (model cards)."""
+        return "none"
+
+
+class Task(TrainingDeclaration):
     """One restoration task (subclass it, one module per task, and register an instance).
 
     Class attributes
@@ -105,10 +161,6 @@ class Task:
         The benchmark's protocol.
     pnp : PnPDefaults or None
         Plug-and-play defaults; None when there is no forward model to invert.
-    train_on_luma : bool
-        Its single-channel networks train on the Y channel of colour images (else on gray).
-    validation_level : object
-        Degradation level of its networks' validation PSNR (None: the task has no level).
     noise_map : bool
         The demo shows, next to its results, the noise level map the learned real-noise model reads
         off the input (:func:`restore_core.estimate_noise_map`): the noise is what it removes.
@@ -125,8 +177,6 @@ class Task:
     preferred_methods: ClassVar[tuple[str, ...]] = ()
     protocol: ClassVar[Protocol]
     pnp: ClassVar[PnPDefaults | None] = None
-    train_on_luma: ClassVar[bool] = False
-    validation_level: ClassVar[Any] = None
     noise_map: ClassVar[bool] = False
 
     def __repr__(self) -> str:
@@ -230,35 +280,3 @@ class Task:
     def measured_output(self, restored: np.ndarray) -> np.ndarray:
         """The restoration as it is measured (default: as it is)."""
         return restored
-
-    # -- training --------------------------------------------------------------------------------------------------
-
-    def training_inputs(
-        self, clean: np.ndarray, rng: np.random.Generator, config: Mapping[str, Any], level: Any = None
-    ) -> tuple[np.ndarray, np.ndarray | None]:
-        """Degraded network inputs of clean ``(N, H, W, C)`` patches, and their condition ``(N, 1)`` or None.
-
-        ``level`` fixes the degradation level (validation); None draws it at random (training).
-
-        Raises
-        ------
-        RestoreError
-            When no network of this task is trained.
-        """
-        raise RestoreError(f"no network is trained for the {self.name} task.")
-
-    def training_side(self, patch: int, config: Mapping[str, Any]) -> int:
-        """Side of the clean patches whose inputs are ``patch`` pixels (default: the same)."""
-        return patch
-
-    def output_factor(self, config: Mapping[str, Any]) -> int:
-        """How many times larger a network's output is than its input (default 1)."""
-        return 1
-
-    def training_text(self, config: Mapping[str, Any]) -> str:
-        """The training degradation in words (model cards)."""
-        return "none"
-
-    def validation_text(self, config: Mapping[str, Any]) -> str:
-        """The validation protocol in words (model cards)."""
-        return "none"

@@ -14,7 +14,7 @@ import torch
 from ..nets.specs import ModelSpec, get_spec
 from ..nets.weights import ARCHITECTURES, build_network, save_weights
 from .checkpoints import CHECKPOINT, RUN_STATE, load_checkpoint
-from .data import HOLDOUT, score_names, training_task
+from .data import HOLDOUT, training_task
 from .loop import VALIDATION_SIDE
 
 
@@ -47,7 +47,7 @@ def _measured_section(card: Path) -> str:
 def model_card(spec: ModelSpec, state: dict[str, Any], path: Path, command: str, measured: str) -> str:
     """The Markdown model card of exported weights."""
     config = state["config"]
-    title, column, digits = score_names(spec)
+    title, column, digits = training_task(spec).score_names
     history = "\n".join(
         f"| {step} | {'—' if loss is None else f'{loss:.4f}'} | {value:.{digits}f} |"
         for step, loss, value in state["history"]
@@ -117,4 +117,4 @@ def _degradation_text(spec: ModelSpec) -> str:
 def _validation_text(spec: ModelSpec) -> str:
     task = training_task(spec)
     text = task.validation_text(spec.task_config)
-    return text if hasattr(task, "validation_score") else f"{text}, centre {VALIDATION_SIDE}x{VALIDATION_SIDE} crops"
+    return text if task.validation_score is not None else f"{text}, centre {VALIDATION_SIDE}x{VALIDATION_SIDE} crops"

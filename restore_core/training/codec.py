@@ -1,7 +1,7 @@
 """What a learned codec trains on: clean patches at random qualities, scored by its rate–distortion loss.
 
-The codec counterpart of a restoration task's training declaration (:meth:`restore_core.tasks.Task.training_inputs`
-and its companions), used by the training loop for models whose task is :data:`CODEC_TASK`.
+The codec counterpart of a restoration task (both are :class:`~restore_core.tasks.base.TrainingDeclaration`),
+used by the training loop for models whose task is :data:`CODEC_TASK`.
 """
 
 from __future__ import annotations
@@ -12,18 +12,18 @@ from typing import Any
 import numpy as np
 import torch
 
+from ..tasks.base import TrainingDeclaration
+
 #: The ``task`` of a codec's :class:`~restore_core.nets.specs.ModelSpec`.
 CODEC_TASK = "compress"
 #: Qualities of the validation score, and the side of its centre crops.
 VALIDATION_QUALITIES, VALIDATION_SIDE = (1.0, 50.0, 100.0), 256
 
 
-class CodecTraining:
+class CodecTraining(TrainingDeclaration):
     """The training declaration of a learned codec (see :mod:`restore_core.nets.codec`)."""
 
     name = CODEC_TASK
-    train_on_luma = False
-    #: Title, column name and decimals of the validation score in model cards.
     score_names = ("Validation rate–distortion loss (lower is better)", "validation loss", 4)
 
     def training_inputs(
@@ -32,12 +32,6 @@ class CodecTraining:
         """The clean patches themselves, and a quality per patch, uniform in [1, 100] (``level`` fixes it)."""
         qualities = rng.uniform(1.0, 100.0, len(clean)) if level is None else np.full(len(clean), float(level))
         return clean, qualities.astype(np.float32)[:, None]
-
-    def training_side(self, patch: int, config: Mapping[str, Any]) -> int:
-        return patch
-
-    def output_factor(self, config: Mapping[str, Any]) -> int:
-        return 1
 
     def training_text(self, config: Mapping[str, Any]) -> str:
         return "none (the codec reconstructs the clean patch); quality uniform in [1, 100] per patch"

@@ -19,8 +19,9 @@ import torch
 from ..convert import load_image, quantize, rgb_to_gray, rgb_to_y
 from ..errors import RestoreError
 from ..nets.specs import ModelSpec
-from ..tasks import Task, get_task
-from .codec import CODEC_TRAINING, CodecTraining
+from ..tasks import get_task
+from ..tasks.base import TrainingDeclaration
+from .codec import CODEC_TRAINING
 
 #: Training images kept out of training for validation (the last ones of the sorted folder).
 HOLDOUT = 8
@@ -28,14 +29,9 @@ HOLDOUT = 8
 Batch = tuple[torch.Tensor, torch.Tensor | None, torch.Tensor]
 
 
-def training_task(spec: ModelSpec) -> Task | CodecTraining:
+def training_task(spec: ModelSpec) -> TrainingDeclaration:
     """What degrades a model's training patches and scores it: its restoration task, or the codec objective."""
     return CODEC_TRAINING if spec.task == CODEC_TRAINING.name else get_task(spec.task)
-
-
-def score_names(spec: ModelSpec) -> tuple[str, str, int]:
-    """Title, column name and decimals of a model's validation score (a PSNR unless its declaration names its own)."""
-    return getattr(training_task(spec), "score_names", ("Validation PSNR (dB)", "validation PSNR", 2))
 
 
 def image_kind(spec: ModelSpec) -> str:

@@ -31,7 +31,6 @@ from .data import (
     image_kind,
     load_training_images,
     make_batch,
-    score_names,
     training_task,
 )
 
@@ -77,7 +76,7 @@ def validation_psnr(spec: ModelSpec, network: torch.nn.Module, images: Sequence[
     ``scale``-pixel border, as the benchmark does.
     """
     task = training_task(spec)
-    if hasattr(task, "validation_score"):
+    if task.validation_score is not None:
         return task.validation_score(network, images, device)
     factor = task.output_factor(spec.config)
     scores = []
@@ -199,7 +198,7 @@ def train(
         state["device"] += f", then {here}"
     if not state["history"]:
         state["history"].append([0, None, validation_psnr(spec, network, held_out, config.seed, torch_device)])
-    digits = score_names(spec)[2]
+    digits = training_task(spec).score_names[2]
     autocast = torch.autocast(torch_device.type, dtype=torch.bfloat16, enabled=mixed)
     torch.backends.cudnn.benchmark = torch_device.type == "cuda"
     started = time.monotonic()

@@ -51,20 +51,20 @@ def conjugate_gradient(
     x = start.clone()
     residual = rhs - normal(x)
     direction = residual.clone()
-    energy = float(residual.square().sum())
-    target = tol**2 * max(float(rhs.square().sum()), 1e-30)
+    energy = float(torch.vdot(residual.flatten(), residual.flatten()))
+    target = tol**2 * max(float(torch.vdot(rhs.flatten(), rhs.flatten())), 1e-30)
     for _ in range(iterations):
         if energy <= target:
             break
         image = normal(direction)
-        curvature = float((direction * image).sum())
+        curvature = float(torch.vdot(direction.flatten(), image.flatten()))
         if curvature <= 0.0:  # a direction in the null space: nothing left to reduce
             break
         step = energy / curvature
-        x = x + step * direction
-        residual = residual - step * image
-        new_energy = float(residual.square().sum())
-        direction = residual + (new_energy / energy) * direction
+        x.add_(direction, alpha=step)
+        residual.sub_(image, alpha=step)
+        new_energy = float(torch.vdot(residual.flatten(), residual.flatten()))
+        direction.mul_(new_energy / energy).add_(residual)
         energy = new_energy
     return x
 
@@ -114,10 +114,8 @@ class ConjugateGradientStep(DataStep):
         self.rhs = operator.apply_adjoint(self.y)
 
     def solve(self, z: torch.Tensor, rho: float) -> torch.Tensor:
-        operator = self.operator
-        return conjugate_gradient(
-            lambda x: operator.apply_adjoint(operator.apply(x)) + rho * x, self.rhs + rho * z, z, CG_ITERATIONS, 1e-6
-        )
+        normal = self.operator.normal
+        return conjugate_gradient(lambda x: normal(x).add_(x, alpha=rho), self.rhs + rho * z, z, CG_ITERATIONS, 1e-6)
 
 
 class FourierBlurStep(DataStep):

@@ -122,10 +122,24 @@ def pad_symmetric(image: torch.Tensor, pad_y: tuple[int, int], pad_x: tuple[int,
     return image.index_select(-2, rows).index_select(-1, cols)
 
 
+def _fold(image: torch.Tensor, axis: int, pad: tuple[int, int]) -> torch.Tensor:
+    """Adjoint of :func:`_mirror`: ``image`` without its reflected bands, each added back onto its source."""
+    before, after = pad
+    length = image.shape[axis] - before - after
+    core = image.narrow(axis, before, length).clone()
+    if before:
+        core.narrow(axis, 0, before).add_(image.narrow(axis, 0, before).flip(axis))
+    if after:
+        core.narrow(axis, length - after, after).add_(image.narrow(axis, before + length, after).flip(axis))
+    return core
+
+
 def pad_symmetric_adjoint(
     padded: torch.Tensor, shape: tuple[int, int], pad_y: tuple[int, int], pad_x: tuple[int, int]
 ) -> torch.Tensor:
     """Adjoint of :func:`pad_symmetric`: fold the padded samples back onto their sources (``shape`` = H, W)."""
+    if max(pad_y) <= shape[0] and max(pad_x) <= shape[1]:  # one reflection: slices, not scatters
+        return _fold(_fold(padded, -2, pad_y), -1, pad_x)
     rows = _pad_index(shape[0], pad_y, padded.device)
     cols = _pad_index(shape[1], pad_x, padded.device)
     folded = padded.new_zeros((*padded.shape[:-2], shape[0], padded.shape[-1])).index_add(-2, rows, padded)
@@ -150,6 +164,13 @@ class LinearOperator(ABC):
     @abstractmethod
     def output_shape(self, input_shape: tuple[int, ...]) -> tuple[int, ...]:
         """Shape of ``A x`` for an array ``x`` of ``input_shape`` (``HxW`` or ``HxWxC``)."""
+
+    def normal(self, x: torch.Tensor) -> torch.Tensor:
+        """``AᵀA x`` for a ``(..., H, W)`` tensor: the product conjugate gradients repeat.
+
+        Operators that can form it in fewer passes than ``apply`` then ``apply_adjoint`` override it.
+        """
+        return self.apply_adjoint(self.apply(x))
 
     def forward(self, x: ImageLike) -> ImageLike:
         """Apply ``A`` to a tensor, or to an array (float64 result)."""
@@ -193,7 +214,7 @@ class LinearOperator(ABC):
         x = x / torch.linalg.vector_norm(x)
         estimate = 0.0
         for _ in range(iterations):
-            image = self.apply_adjoint(self.apply(x))
+            image = self.normal(x)
             estimate = float((x * image).sum())
             length = torch.linalg.vector_norm(image)
             if float(torch.linalg.vector_norm(image - estimate * x)) <= tol * estimate or float(length) == 0.0:
@@ -211,9 +232,7 @@ class LinearOperator(ABC):
 
         def solve(observed: torch.Tensor) -> torch.Tensor:
             rhs = self.apply_adjoint(observed)
-            return conjugate_gradient(
-                lambda x: self.apply_adjoint(self.apply(x)), rhs, torch.zeros_like(rhs), iterations, tol
-            )
+            return conjugate_gradient(self.normal, rhs, torch.zeros_like(rhs), iterations, tol)
 
         return on_planes(solve, y)
 
@@ -313,6 +332,27 @@ class Blur(LinearOperator):
         if self.boundary == "valid":
             return full
         return pad_symmetric_adjoint(full, y.shape[-2:], *self.padding)
+
+    def normal(self, x: torch.Tensor) -> torch.Tensor:
+        """``AᵀA x`` in two FFT convolutions on one grid.
+
+        Circular: one, with ``|K|²``. Otherwise the full linear convolution of the (mirror-padded)
+        input is zeroed outside its valid part in place and correlated back on the same grid,
+        without the crop and re-embedding that :meth:`apply` then :meth:`apply_adjoint` make.
+        """
+        if self.boundary == "circular":
+            return circular_convolve(x, self.transfer(x.shape[-2:], x).abs().square())
+        padded = pad_symmetric(x, *self.padding) if self.boundary == "reflect" else x
+        height, width = padded.shape[-2:]
+        grid = fast_grid((height, width))
+        transfer = self.transfer(grid, x, centred=False)
+        full = circular_convolve(zero_extend(padded, grid), transfer)
+        full[..., : self.kernel.shape[0] - 1, :] = 0  # rows and columns the valid convolution drops
+        full[..., height:, :] = 0
+        full[..., : self.kernel.shape[1] - 1] = 0
+        full[..., width:] = 0
+        back = circular_convolve(full, transfer, adjoint=True)[..., :height, :width]
+        return back if self.boundary == "valid" else pad_symmetric_adjoint(back, x.shape[-2:], *self.padding)
 
     def data_step(self, y: ImageLike) -> DataStep:
         """FFT closed form for the circular model, conjugate gradients for the others.

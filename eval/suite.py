@@ -13,7 +13,9 @@ checkout whose output folder is empty. The document is written from those stored
 records only (``--render`` rewrites it without running anything); an entry without them is listed
 as not run yet. ``--family learned`` reruns only
 the learned methods of the chosen entries (after retraining a network) and keeps the
-stored records of the classical ones, which are deterministic. The blind-deblurring runs
+stored records of the classical ones, which are deterministic. An entry may name model cards
+(``Entry.cards``): their "Measured test results" section is written from its stored records too.
+The blind-deblurring runs
 (``python -m eval.benchmark --task deblur --blind --out docs/results/blind``, and with ``--kernels
 gauss1.6 disk3 motion15 --out docs/results/blind-parametric``: their ``summary.json`` and
 figures), the real-photo section of ``python -m eval.real`` (``docs/results/real/real.md``), the real
@@ -38,6 +40,7 @@ from typing import Any
 import restore_core as rc
 from restore_core.dataroot import DATA_ROOT_ENV, add_data_root_argument
 from restore_core.device import DEVICE_CHOICES
+from restore_core.training.cards import MEASURED_HEADING, replace_measured
 
 from . import benchmark, codecs
 from .blind import stored_run, stored_section
@@ -62,6 +65,8 @@ RESULTS_FOLDER = "results"
 BLIND_FOLDERS = ("blind", "blind-parametric")
 #: Folder of the codec run under it (``python -m eval.benchmark --task compress --out docs/results/compress``).
 CODEC_FOLDER = "compress"
+#: Folder of the model cards, relative to the checkout holding the document's folder.
+CARDS_FOLDER = Path("restore_core") / "weights"
 #: The data root the document's commands name (the documented layout: ``../shared/data`` beside the checkout).
 DOC_DATA_ROOT = Path("../shared/data")
 #: The command that writes the whole document.
@@ -115,6 +120,9 @@ class Entry:
         run. None: the arguments choose the methods.
     shape : tuple of int or None
         A typical image of the entry (the restored size), for the budget.
+    cards : tuple of str
+        Learned models whose model card's measured-results section the entry's stored records
+        write (:func:`card_section`), so the card states what the suite measured with its weights.
     """
 
     name: str
@@ -123,6 +131,7 @@ class Entry:
     references: tuple[Reference, ...] = ()
     budget: float | None = None
     shape: tuple[int, ...] | None = None
+    cards: tuple[str, ...] = ()
 
     @property
     def task(self) -> str:
@@ -291,6 +300,7 @@ SUITE: tuple[Entry, ...] = (
             "deconv_unet",
             "camera_unet",
         ),
+        cards=("unet_camera",),
     ),
 )
 
@@ -575,6 +585,9 @@ def run_suite(args: argparse.Namespace) -> int:
     write_atomic(args.doc, text)
     if (readme := args.doc.parent.parent / "README.md").is_file():  # docs/RESULTS.md beside the README's folder
         write_atomic(readme, replace_block(readme.read_text(encoding="utf-8"), summary))
+    for model, section in card_sections(args.doc.parent).items():
+        if (card := args.doc.parent.parent / CARDS_FOLDER / f"{model}.md").is_file():
+            replace_measured(card, section)
     missed = [check for check in checks if not check["ok"]]
     for check in missed:
         print(f"not reproduced: {check}", file=sys.stderr)
@@ -626,6 +639,31 @@ def render_document(folder: Path) -> tuple[str, list[dict[str, Any]], str]:
         if (path := folder / RESULTS_FOLDER / written).is_file():
             sections.append(path.read_text(encoding="utf-8", errors="replace").rstrip())
     return results_markdown(sections, checks, versions), checks, summary_block(checks, summaries, blind, codec_records)
+
+
+def card_section(entry: Entry, command: str, records: Sequence[Mapping[str, Any]], header: Mapping[str, str]) -> str:
+    """The measured-results section of a model card from an entry's stored records (its PSNR table)."""
+    reruns = "".join(f"; {note}" for note in rerun_notes(header))
+    return "\n\n".join(
+        [
+            MEASURED_HEADING,
+            f"Written by `{SUITE_COMMAND} --render` from the stored records of the suite entry `{entry.name}` "
+            f"({entry.title}; run {header['Generated']}{reruns}, git {header['Git commit']}, {header['Device']}):",
+            f"```\n{command}\n```",
+            f"Protocol: {header['Protocol']}",
+            markdown_table(metric_tables(records)[0]),
+        ]
+    )
+
+
+def card_sections(folder: Path) -> dict[str, str]:
+    """``{model: measured-results section}`` of the models the entries with stored records under ``folder`` name."""
+    sections = {}
+    for entry in SUITE:
+        if entry.cards and (stored := read_stored(entry, folder / RESULTS_FOLDER)) is not None:
+            command = benchmark_command(entry_arguments(entry, DOC_DATA_ROOT, DEFAULT_OUT, "auto"))
+            sections.update(dict.fromkeys(entry.cards, card_section(entry, command, *stored[:2])))
+    return sections
 
 
 def main(argv: Sequence[str] | None = None) -> int:

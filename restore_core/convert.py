@@ -310,12 +310,16 @@ def rgb_to_y(image: np.ndarray) -> np.ndarray:
     return rgb_to_ycbcr(image)[..., 0]
 
 
+#: Luma weights of R, G and B (ITU-R BT.601, also JFIF's and MATLAB ``rgb2gray``'s).
+BT601_LUMA = np.array([0.299, 0.587, 0.114])
+
+
 def rgb_to_gray(image: np.ndarray) -> np.ndarray:
     """Luminance (BT.601 weights, as MATLAB ``rgb2gray``) of an RGB image; gray images pass through."""
     if _real_array(image, "the image").ndim == 2:
         return np.asarray(image, dtype=np.float32)
     rgb = _rgb_array(image, "the RGB image").astype(np.float64)
-    return (rgb @ np.array([0.299, 0.587, 0.114])).astype(np.float32)
+    return (rgb @ BT601_LUMA).astype(np.float32)
 
 
 def _pil_to_array(picture: Image.Image, label: str, min_side: int = MIN_SIDE) -> np.ndarray:

@@ -27,14 +27,12 @@ import numpy as np
 from PIL import Image, UnidentifiedImageError
 from scipy import fft
 
-from .convert import validate_image
+from .convert import BT601_LUMA, validate_image
 from .errors import RestoreError
 from .jpeg import check_quality, quantization_tables
 from .observation import Observation
 from .tasks import get_task
 
-#: JFIF luminance weights of R, G and B.
-_LUMA = np.array([0.299, 0.587, 0.114])
 #: Blocks of the image used for the estimate (drawn at random, seeded, when it has more).
 MAX_BLOCKS = 2048
 #: Smallest side (pixels) of an image whose quality can be estimated: 4 whole blocks on any grid.
@@ -113,7 +111,7 @@ def read_jpeg_quality(source: str | PathLike[str] | bytes) -> int | None:
 
 def _luminance(image: np.ndarray) -> np.ndarray:
     """The JFIF luminance minus 128 (0–255 scale), as the encoder transforms it."""
-    luma = image if image.ndim == 2 else image @ _LUMA
+    luma = image if image.ndim == 2 else image @ BT601_LUMA
     return 255.0 * luma.astype(np.float64) - 128.0
 
 

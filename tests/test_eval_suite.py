@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from pathlib import Path
 
@@ -140,6 +141,33 @@ def test_the_committed_document_is_what_its_stored_records_render():
     assert (docs / "RESULTS.md").read_text(encoding="utf-8") == text, "rerun: python -m eval.suite --render"
     readme = (docs.parent / "README.md").read_text(encoding="utf-8")
     assert summary in readme, "the README's results summary is written by: python -m eval.suite --render"
+
+
+def test_the_model_cards_an_entry_names_state_its_stored_results(tmp_path, tiny_suite, monkeypatch):
+    """The entry's PSNR table replaces the card's measured section (only that section) on every render."""
+    monkeypatch.setattr(suite, "SUITE", (dataclasses.replace(tiny_suite, cards=("tiny_model",)),))
+    doc, card = tmp_path / "docs" / "RESULTS.md", tmp_path / suite.CARDS_FOLDER / "tiny_model.md"
+    card.parent.mkdir(parents=True)
+    card.write_text("# tiny_model\n\nTrained somehow.\n\n## Measured test results\n\nA number typed by hand.\n")
+    options = ["--data-root", str(tmp_path), "--out", str(tmp_path / "runs"), "--doc", str(doc), "--device", "cpu"]
+    assert suite.main(options) == 1  # one reference is out of reach
+    text = card.read_text(encoding="utf-8")
+    assert text.startswith("# tiny_model\n\nTrained somehow.\n\n## Measured test results\n\nWritten by `python -m")
+    assert "A number typed by hand" not in text and "| classical | bicubic |" in text
+    assert "--task sr --datasets skimage" in text and text.count("## Measured test results") == 1
+    card.write_text(text.replace("| bicubic |", "| bicubic (edited) |"), encoding="utf-8")
+    assert suite.main(["--render", "--doc", str(doc)]) == 1
+    assert card.read_text(encoding="utf-8") == text
+
+
+def test_the_committed_model_cards_state_what_the_suite_stored():
+    """A card an entry names is never edited by hand: its measured section is what ``--render`` writes."""
+    checkout = Path(__file__).resolve().parents[1]
+    sections = suite.card_sections(checkout / "docs")
+    assert sections, "an entry of the suite names a model card"
+    for model, section in sections.items():
+        card = (checkout / suite.CARDS_FOLDER / f"{model}.md").read_text(encoding="utf-8")
+        assert card.endswith(section.rstrip() + "\n"), f"rerun: python -m eval.suite --render ({model})"
 
 
 @pytest.mark.parametrize(

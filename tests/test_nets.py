@@ -438,6 +438,28 @@ def test_camera_training_patches_come_with_their_true_local_noise_level():
     assert condition.shape == (4, 1)  # the other denoisers keep their scalar noise level
 
 
+def test_camera_training_targets_are_saturated_at_random_and_validation_patches_never():
+    clean = np.stack([rc.to_float(skimage.data.astronaut())[i * 28 : i * 28 + 48, 100:148] for i in range(16)])
+    spec = specs.get_spec("unet_camera")
+    largest = spec.task_config["saturation"][1]
+    augmented = rc.get_task("denoise").augment_clean(clean, np.random.default_rng(0), spec.task_config)
+    assert augmented.dtype == clean.dtype and augmented.min() >= 0 and augmented.max() <= 1
+
+    def chroma(patches: np.ndarray) -> np.ndarray:
+        return np.abs(patches - patches.mean(axis=-1, keepdims=True)).mean(axis=(1, 2, 3))
+
+    boosted = chroma(augmented) > chroma(clean) * 1.01
+    assert 0 < boosted.sum() < len(clean)  # a share of the patches, not all of them
+    assert np.array_equal(augmented[~boosted], clean[~boosted])
+    assert np.all(chroma(augmented) <= chroma(clean) * largest + 1e-6)
+    _, _, target = data.make_batch(spec, clean, np.random.default_rng(0))
+    np.testing.assert_allclose(target.numpy(), np.moveaxis(augmented, -1, 1))  # the network restores what was noised
+    _, _, target = data.make_batch(spec, clean, np.random.default_rng(0), level="validation")
+    np.testing.assert_array_equal(target.numpy(), np.moveaxis(clean, -1, 1))
+    colour = specs.get_spec("unet_color").task_config
+    assert rc.get_task("denoise").augment_clean(clean, np.random.default_rng(0), colour) is clean
+
+
 def test_blind_inference_tiles_like_one_pass_and_returns_the_noise_map(weights_dir):
     write_untrained("unet_camera")
     image = np.random.default_rng(0).random((301, 270, 3)).astype(np.float32)

@@ -86,7 +86,7 @@ MODELS: dict[str, ModelSpec] = {
         ModelSpec("unet_camera", "BlindDeconvUNet", {"channels": 3, "widths": _UNET["widths"], "blocks": 1},
                   "denoise", "BSDS400", "blind colour denoiser of real camera noise: a noise-level estimator feeding "
                   "a DeconvUNet (started from unet_color), trained on simulated camera noise",
-                  training={"noise": "camera"}, init="unet_color"),
+                  training={"noise": "camera", "saturation": (0.5, 2.5)}, init="unet_color"),
         ModelSpec("jpeg_gray", "DeconvUNet", {"channels": 1, **_UNET}, "jpeg", "BSDS400",
                   "JPEG artifact removal of gray images (the Y channel of BSDS400 for training), qualities 5-95, "
                   "the quality as an input map"),

@@ -101,6 +101,14 @@ class TrainingDeclaration:
 
     # -- training --------------------------------------------------------------------------------------------------
 
+    def augment_clean(self, clean: np.ndarray, rng: np.random.Generator, config: Mapping[str, Any]) -> np.ndarray:
+        """The clean training patches a model learns to restore, made from the sampled ``(N, H, W, C)`` crops.
+
+        Called for training batches only (never validation), before :meth:`training_inputs`
+        degrades them; the default keeps them as they are.
+        """
+        return clean
+
     def training_inputs(
         self, clean: np.ndarray, rng: np.random.Generator, config: Mapping[str, Any], level: Any = None
     ) -> tuple[np.ndarray, np.ndarray | None]:

@@ -9,6 +9,7 @@ import numpy as np
 from scipy import ndimage
 
 from ..camera_noise import CAMERA_LEVELS, add_camera_noise
+from ..convert import BT601_LUMA
 from ..noise import add_gaussian_noise
 from .base import Protocol, Task
 
@@ -17,6 +18,11 @@ MAX_TRAIN_SIGMA = 50.0
 #: Camera noise of training (``config["noise"] == "camera"``): shot-noise factors log-uniform in this range
 #: (Brooks et al.'s), a JPEG of quality uniform in ``TRAIN_CAMERA_QUALITIES`` for this share of the patches.
 TRAIN_SHOT_RANGE, TRAIN_CAMERA_JPEG, TRAIN_CAMERA_QUALITIES = (1e-4, 1.2e-2), 0.3, (70, 95)
+#: Saturation augmentation of camera-noise training (``config["saturation"] = (share, largest factor)``): that
+#: share of the clean patches has its chroma (the difference to the luma) scaled by a factor uniform in
+#: ``[1, largest]`` before the camera pipeline, so the vivid colours of product and graphics photos (where
+#: a camera's colour matrix and tone curve amplify the noise of the weak channels) are seen in training.
+SATURATION_CONFIG = "saturation"
 #: Window (Gaussian sigma, pixels) of the local noise level a camera-noise model learns to estimate.
 LEVEL_WINDOW = 2.0
 
@@ -59,6 +65,18 @@ class Denoise(Task):
         noisy = np.stack([add_gaussian_noise(patch, sigma, rng) for patch, sigma in zip(clean, sigmas, strict=True)])
         return noisy, (sigmas / 255.0).astype(np.float32)[:, None]
 
+    def augment_clean(self, clean: np.ndarray, rng: np.random.Generator, config: Mapping[str, Any]) -> np.ndarray:
+        """Colour patches more saturated at random when ``config["saturation"]`` asks (:data:`SATURATION_CONFIG`)."""
+        if SATURATION_CONFIG not in config or clean.shape[-1] != 3:
+            return clean
+        share, largest = config[SATURATION_CONFIG]
+        chosen = rng.random(len(clean)) < share
+        factors = rng.uniform(1.0, largest, len(clean))[chosen, None, None, None]
+        augmented, picked = clean.copy(), clean[chosen]
+        luma = (picked @ BT601_LUMA.astype(clean.dtype))[..., None]
+        augmented[chosen] = np.clip(luma + factors * (picked - luma), 0.0, 1.0)
+        return augmented
+
     def camera_inputs(
         self, clean: np.ndarray, rng: np.random.Generator, level: Any = None
     ) -> tuple[np.ndarray, np.ndarray]:
@@ -87,11 +105,18 @@ class Denoise(Task):
                 f"shot-noise factor log-uniform in [{low:g}, {high:g}], demosaicked, processed to 8-bit sRGB; "
                 f"{TRAIN_CAMERA_JPEG:.0%} then JPEG at qualities {TRAIN_CAMERA_QUALITIES[0]}-"
                 f"{TRAIN_CAMERA_QUALITIES[1]}); the estimator learns the local noise level (RMS over a Gaussian "
-                f"window of sigma {LEVEL_WINDOW:g} px)"
+                f"window of sigma {LEVEL_WINDOW:g} px)" + self._saturation_text(config)
             )
         return (
             f"additive Gaussian noise, sigma uniform in [0, {MAX_TRAIN_SIGMA:g}] (0–255 scale), given as an input map"
         )
+
+    @staticmethod
+    def _saturation_text(config: Mapping[str, Any]) -> str:
+        if SATURATION_CONFIG not in config:
+            return ""
+        share, largest = config[SATURATION_CONFIG]
+        return f"; {share:.0%} of the clean patches first saturated by a factor uniform in [1, {largest:g}]"
 
     def validation_text(self, config: Mapping[str, Any]) -> str:
         if config.get("noise") == "camera":

@@ -34,14 +34,23 @@ def export(model: str, run_dir: Path, weights_dir: Path, command: str) -> Path:
     return path
 
 
-_MEASURED = "## Measured test results"
+#: Heading of a card's last section, the test results measured with its weights (kept across re-exports;
+#: written by ``python -m eval.suite`` for the models a suite entry names, see :func:`replace_measured`).
+MEASURED_HEADING = "## Measured test results"
 
 
 def _measured_section(card: Path) -> str:
     """The measured-results section of an existing card (kept across re-exports), else its template."""
-    if card.is_file() and _MEASURED in (text := card.read_text(encoding="utf-8")):
-        return text[text.index(_MEASURED) :].rstrip() + "\n"
-    return f"{_MEASURED}\n\nNot measured yet for these weights: run the benchmark command of the task.\n"
+    if card.is_file() and MEASURED_HEADING in (text := card.read_text(encoding="utf-8")):
+        return text[text.index(MEASURED_HEADING) :].rstrip() + "\n"
+    return f"{MEASURED_HEADING}\n\nNot measured yet for these weights: run the benchmark command of the task.\n"
+
+
+def replace_measured(card: Path, section: str) -> None:
+    """Make ``section`` (starting with :data:`MEASURED_HEADING`) the measured-results section of a model card."""
+    text = card.read_text(encoding="utf-8")
+    head = text[: text.index(MEASURED_HEADING)] if MEASURED_HEADING in text else text.rstrip() + "\n\n"
+    card.write_text(head + section.rstrip() + "\n", encoding="utf-8")
 
 
 def model_card(spec: ModelSpec, state: dict[str, Any], path: Path, command: str, measured: str) -> str:

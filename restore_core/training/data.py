@@ -79,9 +79,13 @@ def make_batch(
 ) -> Batch:
     """Inputs, condition (or None) and targets of clean ``(N, H, W, C)`` patches, degraded by the model's task.
 
-    ``level`` fixes the degradation level (validation); ``device`` None keeps the tensors on the CPU.
+    ``level`` fixes the degradation level (validation: the patches are not augmented); ``device`` None keeps
+    the tensors on the CPU.
     """
-    inputs, condition = training_task(spec).training_inputs(clean, rng, spec.task_config, level)
+    task = training_task(spec)
+    if level is None:
+        clean = task.augment_clean(clean, rng, spec.task_config)
+    inputs, condition = task.training_inputs(clean, rng, spec.task_config, level)
     return _nchw(inputs, device), None if condition is None else _nchw(condition, device), _nchw(clean, device)
 
 

@@ -439,15 +439,21 @@ def references_markdown(checks: Sequence[Mapping[str, Any]]) -> str:
     return "\n".join(lines)
 
 
+def run_description(header: Mapping[str, str]) -> str:
+    """A stored run's device, protocol, estimated JPEG qualities and partial reruns, in words."""
+    text = f"Device: {header['Device']}. Protocol: {header['Protocol']}"
+    if benchmark.QUALITY_HEADER in header:
+        text += f" JPEG quality: {header[benchmark.QUALITY_HEADER]}."
+    if notes := rerun_notes(header):
+        text += f" Partial reruns ({'; '.join(notes)}) replaced those methods' records of the first run."
+    return text
+
+
 def section_markdown(
     entry: Entry, command: str, records: Sequence[Mapping[str, Any]], plot: str | None, header: Mapping[str, str]
 ) -> str:
     """The section of ``docs/RESULTS.md`` for one entry."""
-    parts = [f"## {entry.title}", f"```\n{command}\n```", f"Device: {header['Device']}. Protocol: {header['Protocol']}"]
-    if benchmark.QUALITY_HEADER in header:
-        parts[-1] += f" JPEG quality: {header[benchmark.QUALITY_HEADER]}."
-    if notes := rerun_notes(header):
-        parts[-1] += f" Partial reruns ({'; '.join(notes)}) replaced those methods' records of the first run."
+    parts = [f"## {entry.title}", f"```\n{command}\n```", run_description(header)]
     parts += [markdown_table(table) for table in metric_tables(records)[:2]]
     if plot:
         parts.append(f"![PSNR versus degradation level]({plot})")
@@ -643,14 +649,13 @@ def render_document(folder: Path) -> tuple[str, list[dict[str, Any]], str]:
 
 def card_section(entry: Entry, command: str, records: Sequence[Mapping[str, Any]], header: Mapping[str, str]) -> str:
     """The measured-results section of a model card from an entry's stored records (its PSNR table)."""
-    reruns = "".join(f"; {note}" for note in rerun_notes(header))
     return "\n\n".join(
         [
             MEASURED_HEADING,
             f"Written by `{SUITE_COMMAND} --render` from the stored records of the suite entry `{entry.name}` "
-            f"({entry.title}; run {header['Generated']}{reruns}, git {header['Git commit']}, {header['Device']}):",
+            f"({entry.title}; stored {header['Generated']}, git {header['Git commit']}):",
             f"```\n{command}\n```",
-            f"Protocol: {header['Protocol']}",
+            run_description(header),
             markdown_table(metric_tables(records)[0]),
         ]
     )

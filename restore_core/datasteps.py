@@ -115,7 +115,9 @@ class ConjugateGradientStep(DataStep):
 
     def solve(self, z: torch.Tensor, rho: float) -> torch.Tensor:
         normal = self.operator.normal
-        return conjugate_gradient(lambda x: normal(x).add_(x, alpha=rho), self.rhs + rho * z, z, CG_ITERATIONS, 1e-6)
+        # torch.add, not an in-place add: an operator's normal product may return its input (the identity)
+        return conjugate_gradient(lambda x: torch.add(normal(x), x, alpha=rho), self.rhs + rho * z, z, CG_ITERATIONS,
+                                  1e-6)  # fmt: skip
 
 
 class FourierBlurStep(DataStep):

@@ -279,6 +279,15 @@ SUITE: tuple[Entry, ...] = (
         "Colour denoising, CBSD68",
         ("--task", "denoise", "--datasets", "CBSD68", "--sigmas", "15", "25", "50", "--methods", "all"),
         _references("CBSD68", "bm3d", _SIGMAS, (33.52, 30.71, 27.38), 0.15, _CBM3D),
+        cards=("unet_color",),
+    ),
+    Entry(
+        "denoise-kodak-mcmaster",
+        "Colour denoising, first 8 images of Kodak24 and McMaster (McMaster: vivid, saturated colours and fine "
+        "structure, where CNN denoisers trained on natural photos lose to CBM3D)",
+        ("--task", "denoise", "--datasets", "Kodak24", "McMaster", "--limit", "8", "--sigmas", "15", "25", "50")
+        + ("--methods", "bm3d", "deconv_unet"),
+        cards=("unet_color",),
     ),
     Entry(
         "denoise-camera",
@@ -648,10 +657,9 @@ def render_document(folder: Path) -> tuple[str, list[dict[str, Any]], str]:
 
 
 def card_section(entry: Entry, command: str, records: Sequence[Mapping[str, Any]], header: Mapping[str, str]) -> str:
-    """The measured-results section of a model card from an entry's stored records (its PSNR table)."""
+    """One entry's part of a model card's measured-results section, from its stored records (its PSNR table)."""
     return "\n\n".join(
         [
-            MEASURED_HEADING,
             f"Written by `{SUITE_COMMAND} --render` from the stored records of the suite entry `{entry.name}` "
             f"({entry.title}; stored {header['Generated']}, git {header['Git commit']}):",
             f"```\n{command}\n```",
@@ -662,13 +670,17 @@ def card_section(entry: Entry, command: str, records: Sequence[Mapping[str, Any]
 
 
 def card_sections(folder: Path) -> dict[str, str]:
-    """``{model: measured-results section}`` of the models the entries with stored records under ``folder`` name."""
-    sections = {}
+    """``{model: measured-results section}`` of the models the entries with stored records under ``folder`` name.
+
+    A model several entries name gets each entry's part, in the suite's order, under one heading.
+    """
+    parts: dict[str, list[str]] = {}
     for entry in SUITE:
         if entry.cards and (stored := read_stored(entry, folder / RESULTS_FOLDER)) is not None:
             command = benchmark_command(entry_arguments(entry, DOC_DATA_ROOT, DEFAULT_OUT, "auto"))
-            sections.update(dict.fromkeys(entry.cards, card_section(entry, command, *stored[:2])))
-    return sections
+            for model in entry.cards:
+                parts.setdefault(model, []).append(card_section(entry, command, *stored[:2]))
+    return {model: "\n\n".join([MEASURED_HEADING, *texts]) for model, texts in parts.items()}
 
 
 def main(argv: Sequence[str] | None = None) -> int:

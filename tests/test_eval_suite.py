@@ -144,8 +144,10 @@ def test_the_committed_document_is_what_its_stored_records_render():
 
 
 def test_the_model_cards_an_entry_names_state_its_stored_results(tmp_path, tiny_suite, monkeypatch):
-    """The entry's PSNR table replaces the card's measured section (only that section) on every render."""
-    monkeypatch.setattr(suite, "SUITE", (dataclasses.replace(tiny_suite, cards=("tiny_model",)),))
+    """The entries' PSNR tables replace the card's measured section (only that section) on every render."""
+    naming = dataclasses.replace(tiny_suite, cards=("tiny_model",))
+    again = dataclasses.replace(naming, name="tiny-again", title="The tiny entry again")
+    monkeypatch.setattr(suite, "SUITE", (naming, again))
     doc, card = tmp_path / "docs" / "RESULTS.md", tmp_path / suite.CARDS_FOLDER / "tiny_model.md"
     card.parent.mkdir(parents=True)
     card.write_text("# tiny_model\n\nTrained somehow.\n\n## Measured test results\n\nA number typed by hand.\n")
@@ -155,6 +157,7 @@ def test_the_model_cards_an_entry_names_state_its_stored_results(tmp_path, tiny_
     assert text.startswith("# tiny_model\n\nTrained somehow.\n\n## Measured test results\n\nWritten by `python -m")
     assert "A number typed by hand" not in text and "| classical | bicubic |" in text
     assert "--task sr --datasets skimage" in text and text.count("## Measured test results") == 1
+    assert text.count("Written by") == 2 and text.index("`tiny`") < text.index("`tiny-again`")
     card.write_text(text.replace("| bicubic |", "| bicubic (edited) |"), encoding="utf-8")
     assert suite.main(["--render", "--doc", str(doc)]) == 1
     assert card.read_text(encoding="utf-8") == text

@@ -144,8 +144,13 @@ def test_learned_methods_run_with_shipped_weights_only_through_their_files(weigh
     colour = rc.degrade(rc.to_float(skimage.data.astronaut())[:32, :32], "denoise", sigma=10, seed=0)
     assert learned.deconv_unet(colour, sigma=None, device="cpu", tile=512).shape == (32, 32, 3)
     specs.get_spec("unet_gray").path.unlink()
-    with pytest.raises(rc.RestoreError, match=r"unet_color\.safetensors is missing"):
+    with pytest.raises(rc.RestoreError, match=r"unet_gray\.safetensors is missing"):  # known level: opponent channels
         learned.deconv_unet(colour, sigma=None, device="cpu", tile=512)
+    unknown = rc.Observation(colour.image, "denoise", colour.image.shape, sigma=None)
+    with pytest.raises(rc.RestoreError, match=r"unet_color\.safetensors is missing"):  # estimated: the colour model
+        learned.deconv_unet(unknown, sigma=None, device="cpu", tile=512)
+    write_untrained("unet_color")  # only the colour model ships: every colour image goes through it
+    assert learned.deconv_unet(colour, sigma=None, device="cpu", tile=512).shape == (32, 32, 3)
 
 
 def test_self_ensemble_averages_the_eight_flips_and_rotations_and_is_flip_equivariant(weights_dir):
@@ -213,6 +218,16 @@ def test_colour_prior_picks_the_colour_model_or_the_gray_model_on_opponent_chann
     assert calls == ["unet_color"]
     with pytest.raises(rc.RestoreError):
         rc.restore(observation, "pnp_unet", colour_prior="rgb")
+    noisy = rc.degrade(colour, "denoise", sigma=10.0, seed=0)
+    calls.clear()
+    rc.restore(noisy, "deconv_unet")  # white noise of a known level: the gray model on the opponent channels
+    rc.restore(noisy, "deconv_unet", colour_prior="colour")
+    assert calls == ["unet_gray"] * 3 + ["unet_color"]
+    calls.clear()
+    blind = rc.Observation(noisy.image, "denoise", noisy.image.shape, sigma=None)  # the level unknown
+    rc.restore(blind, "deconv_unet")  # estimated: the colour model
+    rc.restore(blind, "deconv_unet", sigma=10.0)  # given
+    assert calls == ["unet_color"] + ["unet_gray"] * 3
 
 
 def test_learned_super_resolution_keeps_the_clean_shape(weights_dir):
@@ -438,9 +453,10 @@ def test_camera_training_patches_come_with_their_true_local_noise_level():
     assert condition.shape == (4, 1)  # the other denoisers keep their scalar noise level
 
 
-def test_camera_training_targets_are_saturated_at_random_and_validation_patches_never():
+@pytest.mark.parametrize("model", ["unet_camera", "unet_color"])
+def test_colour_training_targets_are_saturated_at_random_and_validation_patches_never(model):
     clean = np.stack([rc.to_float(skimage.data.astronaut())[i * 28 : i * 28 + 48, 100:148] for i in range(16)])
-    spec = specs.get_spec("unet_camera")
+    spec = specs.get_spec(model)
     largest = spec.task_config["saturation"][1]
     augmented = rc.get_task("denoise").augment_clean(clean, np.random.default_rng(0), spec.task_config)
     assert augmented.dtype == clean.dtype and augmented.min() >= 0 and augmented.max() <= 1
@@ -454,10 +470,11 @@ def test_camera_training_targets_are_saturated_at_random_and_validation_patches_
     assert np.all(chroma(augmented) <= chroma(clean) * largest + 1e-6)
     _, _, target = data.make_batch(spec, clean, np.random.default_rng(0))
     np.testing.assert_allclose(target.numpy(), np.moveaxis(augmented, -1, 1))  # the network restores what was noised
-    _, _, target = data.make_batch(spec, clean, np.random.default_rng(0), level="validation")
+    level = rc.get_task("denoise").validation_level
+    _, _, target = data.make_batch(spec, clean, np.random.default_rng(0), level=level)
     np.testing.assert_array_equal(target.numpy(), np.moveaxis(clean, -1, 1))
-    colour = specs.get_spec("unet_color").task_config
-    assert rc.get_task("denoise").augment_clean(clean, np.random.default_rng(0), colour) is clean
+    unsaturated = specs.get_spec("unet_color_s").task_config  # a model size trained without it
+    assert rc.get_task("denoise").augment_clean(clean, np.random.default_rng(0), unsaturated) is clean
 
 
 def test_blind_inference_tiles_like_one_pass_and_returns_the_noise_map(weights_dir):

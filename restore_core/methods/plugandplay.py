@@ -17,7 +17,7 @@ from ..tasks import TASK_REGISTRY
 from ..tuned import tuned_setting
 from .deconvolution import auto_balance, wiener, wiener_noise_gain
 from .denoising import bm3d_denoise, noise_level, tv_denoise
-from .learned import COLOUR_PRIORS, PRECISION_PARAM, TILE, shipped, unet_denoise
+from .learned import PRECISION_PARAM, TILE, colour_prior_param, shipped, unet_denoise
 
 TASKS = PNP_TASKS
 _DEFAULTS = {TASK_REGISTRY[name].label.lower(): TASK_REGISTRY[name].pnp for name in TASKS}
@@ -50,17 +50,6 @@ CHROMA_HALF_ABOVE = tuned_setting("pnp_unet", "chroma_half_above")
 #: (1.48 s against 1.81 s, 2 threads, same output to 3e-5) for 0.2 GiB more peak memory.
 PRIOR_TILE = 1024
 WIENER_COLOUR_PRIOR = tuned_setting("wiener_unet", "colour_prior")
-
-
-def _colour_prior(default: str) -> Param:
-    return Param(
-        "colour_prior",
-        default,
-        "choice",
-        choices=COLOUR_PRIORS,
-        help="colour images: the colour denoiser, or the gray one on three opponent channels (chroma smoothed "
-        "more), or on the luminance and on the chroma at half resolution (half the passes)",
-    )
 
 
 _CHROMA_HALF = Param(
@@ -161,7 +150,7 @@ if shipped("unet_gray", "unet_color"):
         "PnP-HQS, DeconvUNet prior (learned)",
         "learned",
         TASKS,
-        (*SOLVER_PARAMS, _ENSEMBLE, _colour_prior(PNP_COLOUR_PRIOR), _CHROMA_HALF, DEVICE_PARAM, PRECISION_PARAM),
+        (*SOLVER_PARAMS, _ENSEMBLE, colour_prior_param(PNP_COLOUR_PRIOR), _CHROMA_HALF, DEVICE_PARAM, PRECISION_PARAM),
         description="Half-quadratic splitting with the learned noise-conditioned DeconvUNet as the prior "
         "step (DPIR-style schedule).",
     )(pnp_unet)
@@ -186,7 +175,7 @@ if shipped("unet_gray", "unet_color"):
                 high=5.0,
                 help="denoiser level as a multiple of the noise level the Wiener filter leaves",
             ),
-            _colour_prior(WIENER_COLOUR_PRIOR),
+            colour_prior_param(WIENER_COLOUR_PRIOR),
             DEVICE_PARAM,
             PRECISION_PARAM,
         ],

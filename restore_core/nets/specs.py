@@ -76,7 +76,8 @@ MODELS: dict[str, ModelSpec] = {
         ModelSpec("unet_gray", "DeconvUNet", {"channels": 1, **_UNET}, "denoise", "Train400",
                   "gray Gaussian denoiser for noise levels 0-50 (0-255 scale), the noise level as an input map"),
         ModelSpec("unet_color", "DeconvUNet", {"channels": 3, **_UNET}, "denoise", "BSDS400",
-                  "colour Gaussian denoiser for noise levels 0-50 (0-255 scale), the noise level as an input map"),
+                  "colour Gaussian denoiser for noise levels 0-50 (0-255 scale), the noise level as an input map",
+                  training={"saturation": (0.5, 2.5)}),
         *(
             ModelSpec(f"unet_color_{size}", "DeconvUNet", {"channels": 3, **_UNET, "widths": widths}, "denoise",
                       "BSDS400", f"a narrower unet_color (widths {widths}) for the quality-speed comparison of "

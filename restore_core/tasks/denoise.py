@@ -18,10 +18,12 @@ MAX_TRAIN_SIGMA = 50.0
 #: Camera noise of training (``config["noise"] == "camera"``): shot-noise factors log-uniform in this range
 #: (Brooks et al.'s), a JPEG of quality uniform in ``TRAIN_CAMERA_QUALITIES`` for this share of the patches.
 TRAIN_SHOT_RANGE, TRAIN_CAMERA_JPEG, TRAIN_CAMERA_QUALITIES = (1e-4, 1.2e-2), 0.3, (70, 95)
-#: Saturation augmentation of camera-noise training (``config["saturation"] = (share, largest factor)``): that
-#: share of the clean patches has its chroma (the difference to the luma) scaled by a factor uniform in
-#: ``[1, largest]`` before the camera pipeline, so the vivid colours of product and graphics photos (where
-#: a camera's colour matrix and tone curve amplify the noise of the weak channels) are seen in training.
+#: Saturation augmentation of training (``config["saturation"] = (share, largest factor)``): that share of
+#: the clean patches has its chroma (the difference to the luma) scaled by a factor uniform in
+#: ``[1, largest]`` before the noise is added, so the vivid colours of product and graphics photos, rare in
+#: BSDS400, are seen in training: without it the colour model leans on the channels' correlation and loses
+#: to denoising them apart on saturated images (and, with camera noise, a camera's colour matrix and tone
+#: curve amplify the noise of the weak channels there).
 SATURATION_CONFIG = "saturation"
 #: Window (Gaussian sigma, pixels) of the local noise level a camera-noise model learns to estimate.
 LEVEL_WINDOW = 2.0
@@ -109,6 +111,7 @@ class Denoise(Task):
             )
         return (
             f"additive Gaussian noise, sigma uniform in [0, {MAX_TRAIN_SIGMA:g}] (0–255 scale), given as an input map"
+            + self._saturation_text(config)
         )
 
     @staticmethod

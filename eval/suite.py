@@ -279,7 +279,6 @@ SUITE: tuple[Entry, ...] = (
         "Colour denoising, CBSD68",
         ("--task", "denoise", "--datasets", "CBSD68", "--sigmas", "15", "25", "50", "--methods", "all"),
         _references("CBSD68", "bm3d", _SIGMAS, (33.52, 30.71, 27.38), 0.15, _CBM3D),
-        cards=("unet_color",),
     ),
     Entry(
         "denoise-kodak-mcmaster",
@@ -287,7 +286,6 @@ SUITE: tuple[Entry, ...] = (
         "structure, where CNN denoisers trained on natural photos lose to CBM3D)",
         ("--task", "denoise", "--datasets", "Kodak24", "McMaster", "--limit", "8", "--sigmas", "15", "25", "50")
         + ("--methods", "bm3d", "deconv_unet"),
-        cards=("unet_color",),
     ),
     Entry(
         "denoise-camera",

@@ -39,3 +39,9 @@ def test_the_readme_table_is_written_for_whole_sets_only(capsys):
     with pytest.raises(SystemExit) as stop:
         pareto_denoisers.main(["--data-root", ".", "--limit", "2", "--readme"])
     assert stop.value.code == 2 and "--readme writes whole-set runs only" in capsys.readouterr().err
+
+
+def test_a_colour_model_card_states_the_whole_comparison_and_names_its_row():
+    section = pareto_denoisers.card_section("unet_color (colour)", "Measured by `python -m tools.x`.", "| a |")
+    assert section.startswith("## Measured test results\n\nMeasured by `python -m tools.x`. This model is the row")
+    assert "`unet_color (colour)`" in section and section.endswith("| a |")

@@ -11,7 +11,9 @@ this machine, in float32 and, where the hardware computes it natively, bfloat16.
 the Pareto front when no other is both faster (float32) and at least as good at sigma 25 on
 every set. The table is printed and written with a plot to ``--out``
 (``pareto-colour-denoisers.md`` and ``.png``); ``--readme`` also writes it into the README
-between its markers. Run it on an otherwise idle machine.
+between its markers and into the "Measured test results" section of each colour model's card
+(the models themselves, whichever path ``deconv_unet`` takes by default). Run it on an otherwise
+idle machine.
 """
 
 from __future__ import annotations
@@ -35,6 +37,7 @@ from restore_core.device import native_bfloat16
 from restore_core.methods.learned import DENOISE_COLOUR_PRIOR, opponent_denoise
 from restore_core.nets.models import run_unet
 from restore_core.nets.specs import MODELS
+from restore_core.training.cards import MEASURED_HEADING, replace_measured
 
 SIGMAS = (15.0, 25.0, 50.0)
 #: Test sets of the quality columns: natural photos, then vivid colours and fine structure.
@@ -121,7 +124,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--limit", type=int, help="first LIMIT images of each set only (default all)")
     parser.add_argument("--repeats", type=int, default=3, help="timed runs per speed figure (default 3)")
     parser.add_argument("--out", type=Path, default=Path("docs/results"), help="folder of the table and plot")
-    parser.add_argument("--readme", action="store_true", help=f"also write the table into {README} between its markers")
+    parser.add_argument(
+        "--readme", action="store_true",
+        help=f"also write the table into {README} between its markers and into the colour models' cards",
+    )  # fmt: skip
     args = parser.parse_args(argv)
     if args.data_root is None:
         parser.error("pass --data-root or set DECONV_DATA (the folder holding test/CBSD68 and test/McMaster).")
@@ -151,8 +157,23 @@ def main(argv: list[str] | None = None) -> int:
     if args.readme:
         block = "\n".join([START, heading, "", table, END])
         README.write_text(replace_block(README.read_text(encoding="utf-8"), block, START, END), encoding="utf-8")
-        print(f"wrote the table into {README}")
+        for label, (model, _) in chosen.items():
+            if MODELS[model].channels == 3 and (card := MODELS[model].path.with_suffix(".md")).is_file():
+                replace_measured(card, card_section(label, heading, table))
+        print(f"wrote the table into {README} and the colour models' cards")
     return 0
+
+
+def card_section(label: str, heading: str, table: str) -> str:
+    """A colour model's measured-results section: the whole comparison, the model's own row named."""
+    return "\n\n".join(
+        [
+            MEASURED_HEADING,
+            f"{heading} This model is the row `{label}`. Table and plot: "
+            "[docs/results/pareto-colour-denoisers.md](../../docs/results/pareto-colour-denoisers.md).",
+            table,
+        ]
+    )
 
 
 def markdown_table(rows: list[Row], front: list[bool], precisions: list[str], counts: dict[str, int]) -> str:

@@ -283,6 +283,18 @@ def test_stop_cancels_a_pnp_bm3d_run_and_the_next_run_works(page) -> None:
     run_and_wait(page, 1)
 
 
+def polled_match(locator, pattern: str, timeout: float = 5.0) -> re.Match[str]:
+    """The first match of ``pattern`` in the element's text, read again until it appears.
+
+    A re-render may briefly empty the element between Playwright's check and the read.
+    """
+    deadline = time.monotonic() + timeout
+    while (match := re.search(pattern, locator.inner_text())) is None and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert match is not None, f"{pattern!r} not in {locator.inner_text()!r}"
+    return match
+
+
 def test_real_photo_with_estimated_noise_shows_and_records_the_estimate(page, tmp_path: Path) -> None:
     rng = np.random.default_rng(0)
     photo = np.clip(np.tile(np.linspace(40, 200, 96), (96, 1)) + rng.normal(0, 12, (96, 96)), 0, 255)
@@ -296,7 +308,7 @@ def test_real_photo_with_estimated_noise_shows_and_records_the_estimate(page, tm
     page.locator("#task").get_by_text("Denoise").click()
     page.get_by_text("Estimate the noise level from the photo").click()
     expect(page.locator("#notice")).to_contain_text("Estimated noise level of the photo: σ ≈")
-    estimate = float(re.search(r"σ ≈ ([\d.]+)", page.locator("#notice").inner_text()).group(1))
+    estimate = float(polled_match(page.locator("#notice"), r"σ ≈ ([\d.]+)").group(1))
     assert 8 < estimate < 16
     choose_methods(page, "tv")
     run_and_wait(page, 1)

@@ -70,20 +70,13 @@ def denoisers() -> dict[str, tuple[str, Denoiser]]:
     return {f"{label}, deconv_unet's default" if label == default else label: entry for label, entry in entries.items()}
 
 
-def parameter_count(model: str) -> int:
-    """Parameters of a shipped model, read from its weights file."""
+def parameters_and_steps(model: str) -> tuple[int, int]:
+    """Parameters and training steps of a shipped model, read from its weights file (tensors and metadata)."""
     from safetensors import safe_open
 
     with safe_open(str(MODELS[model].path), "pt") as weights:
-        return sum(int(np.prod(weights.get_slice(key).get_shape())) for key in weights.keys())
-
-
-def training_steps(model: str) -> int:
-    """Training steps of a shipped model, read from its weights file's metadata."""
-    from safetensors import safe_open
-
-    with safe_open(str(MODELS[model].path), "pt") as weights:
-        return int(weights.metadata()["steps"])
+        parameters = sum(int(np.prod(weights.get_slice(key).get_shape())) for key in weights.keys())
+        return parameters, int(weights.metadata()["steps"])
 
 
 def mean_psnrs(denoise: Denoiser, images: list, label: str) -> list[float]:
@@ -144,7 +137,7 @@ def main(argv: list[str] | None = None) -> int:
     for label, (model, denoise) in chosen.items():
         seconds = {precision: best_seconds(denoise, timed, precision, args.repeats) for precision in precisions}
         scores = {name: mean_psnrs(denoise, dataset.images, f"{label} {name}") for name, dataset in datasets.items()}
-        rows.append((label, parameter_count(model), training_steps(model), seconds, scores))
+        rows.append((label, *parameters_and_steps(model), seconds, scores))
     front = pareto([(row[3]["float32"], tuple(psnrs[1] for psnrs in row[4].values())) for row in rows])
     counts = {name: len(dataset.images) for name, dataset in datasets.items()}
     table = markdown_table(rows, front, precisions, counts)

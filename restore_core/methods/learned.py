@@ -70,8 +70,8 @@ MIN_SHRINK_SIDE = 64
 #: passes instead of one colour pass (about 3.3 times the time). Blind, on a photo's real noise, one
 #: estimated level is not every opponent channel's (demosaicked camera noise is stronger in chroma) and the
 #: colour model's stronger chroma smoothing wins: at the estimate on simulated camera noise (the
-#: ``denoise-camera`` suite entry), Kodak24 low / medium / high 35.77 / 29.33 / 23.43 dB with the opponent
-#: channels against 37.14 / 31.51 / 25.99 with the colour model.
+#: ``denoise-camera`` suite entry, the same weights), Kodak24 low / medium / high 35.77 / 29.33 / 23.43 dB
+#: with the opponent channels against 37.03 / 31.31 / 25.77 with the colour model.
 DENOISE_COLOUR_PRIOR = "auto"
 #: The ``colour_prior`` choices of ``deconv_unet``.
 DENOISE_COLOUR_PRIORS = ("auto", *COLOUR_PRIORS)

@@ -35,7 +35,8 @@ def export(model: str, run_dir: Path, weights_dir: Path, command: str) -> Path:
 
 
 #: Heading of a card's last section, the test results measured with its weights (kept across re-exports;
-#: written by ``python -m eval.suite`` for the models a suite entry names, see :func:`replace_measured`).
+#: written by ``python -m eval.suite`` for the models a suite entry names and by ``python -m
+#: tools.pareto_denoisers --readme`` for the colour models, see :func:`replace_measured`).
 MEASURED_HEADING = "## Measured test results"
 
 

@@ -238,6 +238,26 @@ def test_method_parameters_change_the_output_and_refuse_bad_values_readably(page
     assert not INTERNALS.search(" ".join(page.locator(".toast-body").all_inner_texts()))
 
 
+def test_the_learned_denoisers_colour_prior_is_a_choice_that_changes_the_output(page, tmp_path: Path) -> None:
+    path = tmp_path / "colour.png"
+    Image.fromarray(data.astronaut()[::4, ::4]).save(path)
+    page.locator("#upload input[type=file]").set_input_files(str(path))
+    page.locator("#task").get_by_text("Denoise").click()
+    expect(page.locator("input[type=checkbox][name=wiener]")).to_have_count(0)  # the denoise checklists shown
+    choose_methods(page, "deconv_unet")
+    page.locator("#method-params").click()
+    prior = page.locator("#param-deconv_unet-colour_prior input")
+    expect(prior).to_have_value("auto")
+    run_and_wait(page, 1)
+    automatic = table(page)["DeconvUNet (learned)"][0]
+    prior.click()
+    page.locator("#param-deconv_unet-colour_prior [role=option][aria-label=colour]").click()
+    expect(prior).to_have_value("colour")
+    run_and_wait(page, 1)
+    assert table(page)["DeconvUNet (learned)"][0] != automatic
+    assert not INTERNALS.search(" ".join(page.locator(".toast-body").all_inner_texts()))
+
+
 @pytest.mark.parametrize(
     ("name", "content"),
     [("holiday.png", b"this is not an image"), ("empty.png", b""), ("bomb.png", None)],

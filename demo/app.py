@@ -16,8 +16,9 @@ from .callbacks import (
     COLUMN_WIDTHS,
     COLUMNS,
     NOISE_MAP_LABEL,
-    checklist_labels,
+    checklist_updates,
     cleared_results,
+    control_groups,
     kernel_views_visible,
     kernel_visibility,
     mask_canvas,
@@ -33,7 +34,6 @@ from .callbacks import (
     selection_time,
     slider_pair,
     source_changed,
-    task_updates,
     zoom_views,
 )
 from .components import MethodChecklist, RawImage, guard_input
@@ -366,7 +366,7 @@ def _wire_controls(app: gr.Blocks, inputs: _Inputs, views: dict[str, gr.componen
     upload.clear(lambda: rc.SAMPLE_PHOTOS[0], None, source, queue=False, **_PRIVATE)
     source.change(source_changed, source, [upload, inputs.samples], queue=False, **_PRIVATE)
     group_list = [inputs.groups[name] for name in CONTROL_GROUPS]
-    task.change(task_updates, inputs.sizing, [*checklists, *group_list], queue=False, **_PRIVATE)
+    task.change(control_groups, task, group_list, queue=False, **_PRIVATE)
     task.change(lambda value: gr.update(visible=kernel_views_visible(value)), task, views["kernel_views"],
                 queue=False, **_PRIVATE)  # fmt: skip
     task.change(lambda value: gr.update(visible=noise_views_visible(value)), task, views["noise_views"], queue=False,
@@ -388,14 +388,24 @@ def _wire_controls(app: gr.Blocks, inputs: _Inputs, views: dict[str, gr.componen
     visibility = [*checklists, task]
     for component in visibility:
         component.change(params_visibility, visibility, inputs.param_groups, queue=False, **_PRIVATE)
-    for component in (source, upload, controls["mode"], controls["scale"], inputs.method_params):
-        component.change(checklist_labels, inputs.sizing, checklists, queue=False, trigger_mode="always_last",
-                         **_PRIVATE)  # fmt: skip
+    # The checklists follow the image, mode, task, scale and parameters through ONE listener, so its
+    # answers arrive in order (an answer for the former task can never replace the new task's lists).
+    # The six changes reach it through a counter the browser itself steps: a server listener that
+    # shares its triggers with others, with trigger_mode "always_last", makes Gradio re-fire the
+    # whole change event when it was deferred, and two such listeners can re-fire it in turn for ever.
+    listing_changes = gr.Number(0, visible=False, label="Listing changes")
+    listed_task = gr.State()  # the task the checklists list: a different one resets their ticks
+    listing = [*inputs.sizing, listed_task]
+    gr.on([component.change for component in (source, upload, task, controls["mode"], controls["scale"],
+                                              inputs.method_params)],
+          None, listing_changes, listing_changes, js="(count) => count + 1", queue=False, **_PRIVATE)  # fmt: skip
+    listing_changes.change(checklist_updates, listing, [*checklists, listed_task], queue=False,
+                           trigger_mode="always_last", **_PRIVATE)  # fmt: skip
     timing = [*inputs.sizing[:-1], *checklists, inputs.method_params]
     for component in (*inputs.sizing, *checklists):
         component.change(selection_time, timing, estimate, queue=False, trigger_mode="always_last",
                          show_progress="hidden", **_PRIVATE)  # fmt: skip
-    load = app.load(task_updates, inputs.sizing, [*checklists, *group_list], queue=False, **_PRIVATE)
+    load = app.load(checklist_updates, listing, [*checklists, listed_task], queue=False, **_PRIVATE)
     load.then(params_visibility, visibility, inputs.param_groups, queue=False, **_PRIVATE)
     load.then(selection_time, timing, estimate, queue=False, **_PRIVATE)
 

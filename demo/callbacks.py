@@ -159,22 +159,25 @@ def method_checklists(
     return tuple(updates)
 
 
-def task_updates(
-    source: str, upload: str | None, mode: str, task: str, scale: int, method_params: dict[str, Any] | None
-) -> tuple[dict[str, Any], ...]:
-    """Updates when the task changes: both checklists, then the visibility of each of :data:`CONTROL_GROUPS`."""
+def checklist_updates(
+    source: str, upload: str | None, mode: str, task: str, scale: int, method_params: dict[str, Any] | None,
+    listed_task: str | None,
+) -> tuple[Any, ...]:  # fmt: skip
+    """Both checklists for the task and image size, then the task they now list.
+
+    The ticks go back to the task's defaults only when ``task`` is not ``listed_task``, the task the
+    checklists listed until now (a task change); any other change (image, mode, scale, parameters)
+    only relabels the methods with their expected times. The page answers every such change with
+    this one function so that the answers arrive in order: an answer for the former task, computed
+    while the task was being changed, can never replace the new task's lists.
+    """
     shape = result_shape(source, upload, mode, task, scale)
-    return (
-        *method_checklists(task, shape, method_params),
-        *(gr.update(visible=group in rc.get_task(task).needs) for group in CONTROL_GROUPS),
-    )
+    return (*method_checklists(task, shape, method_params, reset=task != listed_task), task)
 
 
-def checklist_labels(
-    source: str, upload: str | None, mode: str, task: str, scale: int, method_params: dict[str, Any] | None
-) -> tuple[dict[str, Any], ...]:
-    """Both checklists' labels for the current image size (the ticks stay)."""
-    return method_checklists(task, result_shape(source, upload, mode, task, scale), method_params, reset=False)
+def control_groups(task: str) -> tuple[dict[str, Any], ...]:
+    """The visibility of each of :data:`CONTROL_GROUPS` for ``task`` (kernel, scale, quality, mask)."""
+    return tuple(gr.update(visible=group in rc.get_task(task).needs) for group in CONTROL_GROUPS)
 
 
 def selection_time(

@@ -99,7 +99,12 @@ def page(browser, served_url: str):
 
 
 def choose_methods(page, *names: str) -> None:
-    """Tick exactly the methods ``names`` (registry names) in the checklists."""
+    """Tick exactly the methods ``names`` (registry names) in the checklists, once they list them.
+
+    Waiting for the named methods first lets a task change (which replaces both lists) finish.
+    """
+    for name in names:
+        expect(page.locator(f"input[type=checkbox][name={name}]")).to_have_count(1)
     boxes = "#methods-classical input[type=checkbox], #methods-learned input[type=checkbox]"
     for name in page.locator(boxes).evaluate_all("boxes => boxes.map(box => box.name)"):
         page.locator(f"input[type=checkbox][name={name}]").set_checked(name in names)
@@ -238,6 +243,25 @@ def test_method_parameters_change_the_output_and_refuse_bad_values_readably(page
     assert not INTERNALS.search(" ".join(page.locator(".toast-body").all_inner_texts()))
 
 
+def test_method_lists_follow_quick_changes_and_the_page_then_falls_quiet(page, tmp_path: Path) -> None:
+    path = tmp_path / "photo.png"  # large enough that the answers to the upload take a while
+    Image.fromarray(np.random.default_rng(0).integers(0, 256, (1600, 1600, 3), dtype=np.uint8)).save(path)
+    requests: list[str] = []
+    page.on("request", lambda request: request.method == "POST" and requests.append(request.url))
+    page.locator("#upload input[type=file]").set_input_files(str(path))  # no wait: the task changes at once
+    page.locator("#task").get_by_text("Denoise").click()
+    page.locator("#mode").get_by_text("Real degraded photo").click()
+    page.locator("#mode").get_by_text("Simulate").click()
+    expect(page.locator("input[type=checkbox][name=bm3d]")).to_have_count(1)
+    expect(page.locator("#methods-classical")).to_contain_text(TIMED)
+    time.sleep(2)  # every answer to those changes is in by now
+    settled = len(requests)
+    time.sleep(2)
+    assert len(requests) == settled  # no change keeps re-firing itself
+    expect(page.locator("input[type=checkbox][name=wiener]")).to_have_count(0)  # an answer for Deblur came late
+    expect(page.locator("input[type=checkbox][name=bm3d]")).to_have_count(1)
+
+
 def test_the_learned_denoisers_colour_prior_is_a_choice_that_changes_the_output(page, tmp_path: Path) -> None:
     path = tmp_path / "colour.png"
     Image.fromarray(data.astronaut()[::4, ::4]).save(path)
@@ -333,9 +357,9 @@ def test_real_photo_with_estimated_noise_shows_and_records_the_estimate(page, tm
     choose_methods(page, "tv")
     run_and_wait(page, 1)
     expect(page.locator("#notice")).to_contain_text(f"σ ≈ {estimate:.1f}")
+    href = page.locator("#download a").first.get_attribute("href")
     page.get_by_role("tab", name="Before / after").click()
     expect(page.locator("#against input")).to_have_count(1)  # no clean reference to compare against
-    href = page.locator("#download a").first.get_attribute("href")
     archive = zipfile.ZipFile(io.BytesIO(page.request.get(href).body()))
     settings = json.loads(archive.read("settings.json"))
     assert settings["estimate_sigma"] is True and settings["noise_sigma"] == pytest.approx(estimate, abs=0.06)

@@ -32,7 +32,8 @@ from demo.callbacks import (
     COLUMNS,
     INPUT_NAME,
     NO_REFERENCE_COLUMNS,
-    checklist_labels,
+    checklist_updates,
+    control_groups,
     kernel_visibility,
     method_checklists,
     params_visibility,
@@ -41,7 +42,6 @@ from demo.callbacks import (
     run_example,
     selection_time,
     slider_pair,
-    task_updates,
     warm_up,
     zoom_views,
 )
@@ -389,7 +389,7 @@ def test_checklists_show_each_methods_expected_time_and_a_long_selection_warns()
     classical, _ = method_checklists("denoise", (256, 256, 3))
     labels = dict((name, label) for label, name in classical["choices"])
     assert re.fullmatch(r"TV \(Chambolle\) · (<1|~\d+) s", labels["tv"]) and "value" in classical
-    assert "value" not in checklist_labels("camera", None, "simulate", "denoise", 2, {})[0]
+    assert "value" not in checklist_updates("camera", None, "simulate", "denoise", 2, {}, "denoise")[0]
     quick = selection_time("camera", None, "simulate", "denoise", 2, ["tv"], [], {})
     assert re.fullmatch(r"Expected time for a 256×256 result: (under 1 s|about \d+ s)\.", quick)
     slow = selection_time("astronaut", None, "simulate", "deblur", 2, ["pnp_bm3d"], [], {})
@@ -401,9 +401,9 @@ def test_checklists_show_each_methods_expected_time_and_a_long_selection_warns()
 
 
 def test_task_kernel_and_method_changes_update_the_controls() -> None:
-    classical, learned, *groups = task_updates("camera", None, "simulate", "sr", 2, {})
-    assert classical["value"] == default_methods("sr", "classical") and "choices" in learned
-    assert [group["visible"] for group in groups] == [False, True, False, False]
+    classical, learned, listed = checklist_updates("camera", None, "simulate", "sr", 2, {}, "deblur")
+    assert classical["value"] == default_methods("sr", "classical") and "choices" in learned and listed == "sr"
+    assert [group["visible"] for group in control_groups("sr")] == [False, True, False, False]
     assert [update["visible"] for update in kernel_visibility("motion")] == [False, False, True, True, False, False]
     visible = [update["visible"] for update in params_visibility(["wiener"], [], "deblur")]
     assert visible == [method.name == "wiener" for method in task_methods()]

@@ -3,7 +3,6 @@ and the golden PSNR of every method (``--update-golden`` rewrites it)."""
 
 from __future__ import annotations
 
-import fcntl
 import json
 import os
 from collections.abc import Iterator
@@ -86,20 +85,11 @@ class Golden:
 
 @pytest.fixture(scope="session")
 def golden_psnr(request: pytest.FixtureRequest) -> Iterator[Golden]:
-    """The golden PSNRs; with ``--update-golden``, those measured are merged into :data:`GOLDEN_FILE` at the end.
-
-    The merge holds a lock and reads the file again, so the parallel workers of one run each add their part.
-    """
-    golden = Golden(_stored_golden(), request.config.getoption("--update-golden"))
+    """The golden PSNRs; with ``--update-golden``, those measured are merged into :data:`GOLDEN_FILE` at the end."""
+    stored = json.loads(GOLDEN_FILE.read_text(encoding="utf-8"))["psnr"] if GOLDEN_FILE.is_file() else {}
+    golden = Golden(stored, request.config.getoption("--update-golden"))
     yield golden
     if golden.updating and golden.measured:
-        with GOLDEN_FILE.with_suffix(".lock").open("w") as lock:
-            fcntl.flock(lock, fcntl.LOCK_EX)
-            psnr = dict(sorted({**_stored_golden(), **golden.measured}.items()))
-            document = {"command": GOLDEN_COMMAND, "tolerance_db": GOLDEN_TOLERANCE, "psnr": psnr}
-            GOLDEN_FILE.write_text(json.dumps(document, indent=1) + "\n", encoding="utf-8")
-
-
-def _stored_golden() -> dict[str, float]:
-    """The PSNRs :data:`GOLDEN_FILE` holds (none while it is missing)."""
-    return json.loads(GOLDEN_FILE.read_text(encoding="utf-8"))["psnr"] if GOLDEN_FILE.is_file() else {}
+        psnr = dict(sorted({**stored, **golden.measured}.items()))
+        document = {"command": GOLDEN_COMMAND, "tolerance_db": GOLDEN_TOLERANCE, "psnr": psnr}
+        GOLDEN_FILE.write_text(json.dumps(document, indent=1) + "\n", encoding="utf-8")

@@ -62,14 +62,14 @@ MIN_SHRINK_SIDE = 64
 #: (each channel keeps white noise of the same level), and the opponent channels match the colour model on
 #: natural photos and beat it where colours are vivid, whose chroma detail the colour model (trained on
 #: BSDS400, even with its saturation augmentation) smooths away as if it were noise. Mean PSNR at sigma
-#: 15 / 25 / 50, colour model against opponent channels: the last 8 BSDS400 images (held out of training,
-#: centre 192x192 crops) 32.57 / 29.89 / 26.68 against 32.57 / 29.90 / 26.73, their chroma doubled
-#: 32.10 / 29.53 / 26.43 against 32.15 / 29.56 / 26.44, tripled 31.57 / 29.17 / 26.23 against
-#: 31.78 / 29.26 / 26.24; McMaster, the issue's development proxy for structured colour content, in
-#: ``python -m tools.pareto_denoisers`` (docs/results/pareto-colour-denoisers.md). It costs three gray
-#: passes instead of one colour pass (about 3.3 times the time). Blind, on a photo's real noise, one
-#: estimated level is not every opponent channel's (demosaicked camera noise is stronger in chroma) and the
-#: colour model's stronger chroma smoothing wins: at the estimate on simulated camera noise (the
+#: 15 / 25 / 50, colour model against opponent channels (``python -m tools.colour_prior_probe``): the last
+#: 8 BSDS400 images (held out of training, centre 192x192 crops) 32.57 / 29.89 / 26.68 against
+#: 32.57 / 29.90 / 26.73, their chroma doubled 32.09 / 29.52 / 26.42 against 32.15 / 29.55 / 26.43, tripled
+#: 31.55 / 29.14 / 26.19 against 31.79 / 29.26 / 26.21; McMaster, the issue's development proxy for
+#: structured colour content, in ``python -m tools.pareto_denoisers`` (docs/results/pareto-colour-denoisers.md).
+#: It costs three gray passes instead of one colour pass (about 3.3 times the time). Blind, on a photo's
+#: real noise, one estimated level is not every opponent channel's (demosaicked camera noise is stronger in
+#: chroma) and the colour model's stronger chroma smoothing wins: at the estimate on simulated camera noise (the
 #: ``denoise-camera`` suite entry, the same weights), Kodak24 low / medium / high 35.77 / 29.33 / 23.43 dB
 #: with the opponent channels against 37.03 / 31.31 / 25.77 with the colour model.
 DENOISE_COLOUR_PRIOR = "auto"

@@ -258,7 +258,7 @@ def test_method_lists_follow_quick_changes_and_the_page_then_falls_quiet(page, t
     settled = len(requests)
     time.sleep(2)
     assert len(requests) == settled  # no change keeps re-firing itself
-    expect(page.locator("input[type=checkbox][name=wiener]")).to_have_count(0)  # an answer for Deblur came late
+    expect(page.locator("input[type=checkbox][name=wiener]")).to_have_count(0)  # no late answer for Deblur
     expect(page.locator("input[type=checkbox][name=bm3d]")).to_have_count(1)
 
 

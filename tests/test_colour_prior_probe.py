@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+import pytest
 from PIL import Image
 from skimage import data
 
@@ -35,3 +36,13 @@ def test_the_probe_prints_a_row_per_factor_and_level_from_the_held_out_images(tm
     for row in rows:
         colour, opponent = (float(cell) for cell in row.split("|")[3:5])
         assert 20 < colour < 45 and 20 < opponent < 45
+
+
+def test_the_probe_refuses_a_data_root_without_bsds400_and_a_tiny_crop(tmp_path, capsys) -> None:
+    with pytest.raises(SystemExit):
+        colour_prior_probe.main(["--data-root", str(tmp_path)])
+    assert "train/BSDS400 not found" in capsys.readouterr().err
+    (tmp_path / "train" / "BSDS400").mkdir(parents=True)
+    with pytest.raises(SystemExit):
+        colour_prior_probe.main(["--data-root", str(tmp_path), "--side", "0"])
+    assert "--side must be at least 16 pixels, got 0" in capsys.readouterr().err

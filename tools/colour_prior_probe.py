@@ -22,6 +22,8 @@ from restore_core.methods.learned import OPPONENT, unet_denoise
 from restore_core.training.data import HOLDOUT, load_training_images
 from restore_core.training.loop import VALIDATION_SIDE
 
+from .tuning_data import centre_crop
+
 #: The priors compared, in the table's order.
 PRIORS = ("colour", "opponent")
 
@@ -31,12 +33,6 @@ def vivid(image: np.ndarray, factor: float) -> np.ndarray:
     opponent = image.astype(np.float64) @ OPPONENT.T
     opponent[..., 1:] *= factor
     return np.clip(opponent @ OPPONENT, 0, 1).astype(np.float32)
-
-
-def centre_crop(image: np.ndarray, side: int) -> np.ndarray:
-    """The centre ``side`` x ``side`` crop of ``image`` (all of it along a shorter side)."""
-    top, left = [max((size - side) // 2, 0) for size in image.shape[:2]]
-    return image[top : top + side, left : left + side]
 
 
 def probe(images: list[np.ndarray], factors: list[float], sigmas: list[float]) -> list[dict[str, float]]:
@@ -66,8 +62,12 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.data_root is None:
         parser.error("pass --data-root or set DECONV_DATA (the folder holding train/BSDS400).")
-    images = [centre_crop(image, args.side) for image in load_training_images(args.data_root / "train" / "BSDS400",
-                                                                              "rgb")[-HOLDOUT:]]  # fmt: skip
+    folder = args.data_root / "train" / "BSDS400"
+    if not folder.is_dir():
+        parser.error(f"{folder} not found: --data-root must be the folder holding train/BSDS400.")
+    if args.side < 16:
+        parser.error(f"--side must be at least 16 pixels, got {args.side}.")
+    images = [centre_crop(image, args.side) for image in load_training_images(folder, "rgb")[-HOLDOUT:]]
     print(f"held-out BSDS400 images: {len(images)}, centre {args.side}x{args.side} crops; mean PSNR (dB)\n")
     print("| chroma | sigma | " + " | ".join(PRIORS) + " |")
     print("|---:|---:|" + "---:|" * len(PRIORS))

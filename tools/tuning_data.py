@@ -52,6 +52,6 @@ def synthetic_kernels() -> list[tuple[str, np.ndarray]]:
 
 
 def centre_crop(image: np.ndarray, side: int) -> np.ndarray:
-    """The centred ``side`` x ``side`` crop of an image (gray or colour)."""
-    top, left = (image.shape[0] - side) // 2, (image.shape[1] - side) // 2
+    """The centred ``side`` x ``side`` crop of an image (gray or colour; all of it along a shorter side)."""
+    top, left = [max((size - side) // 2, 0) for size in image.shape[:2]]
     return np.ascontiguousarray(image[top : top + side, left : left + side])

@@ -23,7 +23,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-from scipy import signal, stats
+from scipy import special
+from scipy.ndimage import correlate
 
 from .convert import float_image
 from .errors import RestoreError
@@ -40,7 +41,7 @@ BINS, MIN_BLOCKS = 10, 40
 QUANTILE = 0.01
 _DEGREES = BLOCK * BLOCK - 3
 #: The :data:`QUANTILE` quantile of white noise's block variances, relative to its variance.
-_WHITE_QUANTILE = float(stats.chi2.ppf(QUANTILE, _DEGREES) / _DEGREES)
+_WHITE_QUANTILE = float(2.0 * special.gammaincinv(_DEGREES / 2, QUANTILE) / _DEGREES)  # chi2.ppf(q, k) / k
 #: Smallest noise level of the function (0–255 scale): the transform divides by it.
 MIN_LEVEL = 0.25
 #: Where the transform is tabulated (noise takes values outside ``[0, 1]``), and how finely.
@@ -104,8 +105,10 @@ def _block_statistics(plane: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """
     rows, cols = np.mgrid[:BLOCK, :BLOCK] - (BLOCK - 1) / 2
 
+    valid = slice(BLOCK // 2, BLOCK // 2 - BLOCK + 1 or None, STRIDE)  # the blocks inside the plane, every STRIDE-th
+
     def sums(values: np.ndarray, weights: np.ndarray) -> np.ndarray:
-        return signal.correlate(values, weights, mode="valid")[::STRIDE, ::STRIDE]
+        return correlate(values, weights, mode="constant")[valid, valid]
 
     ones = np.ones((BLOCK, BLOCK))
     total, energy = sums(plane, ones), sums(plane**2, ones)

@@ -16,7 +16,7 @@ from eval import benchmark
 from eval.results import KEY, RESULTS_FILE
 
 REPO = Path(__file__).resolve().parents[1]
-METHODS = ("tv", "wavelet", "nlm", "bm3d")
+METHODS = ("tv", "wavelet", "nlm", "deconv_unet")
 SIGMAS = ("15", "25", "50")
 IMAGES = 6
 

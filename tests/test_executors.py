@@ -88,7 +88,7 @@ def test_a_run_whose_worker_dies_is_retried_once_then_recorded_as_failed(tmp_pat
 
 
 def test_a_driver_stopped_mid_run_resumes_with_every_row_exactly_once(tmp_path, local_ray):
-    dataset = crops(tmp_path / "crops", 6, 128)
+    dataset = crops(tmp_path / "crops", 6, 64)
     arguments = [*grid(dataset, tmp_path / "out", "bm3d", "tv"), "--executor", "ray"]
     total = 6 * 2 * 2
     process = subprocess.Popen([sys.executable, "-m", "eval.benchmark", *arguments], cwd=REPO, env=ENV,

@@ -34,12 +34,11 @@ def test_bm3d_set12_sigma25_matches_published(data_root, tmp_path):
     folder = data_root / "test" / "Set12"
     if not folder.is_dir():
         pytest.skip(f"Set12 not found under {data_root}/test")
-    # image i gets seed i, as rc.degrade(clean, "denoise", sigma=25, seed=i); Ray runs the images on every core.
-    # The seven 256x256 images, image by image: a fifth of the time of all twelve, and a stricter check than their mean.
+    # image i gets seed i, as rc.degrade(clean, "denoise", sigma=25, seed=i). The seven 256x256 images, image by
+    # image: a fifth of the time of all twelve, and a stricter check than their mean.
     count = len(BM3D_SET12_SIGMA25)
     arguments = ["--task", "denoise", "--datasets", "Set12", "--sigmas", "25", "--methods", "bm3d", "--limit",
-                 str(count), "--data-root", str(data_root), "--out", str(tmp_path), "--examples", "0", "--executor",
-                 "ray"]  # fmt: skip
+                 str(count), "--data-root", str(data_root), "--out", str(tmp_path), "--examples", "0"]  # fmt: skip
     assert benchmark.main(arguments) == 0
     scores = pd.read_csv(tmp_path / RESULTS_FILE).sort_values("image")
     assert scores["image"].tolist() == [f"{index:02d}.png" for index in range(1, count + 1)]

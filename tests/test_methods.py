@@ -4,9 +4,6 @@ from __future__ import annotations
 
 import dataclasses
 import itertools
-import subprocess
-import sys
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -27,24 +24,6 @@ from restore_core.methods.deconvolution import (
 from restore_core.methods.denoising import bm3d_denoise
 from restore_core.operators import Blur
 from restore_core.registry import _REGISTRY, NON_FINITE_RESULT, Method
-
-ROOT = Path(__file__).resolve().parent.parent
-#: Run in a child process: bm3d 4.0.3's native code crashed the interpreter (SIGSEGV) on 8x8 images.
-SMALLEST_BM3D_IMAGES = """
-import numpy as np
-import restore_core as rc
-
-rng = np.random.default_rng(0)
-cases = (("bm3d", "denoise", {"sigma": 25}), ("bm3d_deblock", "jpeg", {"quality": 10}),
-         ("pnp_bm3d", "inpaint", {"ratio": 0.5}))
-for shape in ((8, 8), (8, 8, 3)):
-    clean = rng.random(shape).astype(np.float32)
-    for name, task, options in cases:
-        short = {"iterations": 1} if name == "pnp_bm3d" else {}
-        out = rc.restore(rc.degrade(clean, task, seed=0, **options), name, **short)
-        assert out.shape == shape and np.all(np.isfinite(out)), (name, shape)
-print("ok")
-"""
 
 REQUIRED = (
     "identity wiener unsupervised_wiener richardson_lucy tv_deconv tv wavelet nlm bm3d "
@@ -116,17 +95,6 @@ def test_the_only_sampling_method_is_seeded_by_the_observation(gray):
     assert np.array_equal(first, rc.restore(obs, "unsupervised_wiener"))
     reseeded = dataclasses.replace(obs, seed=1)  # the same data, another chain
     assert np.abs(first - rc.restore(reseeded, "unsupervised_wiener")).max() > 1e-3
-
-
-def test_bm3d_methods_restore_the_smallest_images():
-    child = subprocess.run(
-        [sys.executable, "-X", "faulthandler", "-c", SMALLEST_BM3D_IMAGES],
-        capture_output=True,
-        text=True,
-        cwd=ROOT,
-        timeout=300,
-    )
-    assert child.returncode == 0 and child.stdout.strip() == "ok", f"exit {child.returncode}: {child.stderr[-4000:]}"
 
 
 def test_cbm3d_is_bm3d_rgb_on_colour_images_and_handles_gray_ones_stored_as_rgb(gray, color):

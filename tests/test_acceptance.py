@@ -45,4 +45,4 @@ def test_bm3d_set12_sigma25_matches_published(data_root, tmp_path):
     # the bm3d package measures a little above the paper (its authors say so; here +0.01 to +0.21 dB)
     excess = scores["psnr"].to_numpy() - BM3D_SET12_SIGMA25
     assert all(-0.15 <= value <= 0.3 for value in excess), excess
-    assert -0.05 <= excess.mean() <= 0.2
+    assert -0.07 <= excess.mean() <= 0.13  # the band the twelve images' mean had (29.9 to 30.1 around 29.97)
